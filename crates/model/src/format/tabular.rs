@@ -1,0 +1,162 @@
+use std::collections::HashSet;
+
+use crate::{Location, ModelError};
+
+use super::column::{Column, column_for};
+use super::{FileNotes, Format, RawRecord};
+
+/// Reads a CSV file: our export, a spreadsheet's CSV or an ESSGlobal file.
+/// The delimiter (`,`, `;` or tab) is the one the header line uses most.
+pub(crate) fn read(
+    file: &str,
+    text: &str,
+    format: Format,
+) -> Result<(Vec<RawRecord>, FileNotes), ModelError> {
+    let header_line = text.lines().next().unwrap_or("");
+    let delimiter = [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|&d| header_line.bytes().filter(|&b| b == d).count())
+        .unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| csv_error(file, &e))?.clone();
+
+    let mut notes = FileNotes {
+        decimal_comma: delimiter == b';',
+        ..FileNotes::default()
+    };
+    let mut columns = Vec::with_capacity(headers.len());
+    let mut seen = HashSet::new();
+    for header in &headers {
+        let column = column_for(header).filter(|c| seen.insert(*c));
+        match column {
+            Some(c) => notes.columns.push(c),
+            None if !header.trim().is_empty() => notes.unused.push(header.trim().to_owned()),
+            None => {}
+        }
+        columns.push(column);
+    }
+    if !notes.has(Column::Name) {
+        let found = if headers.len() == 1 {
+            format!("one column '{}'; is the delimiter , ; or tab?", &headers[0])
+        } else {
+            format!("{} columns", headers.len())
+        };
+        return Err(ModelError::at_line(
+            file,
+            1,
+            format!("no name column (name, nom, nombre, title...) among the headers ({found})"),
+        ));
+    }
+    let has_place = (notes.has(Column::Lat) && notes.has(Column::Lon))
+        || (notes.has(Column::GeoLat) && notes.has(Column::GeoLon))
+        || notes.has(Column::City);
+    if !has_place {
+        return Err(ModelError::at_line(
+            file,
+            1,
+            "no coordinate columns (lat/lon, latitude/longitude, y/x) and no town column to look them up",
+        ));
+    }
+
+    let mut records = Vec::new();
+    let mut row = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut row) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(csv_error(file, &e)),
+        }
+        let line = row.position().map_or(0, csv::Position::line);
+        if row.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        if row.len() != headers.len() {
+            notes.warnings.push((Location::Line(line), format!("{} cells where the header has {}; missing cells read as empty, extra ones ignored", row.len(), headers.len())));
+        }
+        let mut record = RawRecord::new(Location::Line(line));
+        record.description_html = format == Format::EssGlobal;
+        for (cell, column) in row.iter().zip(&columns) {
+            if let Some(column) = column {
+                record.set(*column, unguard(cell));
+            }
+        }
+        records.push(record);
+    }
+    Ok((records, notes))
+}
+
+/// Our exports prefix text cells that start with `= + - @` with `'` so that
+/// spreadsheets do not run them; reading them back removes the guard.
+fn unguard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
+fn csv_error(file: &str, error: &csv::Error) -> ModelError {
+    match error.position() {
+        Some(position) => ModelError::at_line(file, position.line(), error.to_string()),
+        None => ModelError::file(file, error.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_csv(text: &str) -> (Vec<RawRecord>, FileNotes) {
+        read("f.csv", text, Format::Csv).unwrap()
+    }
+
+    #[test]
+    fn reads_semicolons_decimal_commas_and_quoted_newlines() {
+        let (records, notes) = read_csv(
+            "Nom;Latitude;Longitude;Description;Pays\n\"Coop; \"\"Sud\"\"\";43,6;1,44;\"two\nlines\";France\n",
+        );
+        assert!(notes.decimal_comma);
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].name, "Coop; \"Sud\"");
+        assert_eq!(
+            (records[0].lat.as_str(), records[0].lon.as_str()),
+            ("43,6", "1,44")
+        );
+        assert_eq!(records[0].description, "two\nlines");
+        assert_eq!(records[0].at, Location::Line(2));
+    }
+
+    #[test]
+    fn reports_ragged_rows_and_unused_columns() {
+        let (records, notes) = read_csv("name,lat,lon,Twitter\nA,1,2\nB,3,4,@b,extra\n");
+        assert_eq!(records.len(), 2);
+        assert_eq!(notes.unused, ["Twitter"]);
+        let lines: Vec<_> = notes.warnings.iter().map(|(at, _)| *at).collect();
+        assert_eq!(lines, [Location::Line(2), Location::Line(3)]);
+    }
+
+    #[test]
+    fn refuses_a_file_without_name_or_place() {
+        let err = read("f.csv", "name|lat|lon\nA|1|2\n", Format::Csv).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "f.csv:1: no name column (name, nom, nombre, title...) among the headers (one column 'name|lat|lon'; is the delimiter , ; or tab?)"
+        );
+        let err = read("f.csv", "name,phone\nA,1\n", Format::Csv).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("f.csv:1: no coordinate columns"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn removes_our_formula_guard() {
+        let (records, _) = read_csv("name,lat,lon\n'=cmd,1,2\n'plain,1,2\n");
+        assert_eq!(records[0].name, "=cmd");
+        assert_eq!(records[1].name, "'plain");
+    }
+}

@@ -1,0 +1,42 @@
+//! The organisation model of impactmap.
+//!
+//! Everything that enters the map passes through here: raw cells from a file,
+//! a form or a test become an [`Organisation`] only through
+//! [`OrganisationDraft::validate`], which names the field of every rejection.
+//! The key design choice: reference data (taxonomy, countries, boundaries,
+//! gazetteer) is data, shipped in `data/` and embedded at build time, and is
+//! passed around as one [`Reference`] value rather than held in globals.
+
+mod boundaries;
+mod country;
+mod error;
+mod export;
+mod fold;
+mod format;
+mod gazetteer;
+mod import;
+mod lon_lat;
+mod org_id;
+mod organisation;
+mod reference;
+mod sample;
+mod sdg;
+mod taxonomy;
+
+pub use boundaries::Boundaries;
+pub use country::{Countries, Country, CountryCode};
+pub use error::{FieldError, ModelError};
+pub use export::{ExportFormat, Exporter, feature};
+pub use fold::fold;
+pub use format::Format;
+pub use gazetteer::{Gazetteer, Town};
+pub use import::{
+    ImportOptions, ImportReport, Issue, Location, Severity, import_bytes, import_file,
+};
+pub use lon_lat::LonLat;
+pub use org_id::OrgId;
+pub use organisation::{Organisation, OrganisationDraft, Provenance};
+pub use reference::Reference;
+pub use sample::{SAMPLE_SOURCE, generate_sample};
+pub use sdg::SdgSet;
+pub use taxonomy::{Facet, Taxonomy, Term, TermKey};
