@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use crate::{FieldError, ModelError, TermKey, fold};
 
-/// An ISO 3166-1 alpha-2 code, upper case (`FR`, `SN`), known to [`Countries`].
+/// An ISO 3166-1 alpha-2 code, upper case (`FR`, `SN`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CountryCode([u8; 2]);
 
@@ -17,6 +17,15 @@ impl CountryCode {
             }
             _ => None,
         }
+    }
+
+    /// Checks the form only: two ASCII letters, returned upper case. Use
+    /// [`Countries::code`] for a code from outside, which also checks it exists.
+    ///
+    /// # Errors
+    /// A [`FieldError`] naming `country`.
+    pub fn parse(text: &str) -> Result<Self, FieldError> {
+        Self::from_letters(text).ok_or_else(|| FieldError::new("country", format!("'{text}' is not two letters")))
     }
 
     /// The code as text.
@@ -80,7 +89,13 @@ struct CountryRow {
 #[derive(Debug)]
 pub struct Countries {
     countries: Vec<Country>,
+    /// Position in `countries` by code, indexed by `(A-Z) * 26 + (A-Z)`.
+    by_code: Vec<Option<u16>>,
     by_folded_name: HashMap<String, usize>,
+}
+
+fn code_slot(code: CountryCode) -> usize {
+    usize::from(code.0[0] - b'A') * 26 + usize::from(code.0[1] - b'A')
 }
 
 impl Countries {
@@ -124,10 +139,11 @@ impl Countries {
                 lon: row.lon,
             });
         }
-        Ok(Self {
-            countries,
-            by_folded_name,
-        })
+        let mut by_code = vec![None; 26 * 26];
+        for (index, country) in countries.iter().enumerate() {
+            by_code[code_slot(country.code)] = u16::try_from(index).ok();
+        }
+        Ok(Self { countries, by_code, by_folded_name })
     }
 
     /// All countries, ordered by code.
@@ -138,7 +154,7 @@ impl Countries {
     /// The country with this alpha-2 code (any case).
     pub fn get(&self, code: &str) -> Option<&Country> {
         let code = CountryCode::from_letters(code.trim())?;
-        self.countries.iter().find(|c| c.code == code)
+        self.by_code[code_slot(code)].map(|i| &self.countries[usize::from(i)])
     }
 
     /// Validates an alpha-2 code.

@@ -1,0 +1,27 @@
+use std::path::PathBuf;
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file could not be opened or is not an SQLite database.
+    #[error("{}: cannot open the database: {source}", path.display())]
+    Open { path: PathBuf, source: rusqlite::Error },
+    /// The file is an SQLite database that fails its integrity check.
+    #[error("{}: the database is damaged ({detail}); restore it from a backup", path.display())]
+    Corrupt { path: PathBuf, detail: String },
+    /// The file is an SQLite database of another application.
+    #[error("{}: not an impactmap database (application id {application_id:#x})", path.display())]
+    NotOurs { path: PathBuf, application_id: i64 },
+    /// The file was written by a newer impactmap.
+    #[error("{}: schema version {found} is newer than this impactmap knows ({known})", path.display())]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    /// A stored row no longer forms a valid organisation.
+    #[error("organisation {id}: stored row is invalid: {detail}")]
+    Row { id: String, detail: String },
+    /// Two provenances hash to one id (never seen; reported rather than merged).
+    #[error("organisation {id}: id already used by {existing_source}/{existing_source_id}")]
+    IdCollision { id: String, existing_source: String, existing_source_id: String },
+    /// Any other SQLite failure.
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}

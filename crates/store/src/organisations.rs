@@ -1,0 +1,198 @@
+use impactmap_model::{CountryCode, LonLat, OrgId, Organisation, Provenance, SdgSet, TermKey};
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+
+use crate::{Store, StoreError};
+
+const COLUMNS: &str = "id, name, description, website, email, country, city, continent, family, sectors, sdgs, lon, lat, source, source_id, created, updated, sample";
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpsertSummary {
+    /// New organisations.
+    pub inserted: usize,
+    /// Organisations whose content changed.
+    pub updated: usize,
+    /// Organisations already stored exactly so.
+    pub unchanged: usize,
+}
+
+impl Store {
+    /// Inserts or updates organisations by provenance, all in one transaction:
+    /// either every one is stored or, on any error, none is.
+    ///
+    /// An unchanged organisation keeps its timestamps; a changed one keeps
+    /// its `created` and takes the later `updated`.
+    ///
+    /// # Errors
+    /// [`StoreError::IdCollision`] or an SQLite failure; nothing is written then.
+    pub fn upsert(&self, organisations: &[Organisation]) -> Result<UpsertSummary, StoreError> {
+        self.write(|connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut summary = UpsertSummary::default();
+            {
+                let mut find = tx.prepare_cached(&format!("SELECT {COLUMNS} FROM organisations WHERE source = ?1 AND source_id = ?2"))?;
+                let mut by_id = tx.prepare_cached("SELECT source, source_id FROM organisations WHERE id = ?1")?;
+                let mut insert = tx.prepare_cached(&format!("INSERT INTO organisations ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"))?;
+                let mut update = tx.prepare_cached(
+                    "UPDATE organisations SET name = ?2, description = ?3, website = ?4, email = ?5, country = ?6, city = ?7, continent = ?8, family = ?9, sectors = ?10, sdgs = ?11, lon = ?12, lat = ?13, updated = ?17, sample = ?18 WHERE id = ?1",
+                )?;
+                for org in organisations {
+                    let existing = find.query_row(params![org.provenance.source, org.provenance.source_id], from_row).optional()?.transpose()?;
+                    match existing {
+                        Some(stored) if stored.same_content(org) => summary.unchanged += 1,
+                        Some(stored) => {
+                            let updated = org.updated.max(stored.updated);
+                            update.execute(values(&Organisation { id: stored.id, created: stored.created, updated, ..org.clone() }).as_params())?;
+                            summary.updated += 1;
+                        }
+                        None => {
+                            if let Some((source, source_id)) = by_id.query_row([org.id.as_str()], |r| Ok((r.get(0)?, r.get(1)?))).optional()? {
+                                return Err(StoreError::IdCollision { id: org.id.to_string(), existing_source: source, existing_source_id: source_id });
+                            }
+                            insert.execute(values(org).as_params())?;
+                            summary.inserted += 1;
+                        }
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(summary)
+        })
+    }
+
+    /// How many organisations are stored.
+    ///
+    /// # Errors
+    /// An SQLite failure.
+    pub fn count(&self) -> Result<usize, StoreError> {
+        self.read(|c| Ok(c.query_row("SELECT count(*) FROM organisations", [], |r| r.get::<_, i64>(0)).map(|n| usize::try_from(n).unwrap_or(0))?))
+    }
+
+    /// One organisation by id.
+    ///
+    /// # Errors
+    /// An SQLite failure, or [`StoreError::Row`] for a row that no longer validates.
+    pub fn organisation(&self, id: &OrgId) -> Result<Option<Organisation>, StoreError> {
+        self.read(|c| c.query_row(&format!("SELECT {COLUMNS} FROM organisations WHERE id = ?1"), [id.as_str()], from_row).optional()?.transpose())
+    }
+
+    /// Calls `each` with every organisation, ordered by id, without holding them all.
+    ///
+    /// # Errors
+    /// An SQLite failure, a [`StoreError::Row`], or the first error of `each`.
+    pub fn each_organisation(&self, mut each: impl FnMut(Organisation) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.read(|c| each_row(c, &mut each))
+    }
+}
+
+fn each_row(connection: &Connection, each: &mut impl FnMut(Organisation) -> Result<(), StoreError>) -> Result<(), StoreError> {
+    let mut statement = connection.prepare(&format!("SELECT {COLUMNS} FROM organisations ORDER BY id"))?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        each(from_row(row)??)?;
+    }
+    Ok(())
+}
+
+struct Values {
+    id: String,
+    name: String,
+    description: String,
+    website: Option<String>,
+    email: Option<String>,
+    country: String,
+    city: String,
+    continent: String,
+    family: String,
+    sectors: String,
+    sdgs: u32,
+    lon: f64,
+    lat: f64,
+    source: String,
+    source_id: String,
+    created: String,
+    updated: String,
+    sample: bool,
+}
+
+impl Values {
+    fn as_params(&self) -> [&dyn rusqlite::ToSql; 18] {
+        [
+            &self.id,
+            &self.name,
+            &self.description,
+            &self.website,
+            &self.email,
+            &self.country,
+            &self.city,
+            &self.continent,
+            &self.family,
+            &self.sectors,
+            &self.sdgs,
+            &self.lon,
+            &self.lat,
+            &self.source,
+            &self.source_id,
+            &self.created,
+            &self.updated,
+            &self.sample,
+        ]
+    }
+}
+
+fn values(org: &Organisation) -> Values {
+    Values {
+        id: org.id.to_string(),
+        name: org.name.clone(),
+        description: org.description.clone(),
+        website: org.website.clone(),
+        email: org.email.clone(),
+        country: org.country.to_string(),
+        city: org.city.clone(),
+        continent: org.continent.to_string(),
+        family: org.family.to_string(),
+        sectors: org.sectors.iter().map(TermKey::as_str).collect::<Vec<_>>().join(";"),
+        sdgs: org.sdgs.bits(),
+        lon: org.location.lon(),
+        lat: org.location.lat(),
+        source: org.provenance.source.clone(),
+        source_id: org.provenance.source_id.clone(),
+        created: org.created.to_string(),
+        updated: org.updated.to_string(),
+        sample: org.sample,
+    }
+}
+
+/// Rebuilds an organisation from a row. The outer error is SQLite's, the
+/// inner one a row that no longer forms a valid organisation.
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Organisation, StoreError>> {
+    let id: String = row.get(0)?;
+    let sectors: String = row.get(9)?;
+    let created: String = row.get(15)?;
+    let updated: String = row.get(16)?;
+    let (country, continent, family): (String, String, String) = (row.get(5)?, row.get(7)?, row.get(8)?);
+    let (lon, lat, sdgs): (f64, f64, u32) = (row.get(11)?, row.get(12)?, row.get(10)?);
+    let invalid = |detail: String| StoreError::Row { id: id.clone(), detail };
+    let build = || -> Result<Organisation, StoreError> {
+        Ok(Organisation {
+            id: OrgId::parse(&id).map_err(|e| invalid(e.to_string()))?,
+            name: row.get(1)?,
+            description: row.get(2)?,
+            website: row.get(3)?,
+            email: row.get(4)?,
+            country: CountryCode::parse(&country).map_err(|e| invalid(e.to_string()))?,
+            city: row.get(6)?,
+            continent: TermKey::try_from(continent.clone()).map_err(invalid)?,
+            family: TermKey::try_from(family.clone()).map_err(invalid)?,
+            sectors: sectors.split(';').map(|s| TermKey::try_from(s.to_owned())).collect::<Result<_, _>>().map_err(invalid)?,
+            sdgs: SdgSet::from_bits(sdgs).map_err(|e| invalid(e.to_string()))?,
+            location: LonLat::new(lon, lat).map_err(|e| invalid(e.to_string()))?,
+            provenance: Provenance { source: row.get(13)?, source_id: row.get(14)? },
+            created: created.parse::<Timestamp>().map_err(|e| invalid(format!("created: {e}")))?,
+            updated: updated.parse::<Timestamp>().map_err(|e| invalid(format!("updated: {e}")))?,
+            sample: row.get(17)?,
+        })
+    };
+    Ok(build())
+}

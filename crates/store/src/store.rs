@@ -1,0 +1,111 @@
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::StoreError;
+use crate::schema::{APPLICATION_ID, MIGRATIONS};
+
+/// Readers kept open between uses.
+const IDLE_READERS: usize = 4;
+
+/// The database: one writer connection and a small pool of readers.
+#[derive(Debug)]
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl Store {
+    /// Opens the database at `path`, creating and migrating it as needed.
+    ///
+    /// # Errors
+    /// [`StoreError::Open`] when it is no SQLite file, [`StoreError::Corrupt`]
+    /// when it fails `quick_check`, [`StoreError::NotOurs`] for another
+    /// application's database, [`StoreError::TooNew`] for a newer schema.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let open_error = |source| StoreError::Open { path: path.to_owned(), source };
+        let mut writer = Connection::open(path).map_err(open_error)?;
+        configure(&writer).map_err(|e| classify(path, e))?;
+        check(path, &writer)?;
+        migrate(path, &mut writer)?;
+        Ok(Self { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` on the writer connection; writes are serialised here.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut connection = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut connection)
+    }
+
+    /// Runs `f` on a read-only connection from the pool.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let pooled = self.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
+        let connection = match pooled {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+                c.busy_timeout(Duration::from_secs(5))?;
+                c
+            }
+        };
+        let result = f(&connection);
+        let mut readers = self.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if readers.len() < IDLE_READERS {
+            readers.push(connection);
+        }
+        result
+    }
+}
+
+fn configure(connection: &Connection) -> rusqlite::Result<()> {
+    connection.busy_timeout(Duration::from_secs(5))?;
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+/// "file is not a database" and friends mean a damaged or foreign file.
+fn classify(path: &Path, error: rusqlite::Error) -> StoreError {
+    match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => StoreError::Corrupt { path: path.to_owned(), detail: error.to_string() },
+        _ => StoreError::Open { path: path.to_owned(), source: error },
+    }
+}
+
+fn check(path: &Path, connection: &Connection) -> Result<(), StoreError> {
+    let verdict: String = connection.query_row("PRAGMA quick_check", [], |row| row.get(0)).map_err(|e| classify(path, e))?;
+    if verdict != "ok" {
+        return Err(StoreError::Corrupt { path: path.to_owned(), detail: verdict });
+    }
+    let application_id: i64 = connection.query_row("PRAGMA application_id", [], |row| row.get(0))?;
+    let tables: i64 = connection.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))?;
+    if application_id != APPLICATION_ID && (application_id != 0 || tables > 0) {
+        return Err(StoreError::NotOurs { path: path.to_owned(), application_id });
+    }
+    Ok(())
+}
+
+fn migrate(path: &Path, connection: &mut Connection) -> Result<(), StoreError> {
+    let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+    let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if version > known {
+        return Err(StoreError::TooNew { path: path.to_owned(), found: version, known });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
+        let tx = connection.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.pragma_update(None, "user_version", index + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

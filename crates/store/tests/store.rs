@@ -1,0 +1,109 @@
+//! The store's promises: upserts by provenance, all-or-nothing writes, and
+//! files that are not sound impactmap databases refused by name.
+
+use impactmap_model::{OrgId, Reference, generate_sample};
+use impactmap_store::{Store, StoreError, UpsertSummary};
+
+fn sample(n: usize) -> Vec<impactmap_model::Organisation> {
+    generate_sample(&Reference::embedded(), n, 11)
+}
+
+#[test]
+fn upsert_inserts_then_finds_nothing_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("a.db")).unwrap();
+    let orgs = sample(50);
+    assert_eq!(store.upsert(&orgs).unwrap(), UpsertSummary { inserted: 50, updated: 0, unchanged: 0 });
+    assert_eq!(store.upsert(&orgs).unwrap(), UpsertSummary { inserted: 0, updated: 0, unchanged: 50 });
+    assert_eq!(store.count().unwrap(), 50);
+    let back = store.organisation(&orgs[7].id).unwrap().unwrap();
+    assert_eq!(back, orgs[7]);
+    let mut all = Vec::new();
+    store.each_organisation(|o| Ok(all.push(o))).unwrap();
+    let mut expected = orgs.clone();
+    expected.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(all, expected);
+}
+
+#[test]
+fn a_changed_organisation_keeps_its_id_and_creation_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("a.db")).unwrap();
+    let orgs = sample(3);
+    store.upsert(&orgs).unwrap();
+    let later = orgs[1].created.checked_add(jiff::SignedDuration::from_hours(48)).unwrap();
+    let changed = impactmap_model::Organisation { name: "Renamed (sample)".into(), created: later, updated: later, ..orgs[1].clone() };
+    assert_eq!(store.upsert(&[changed]).unwrap(), UpsertSummary { inserted: 0, updated: 1, unchanged: 0 });
+    let back = store.organisation(&orgs[1].id).unwrap().unwrap();
+    assert_eq!((back.name.as_str(), back.created, back.updated), ("Renamed (sample)", orgs[1].created, later));
+}
+
+#[test]
+fn a_failing_upsert_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("a.db")).unwrap();
+    let orgs = sample(10);
+    store.upsert(&orgs[..5]).unwrap();
+    // The last one claims the id of a stored organisation under another provenance.
+    let mut batch = orgs[5..].to_vec();
+    let mut intruder = orgs[9].clone();
+    intruder.id = orgs[0].id.clone();
+    intruder.provenance.source_id = "elsewhere".into();
+    batch.push(intruder);
+    let err = store.upsert(&batch).unwrap_err();
+    assert!(matches!(err, StoreError::IdCollision { ref id, .. } if *id == orgs[0].id.to_string()), "{err}");
+    assert_eq!(store.count().unwrap(), 5);
+    assert!(store.organisation(&orgs[6].id).unwrap().is_none());
+}
+
+#[test]
+fn data_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.db");
+    let orgs = sample(20);
+    Store::open(&path).unwrap().upsert(&orgs).unwrap();
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.count().unwrap(), 20);
+    assert!(store.organisation(&OrgId::parse("0000000000000000").unwrap()).unwrap().is_none());
+}
+
+#[test]
+fn garbage_is_refused_by_name_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garbage.db");
+    let bytes: Vec<u8> = (0..8192u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    assert!(err.to_string().contains("garbage.db"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+}
+
+#[test]
+fn a_damaged_database_is_refused_not_repaired() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("damaged.db");
+    {
+        let store = Store::open(&path).unwrap();
+        store.upsert(&sample(400)).unwrap();
+    }
+    // Checkpointed and closed; now scribble over a table page.
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 4 * 4096, "{}", bytes.len());
+    for b in &mut bytes[3 * 4096..3 * 4096 + 512] {
+        *b = 0xa5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+}
+
+#[test]
+fn another_applications_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    rusqlite::Connection::open(&path).unwrap().execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::NotOurs { application_id: 0, .. }), "{err:?}");
+}
