@@ -38,34 +38,16 @@ impl Boundaries {
     /// # Errors
     /// [`ModelError::Reference`] when the file is not such a collection.
     pub fn from_geojson(text: &str, countries: &Countries) -> Result<Self, ModelError> {
-        let bad = |message: String| ModelError::Reference {
-            name: "boundaries.geojson",
-            message,
-        };
-        let collection: geojson::FeatureCollection = text
-            .parse()
-            .map_err(|e: geojson::Error| bad(e.to_string()))?;
+        let bad = |message: String| ModelError::Reference { name: "boundaries.geojson", message };
+        let collection: geojson::FeatureCollection = text.parse().map_err(|e: geojson::Error| bad(e.to_string()))?;
         let mut shapes = Vec::with_capacity(collection.features.len());
         for feature in collection.features {
-            let iso2 = feature
-                .property("iso2")
-                .and_then(|v| v.as_str())
-                .ok_or_else(|| bad("a feature has no iso2".into()))?
-                .to_owned();
+            let iso2 = feature.property("iso2").and_then(|v| v.as_str()).ok_or_else(|| bad("a feature has no iso2".into()))?.to_owned();
             let code = countries.code(&iso2).map_err(|e| bad(e.to_string()))?;
-            let geometry = feature
-                .geometry
-                .ok_or_else(|| bad(format!("{iso2} has no geometry")))?;
-            let polygon =
-                MultiPolygon::try_from(geometry).map_err(|e| bad(format!("{iso2}: {e}")))?;
-            let bounds = polygon
-                .bounding_rect()
-                .ok_or_else(|| bad(format!("{iso2} is empty")))?;
-            shapes.push(Shape {
-                code,
-                bounds,
-                polygon,
-            });
+            let geometry = feature.geometry.ok_or_else(|| bad(format!("{iso2} has no geometry")))?;
+            let polygon = MultiPolygon::try_from(geometry).map_err(|e| bad(format!("{iso2}: {e}")))?;
+            let bounds = polygon.bounding_rect().ok_or_else(|| bad(format!("{iso2} is empty")))?;
+            shapes.push(Shape { code, bounds, polygon });
         }
         Ok(Self { shapes })
     }
@@ -74,11 +56,7 @@ impl Boundaries {
     /// one within the coast tolerance.
     pub fn country_at(&self, at: LonLat) -> Option<CountryCode> {
         let point = Point::new(at.lon(), at.lat());
-        if let Some(shape) = self
-            .shapes
-            .iter()
-            .find(|s| covers(s.bounds, point, 0.0) && s.polygon.contains(&point))
-        {
+        if let Some(shape) = self.shapes.iter().find(|s| covers(s.bounds, point, 0.0) && s.polygon.contains(&point)) {
             return Some(shape.code);
         }
         self.shapes
@@ -100,11 +78,7 @@ impl Boundaries {
             return Placement::Inside;
         }
         let distance_deg = Euclidean.distance(&point, &shape.polygon);
-        if distance_deg <= COAST_TOLERANCE_DEG {
-            Placement::Inside
-        } else {
-            Placement::Outside { distance_deg }
-        }
+        if distance_deg <= COAST_TOLERANCE_DEG { Placement::Inside } else { Placement::Outside { distance_deg } }
     }
 
     /// Each country's polygon.
@@ -128,11 +102,7 @@ mod tests {
     #[test]
     fn places_points_in_their_countries() {
         let r = Reference::embedded();
-        let at = |lon, lat| {
-            r.boundaries
-                .country_at(LonLat::new(lon, lat).unwrap())
-                .map(|c| c.to_string())
-        };
+        let at = |lon, lat| r.boundaries.country_at(LonLat::new(lon, lat).unwrap()).map(|c| c.to_string());
         assert_eq!(at(2.35, 48.85).as_deref(), Some("FR")); // Paris
         assert_eq!(at(-17.44, 14.69).as_deref(), Some("SN")); // Dakar, on the coast
         assert_eq!(at(55.45, -20.88).as_deref(), Some("RE")); // Saint-Denis, split out of France
@@ -145,11 +115,7 @@ mod tests {
     fn swapped_coordinates_fall_outside_their_country() {
         let r = Reference::embedded();
         let fr = r.countries.code("FR").unwrap();
-        assert_eq!(
-            r.boundaries
-                .placement(fr, LonLat::new(2.35, 48.85).unwrap()),
-            Placement::Inside
-        );
+        assert_eq!(r.boundaries.placement(fr, LonLat::new(2.35, 48.85).unwrap()), Placement::Inside);
         assert!(
             matches!(r.boundaries.placement(fr, LonLat::new(48.85, 2.35).unwrap()), Placement::Outside { distance_deg } if distance_deg > 10.0)
         );

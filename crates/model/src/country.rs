@@ -12,9 +12,7 @@ pub struct CountryCode([u8; 2]);
 impl CountryCode {
     fn from_letters(text: &str) -> Option<Self> {
         match text.as_bytes() {
-            &[a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => {
-                Some(Self([a.to_ascii_uppercase(), b.to_ascii_uppercase()]))
-            }
+            &[a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => Some(Self([a.to_ascii_uppercase(), b.to_ascii_uppercase()])),
             _ => None,
         }
     }
@@ -104,40 +102,21 @@ impl Countries {
     /// # Errors
     /// [`ModelError::Reference`] when a row does not parse.
     pub fn from_csv(text: &str) -> Result<Self, ModelError> {
-        let bad = |message: String| ModelError::Reference {
-            name: "countries.csv",
-            message,
-        };
+        let bad = |message: String| ModelError::Reference { name: "countries.csv", message };
         let mut countries = Vec::new();
         let mut by_folded_name = HashMap::new();
-        for (index, row) in csv::Reader::from_reader(text.as_bytes())
-            .deserialize::<CountryRow>()
-            .enumerate()
-        {
+        for (index, row) in csv::Reader::from_reader(text.as_bytes()).deserialize::<CountryRow>().enumerate() {
             let row = row.map_err(|e| bad(e.to_string()))?;
-            let code = CountryCode::from_letters(&row.alpha2)
-                .ok_or_else(|| bad(format!("bad code '{}'", row.alpha2)))?;
+            let code = CountryCode::from_letters(&row.alpha2).ok_or_else(|| bad(format!("bad code '{}'", row.alpha2)))?;
             let names = [row.name_en, row.name_fr, row.name_es, row.name_pt];
-            for name in names
-                .iter()
-                .map(String::as_str)
-                .chain(row.other_names.split('|'))
-                .chain([row.alpha3.as_str()])
-            {
+            for name in names.iter().map(String::as_str).chain(row.other_names.split('|')).chain([row.alpha3.as_str()]) {
                 let key = fold(name);
                 // Names shared by two countries ("Congo") stay with the first; the code disambiguates.
                 if !key.is_empty() {
                     by_folded_name.entry(key).or_insert(index);
                 }
             }
-            countries.push(Country {
-                code,
-                alpha3: row.alpha3,
-                continent: row.continent,
-                names,
-                lat: row.lat,
-                lon: row.lon,
-            });
+            countries.push(Country { code, alpha3: row.alpha3, continent: row.continent, names, lat: row.lat, lon: row.lon });
         }
         let mut by_code = vec![None; 26 * 26];
         for (index, country) in countries.iter().enumerate() {
@@ -162,12 +141,7 @@ impl Countries {
     /// # Errors
     /// A [`FieldError`] naming `country` when the code is unknown.
     pub fn code(&self, code: &str) -> Result<CountryCode, FieldError> {
-        self.get(code).map(|c| c.code).ok_or_else(|| {
-            FieldError::new(
-                "country",
-                format!("'{code}' is not an ISO 3166-1 alpha-2 code"),
-            )
-        })
+        self.get(code).map(|c| c.code).ok_or_else(|| FieldError::new("country", format!("'{code}' is not an ISO 3166-1 alpha-2 code")))
     }
 
     /// Finds a country as people write it: an alpha-2 or alpha-3 code, a name
@@ -189,11 +163,7 @@ impl Countries {
         if key.len() < 5 {
             return None;
         }
-        let mut near = self
-            .by_folded_name
-            .iter()
-            .filter(|(name, _)| strsim::levenshtein(name, &key) == 1)
-            .map(|(_, &i)| i);
+        let mut near = self.by_folded_name.iter().filter(|(name, _)| strsim::levenshtein(name, &key) == 1).map(|(_, &i)| i);
         let first = near.next()?;
         near.all(|i| i == first).then(|| &self.countries[first])
     }
@@ -212,17 +182,10 @@ mod tests {
         let c = countries();
         assert!(c.all().len() >= 249);
         for country in c.all() {
-            assert!(
-                country.names.iter().all(|n| !n.is_empty()),
-                "{}",
-                country.code
-            );
+            assert!(country.names.iter().all(|n| !n.is_empty()), "{}", country.code);
         }
         assert_eq!(c.get("sn").unwrap().continent.as_str(), "africa");
-        assert_eq!(
-            c.get("MX").unwrap().continent.as_str(),
-            "latin-america-caribbean"
-        );
+        assert_eq!(c.get("MX").unwrap().continent.as_str(), "latin-america-caribbean");
         assert_eq!(c.get("CA").unwrap().continent.as_str(), "north-america");
         assert_eq!(c.get("NZ").unwrap().continent.as_str(), "oceania");
         assert_eq!(c.get("FR").unwrap().name("es"), "Francia");

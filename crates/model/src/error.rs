@@ -12,10 +12,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub(crate) fn new(field: &'static str, reason: impl Into<String>) -> Self {
-        Self {
-            field,
-            reason: reason.into(),
-        }
+        Self { field, reason: reason.into() }
     }
 }
 
@@ -27,21 +24,11 @@ impl FieldError {
 pub enum ModelError {
     /// A file could not be read.
     #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     /// A file as a whole cannot be imported (not text, unknown format, no
     /// usable columns, broken JSON); `location` says where when known.
     #[error("{file}{location}: {message}")]
-    File {
-        file: String,
-        location: String,
-        message: String,
-    },
-    /// The import found rows it had to reject and `--strict` was asked.
-    #[error("{file}: {rejected} row(s) rejected; nothing imported (--strict)")]
-    Strict { file: String, rejected: usize },
+    File { file: String, location: String, message: String },
     /// Shipped reference data did not parse: a build defect, never user input.
     #[error("reference data {name}: {message}")]
     Reference { name: &'static str, message: String },
@@ -52,18 +39,10 @@ pub enum ModelError {
 
 impl ModelError {
     pub(crate) fn file(file: &str, message: impl Into<String>) -> Self {
-        Self::File {
-            file: file.to_owned(),
-            location: String::new(),
-            message: message.into(),
-        }
+        Self::File { file: file.to_owned(), location: String::new(), message: message.into() }
     }
 
     pub(crate) fn at_line(file: &str, line: u64, message: impl Into<String>) -> Self {
-        Self::File {
-            file: file.to_owned(),
-            location: format!(":{line}"),
-            message: message.into(),
-        }
+        Self::File { file: file.to_owned(), location: format!(":{line}"), message: message.into() }
     }
 }

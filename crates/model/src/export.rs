@@ -129,9 +129,7 @@ enum Sink<W: Write> {
 
 impl<W: Write> fmt::Debug for Exporter<'_, W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Exporter")
-            .field("written", &self.written)
-            .finish_non_exhaustive()
+        f.debug_struct("Exporter").field("written", &self.written).finish_non_exhaustive()
     }
 }
 
@@ -140,15 +138,9 @@ impl<'r, W: Write> Exporter<'r, W> {
     ///
     /// # Errors
     /// [`ModelError::Export`] when the writer fails.
-    pub fn new(
-        format: ExportFormat,
-        reference: &'r Reference,
-        mut out: W,
-    ) -> Result<Self, ModelError> {
+    pub fn new(format: ExportFormat, reference: &'r Reference, mut out: W) -> Result<Self, ModelError> {
         let csv = |out: W, header: &[&str]| -> Result<csv::Writer<W>, ModelError> {
-            let mut writer = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(out);
+            let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
             writer.write_record(header).map_err(csv_io)?;
             Ok(writer)
         };
@@ -160,11 +152,7 @@ impl<'r, W: Write> Exporter<'r, W> {
             ExportFormat::Csv => Sink::Csv(csv(out, &CSV_HEADER)?),
             ExportFormat::EssGlobal => Sink::EssGlobal(csv(out, &ESSGLOBAL_HEADER)?),
         };
-        Ok(Self {
-            reference,
-            sink,
-            written: 0,
-        })
+        Ok(Self { reference, sink, written: 0 })
     }
 
     /// Writes one organisation.
@@ -178,9 +166,7 @@ impl<'r, W: Write> Exporter<'r, W> {
                 serde_json::to_writer(&mut *out, &feature(org)).map_err(std::io::Error::from)?;
             }
             Sink::Csv(writer) => writer.write_record(csv_row(org)).map_err(csv_io)?,
-            Sink::EssGlobal(writer) => writer
-                .write_record(essglobal_row(org, self.reference))
-                .map_err(csv_io)?,
+            Sink::EssGlobal(writer) => writer.write_record(essglobal_row(org, self.reference)).map_err(csv_io)?,
         }
         self.written += 1;
         Ok(())
@@ -192,9 +178,7 @@ impl<'r, W: Write> Exporter<'r, W> {
     /// [`ModelError::Export`] when the writer fails.
     pub fn finish(self) -> Result<(W, usize), ModelError> {
         let out = match self.sink {
-            Sink::Csv(writer) | Sink::EssGlobal(writer) => writer
-                .into_inner()
-                .map_err(|e| ModelError::Export(e.into_error()))?,
+            Sink::Csv(writer) | Sink::EssGlobal(writer) => writer.into_inner().map_err(|e| ModelError::Export(e.into_error()))?,
             Sink::GeoJson(mut out) => {
                 out.write_all(b"\n]}\n")?;
                 out
@@ -210,19 +194,11 @@ fn csv_io(error: csv::Error) -> ModelError {
 
 /// A text cell that a spreadsheet would run as a formula is prefixed with `'`.
 fn guard(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
 }
 
 fn sectors(org: &Organisation) -> String {
-    org.sectors
-        .iter()
-        .map(crate::TermKey::as_str)
-        .collect::<Vec<_>>()
-        .join(";")
+    org.sectors.iter().map(crate::TermKey::as_str).collect::<Vec<_>>().join(";")
 }
 
 fn csv_row(org: &Organisation) -> Vec<String> {
@@ -248,47 +224,30 @@ fn csv_row(org: &Organisation) -> Vec<String> {
 }
 
 fn essglobal_uri(scheme: &str, code: Option<&String>) -> String {
-    code.map(|c| format!("{ESSGLOBAL_BASE}/{scheme}/{c}"))
-        .unwrap_or_default()
+    code.map(|c| format!("{ESSGLOBAL_BASE}/{scheme}/{c}")).unwrap_or_default()
 }
 
 fn essglobal_row(org: &Organisation, reference: &Reference) -> Vec<String> {
     let taxonomy = &reference.taxonomy;
-    let family_code = taxonomy
-        .term(Facet::Family, org.family.as_str())
-        .and_then(|t| t.codes.iter().find(|c| c.starts_with("OS")));
+    let family_code = taxonomy.term(Facet::Family, org.family.as_str()).and_then(|t| t.codes.iter().find(|c| c.starts_with("OS")));
     let activity_codes: Vec<&String> = org
         .sectors
         .iter()
         .filter_map(|s| taxonomy.term(Facet::Sector, s.as_str()))
         .filter_map(|t| t.codes.iter().find(|c| c.starts_with("AM")))
         .collect();
-    let activities = activity_codes
-        .iter()
-        .skip(1)
-        .map(|c| essglobal_uri("activities-modified", Some(c)))
-        .collect::<Vec<_>>()
-        .join(";");
+    let activities = activity_codes.iter().skip(1).map(|c| essglobal_uri("activities-modified", Some(c))).collect::<Vec<_>>().join(";");
     let description = html_escape::encode_text(&org.description).replace('\n', "<br>");
     let mut row = vec![String::new(); ESSGLOBAL_HEADER.len()];
     let mut set = |header: &str, value: String| {
-        let index = ESSGLOBAL_HEADER
-            .iter()
-            .position(|h| *h == header)
-            .unwrap_or_else(|| unreachable!("{header} is in ESSGLOBAL_HEADER"));
+        let index = ESSGLOBAL_HEADER.iter().position(|h| *h == header).unwrap_or_else(|| unreachable!("{header} is in ESSGLOBAL_HEADER"));
         row[index] = value;
     };
     set("Identifier", org.id.to_string());
     set("Name", guard(&org.name));
     set("Description", guard(&description));
-    set(
-        "Organisational Structure",
-        essglobal_uri("organisational-structure", family_code),
-    );
-    set(
-        "Primary Activity",
-        essglobal_uri("activities-modified", activity_codes.first().copied()),
-    );
+    set("Organisational Structure", essglobal_uri("organisational-structure", family_code));
+    set("Primary Activity", essglobal_uri("activities-modified", activity_codes.first().copied()));
     set("Activities", activities);
     set("Locality", guard(&org.city));
     set("Country ID", org.country.to_string());

@@ -41,31 +41,15 @@ impl Gazetteer {
     /// # Errors
     /// [`ModelError::Reference`] when a row does not parse.
     pub fn from_csv(text: &str, countries: &Countries) -> Result<Self, ModelError> {
-        let bad = |message: String| ModelError::Reference {
-            name: "gazetteer.csv",
-            message,
-        };
+        let bad = |message: String| ModelError::Reference { name: "gazetteer.csv", message };
         let mut towns = Vec::new();
         for row in csv::Reader::from_reader(text.as_bytes()).deserialize::<TownRow>() {
             let row = row.map_err(|e| bad(e.to_string()))?;
-            let country = countries
-                .code(&row.country)
-                .map_err(|e| bad(format!("town {}: {e}", row.geonameid)))?;
-            let at = LonLat::new(row.lon, row.lat)
-                .map_err(|e| bad(format!("town {}: {e}", row.geonameid)))?;
-            towns.push(Town {
-                geoname_id: row.geonameid,
-                name: row.name,
-                country,
-                at,
-                population: row.population,
-            });
+            let country = countries.code(&row.country).map_err(|e| bad(format!("town {}: {e}", row.geonameid)))?;
+            let at = LonLat::new(row.lon, row.lat).map_err(|e| bad(format!("town {}: {e}", row.geonameid)))?;
+            towns.push(Town { geoname_id: row.geonameid, name: row.name, country, at, population: row.population });
         }
-        let mut folded: Vec<_> = towns
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (fold(&t.name), i))
-            .collect();
+        let mut folded: Vec<_> = towns.iter().enumerate().map(|(i, t)| (fold(&t.name), i)).collect();
         folded.sort();
         Ok(Self { towns, folded })
     }
@@ -82,19 +66,10 @@ impl Gazetteer {
         if key.is_empty() {
             return Vec::new();
         }
-        let start = self
-            .folded
-            .partition_point(|(name, _)| name.as_str() < key.as_str());
-        let mut found: Vec<&Town> = self.folded[start..]
-            .iter()
-            .take_while(|(name, _)| name.starts_with(&key))
-            .map(|&(_, i)| &self.towns[i])
-            .collect();
-        found.sort_by(|a, b| {
-            b.population
-                .cmp(&a.population)
-                .then(a.geoname_id.cmp(&b.geoname_id))
-        });
+        let start = self.folded.partition_point(|(name, _)| name.as_str() < key.as_str());
+        let mut found: Vec<&Town> =
+            self.folded[start..].iter().take_while(|(name, _)| name.starts_with(&key)).map(|&(_, i)| &self.towns[i]).collect();
+        found.sort_by(|a, b| b.population.cmp(&a.population).then(a.geoname_id.cmp(&b.geoname_id)));
         found.truncate(limit);
         found
     }

@@ -6,10 +6,7 @@ use jiff::Timestamp;
 
 use crate::boundaries::Placement;
 use crate::format::{Column, FileNotes, RawRecord, read_records, repair_mojibake, strip_html};
-use crate::{
-    Facet, Format, LonLat, ModelError, Organisation, OrganisationDraft, Reference, SdgSet,
-    Taxonomy, Town,
-};
+use crate::{Facet, Format, LonLat, ModelError, Organisation, OrganisationDraft, Reference, SdgSet, Taxonomy, Town};
 
 /// How many rows on one exact point make a pile worth flagging.
 const PILE_UP: usize = 5;
@@ -60,22 +57,13 @@ pub struct Issue {
 
 impl Issue {
     fn warn(at: Location, field: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            at,
-            field: Some(field),
-            severity: Severity::Warning,
-            message: message.into(),
-        }
+        Self { at, field: Some(field), severity: Severity::Warning, message: message.into() }
     }
 
     /// The issue as one line: `file:line: field: message`.
     pub fn render(&self, file: &str) -> String {
         let field = self.field.map(|f| format!("{f}: ")).unwrap_or_default();
-        let kind = if self.severity == Severity::Rejected {
-            "rejected: "
-        } else {
-            ""
-        };
+        let kind = if self.severity == Severity::Rejected { "rejected: " } else { "" };
         format!("{file}{}: {kind}{field}{}", self.at, self.message)
     }
 }
@@ -87,8 +75,6 @@ pub struct ImportOptions {
     pub format: Option<Format>,
     /// Source name for records that do not name theirs (default: the file's stem).
     pub source: String,
-    /// Any rejected row aborts the whole import.
-    pub strict: bool,
     /// The time stamped on new records that carry none.
     pub now: Timestamp,
 }
@@ -111,10 +97,7 @@ pub struct ImportReport {
 impl ImportReport {
     /// How many rows were rejected.
     pub fn rejected(&self) -> usize {
-        self.issues
-            .iter()
-            .filter(|i| i.severity == Severity::Rejected && i.at != Location::File)
-            .count()
+        self.issues.iter().filter(|i| i.severity == Severity::Rejected && i.at != Location::File).count()
     }
 }
 
@@ -122,16 +105,9 @@ impl ImportReport {
 ///
 /// # Errors
 /// [`ModelError::Io`] when it cannot be read, [`ModelError::File`] when it
-/// cannot be imported at all, [`ModelError::Strict`] for rejected rows under `strict`.
-pub fn import_file(
-    path: &Path,
-    reference: &Reference,
-    options: &ImportOptions,
-) -> Result<ImportReport, ModelError> {
-    let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+/// cannot be imported at all. Rejected rows are issues in the report.
+pub fn import_file(path: &Path, reference: &Reference, options: &ImportOptions) -> Result<ImportReport, ModelError> {
+    let bytes = std::fs::read(path).map_err(|source| ModelError::Io { path: path.to_owned(), source })?;
     import_bytes(&path.display().to_string(), &bytes, reference, options)
 }
 
@@ -139,32 +115,17 @@ pub fn import_file(
 ///
 /// # Errors
 /// As [`import_file`], except for I/O.
-pub fn import_bytes(
-    file: &str,
-    bytes: &[u8],
-    reference: &Reference,
-    options: &ImportOptions,
-) -> Result<ImportReport, ModelError> {
+pub fn import_bytes(file: &str, bytes: &[u8], reference: &Reference, options: &ImportOptions) -> Result<ImportReport, ModelError> {
     let (format, records, notes) = read_records(file, bytes, options.format)?;
     let mut issues: Vec<Issue> = notes
         .warnings
         .iter()
-        .map(|(at, message)| Issue {
-            at: *at,
-            field: None,
-            severity: Severity::Warning,
-            message: message.clone(),
-        })
+        .map(|(at, message)| Issue { at: *at, field: None, severity: Severity::Warning, message: message.clone() })
         .collect();
     let file_issues = issues.len();
     column_warnings(&notes, &mut issues);
 
-    let resolver = Resolver {
-        reference,
-        notes: &notes,
-        options,
-        towns: town_index(reference),
-    };
+    let resolver = Resolver { reference, notes: &notes, options, towns: town_index(reference) };
     let mut organisations = Vec::with_capacity(records.len());
     let mut first_line: HashMap<(String, String), Location> = HashMap::new();
     let mut empty_family = Vec::new();
@@ -172,10 +133,7 @@ pub fn import_bytes(
         let at = record.at;
         match resolver.resolve(record, &mut issues, &mut empty_family) {
             Ok(org) => {
-                let key = (
-                    org.provenance.source.clone(),
-                    org.provenance.source_id.clone(),
-                );
+                let key = (org.provenance.source.clone(), org.provenance.source_id.clone());
                 if let Some(first) = first_line.get(&key) {
                     issues.push(Issue {
                         at,
@@ -195,31 +153,20 @@ pub fn import_bytes(
         issues.push(Issue::warn(
             Location::File,
             "family",
-            format!(
-                "empty on {} row(s) ({}); recorded as unclassified",
-                empty_family.len(),
-                sample_locations(&empty_family)
-            ),
+            format!("empty on {} row(s) ({}); recorded as unclassified", empty_family.len(), sample_locations(&empty_family)),
         ));
     }
     pile_ups(&organisations, &mut issues);
     // File-level notes first, then rows in file order.
     issues[file_issues..].sort_by_key(|i| order(i.at));
 
-    let report = ImportReport {
+    Ok(ImportReport {
         file: file.to_owned(),
         format,
         organisations: organisations.into_iter().map(|(_, o)| o).collect(),
         issues,
         unpublished: notes.unpublished,
-    };
-    if options.strict && report.rejected() > 0 {
-        return Err(ModelError::Strict {
-            file: file.to_owned(),
-            rejected: report.rejected(),
-        });
-    }
-    Ok(report)
+    })
 }
 
 fn order(at: Location) -> (u8, u64) {
@@ -231,11 +178,7 @@ fn order(at: Location) -> (u8, u64) {
 }
 
 fn sample_locations(locations: &[Location]) -> String {
-    let shown: Vec<String> = locations
-        .iter()
-        .take(5)
-        .map(|at| at.to_string().trim_start_matches([':', ' ']).to_owned())
-        .collect();
+    let shown: Vec<String> = locations.iter().take(5).map(|at| at.to_string().trim_start_matches([':', ' ']).to_owned()).collect();
     let more = if locations.len() > 5 { ", ..." } else { "" };
     format!("{}{more}", shown.join(", "))
 }
@@ -243,25 +186,13 @@ fn sample_locations(locations: &[Location]) -> String {
 fn column_warnings(notes: &FileNotes, issues: &mut Vec<Issue>) {
     use Column as C;
     if !notes.has(C::Family) && !notes.has(C::OrgStructure) && !notes.has(C::Categories) {
-        issues.push(Issue::warn(
-            Location::File,
-            "family",
-            "no family column; every organisation is unclassified",
-        ));
+        issues.push(Issue::warn(Location::File, "family", "no family column; every organisation is unclassified"));
     }
     if !notes.has(C::Sectors) && !notes.has(C::Activities) && !notes.has(C::Categories) {
-        issues.push(Issue::warn(
-            Location::File,
-            "sectors",
-            "no sector column; every organisation is unclassified",
-        ));
+        issues.push(Issue::warn(Location::File, "sectors", "no sector column; every organisation is unclassified"));
     }
     if !notes.has(C::Country) {
-        issues.push(Issue::warn(
-            Location::File,
-            "country",
-            "no country column; each country is derived from the coordinates",
-        ));
+        issues.push(Issue::warn(Location::File, "country", "no country column; each country is derived from the coordinates"));
     }
     if !notes.unused.is_empty() {
         issues.push(Issue {
@@ -277,9 +208,7 @@ fn column_warnings(notes: &FileNotes, issues: &mut Vec<Issue>) {
 fn town_index(reference: &Reference) -> HashMap<(String, String), &Town> {
     let mut index: HashMap<(String, String), &Town> = HashMap::new();
     for town in reference.gazetteer.towns() {
-        let entry = index
-            .entry((town.country.to_string(), crate::fold(&town.name)))
-            .or_insert(town);
+        let entry = index.entry((town.country.to_string(), crate::fold(&town.name))).or_insert(town);
         if town.population > entry.population {
             *entry = town;
         }
@@ -290,15 +219,9 @@ fn town_index(reference: &Reference) -> HashMap<(String, String), &Town> {
 fn pile_ups(organisations: &[(Location, Organisation)], issues: &mut Vec<Issue>) {
     let mut piles: HashMap<(u64, u64), Vec<Location>> = HashMap::new();
     for (at, org) in organisations {
-        piles
-            .entry((org.location.lon().to_bits(), org.location.lat().to_bits()))
-            .or_default()
-            .push(*at);
+        piles.entry((org.location.lon().to_bits(), org.location.lat().to_bits())).or_default().push(*at);
     }
-    let mut piles: Vec<_> = piles
-        .into_iter()
-        .filter(|(_, rows)| rows.len() >= PILE_UP)
-        .collect();
+    let mut piles: Vec<_> = piles.into_iter().filter(|(_, rows)| rows.len() >= PILE_UP).collect();
     piles.sort_by_key(|(_, rows)| order(rows[0]));
     for ((lon, lat), rows) in piles {
         let message = format!(
@@ -325,21 +248,9 @@ impl Resolver<'_> {
         self.notes.has(C::Family) || self.notes.has(C::OrgStructure)
     }
 
-    fn resolve(
-        &self,
-        record: RawRecord,
-        issues: &mut Vec<Issue>,
-        empty_family: &mut Vec<Location>,
-    ) -> Result<Organisation, Vec<Issue>> {
+    fn resolve(&self, record: RawRecord, issues: &mut Vec<Issue>, empty_family: &mut Vec<Location>) -> Result<Organisation, Vec<Issue>> {
         let at = record.at;
-        let reject = |field: &'static str, message: String| {
-            vec![Issue {
-                at,
-                field: Some(field),
-                severity: Severity::Rejected,
-                message,
-            }]
-        };
+        let reject = |field: &'static str, message: String| vec![Issue { at, field: Some(field), severity: Severity::Rejected, message }];
 
         let name = self.text(at, "name", &record.name, issues);
         let mut description = self.text(at, "description", &record.description, issues);
@@ -352,42 +263,23 @@ impl Resolver<'_> {
             format!("https://{}", record.website)
         };
 
-        let location = self
-            .location(&record, issues)
-            .map_err(|(field, message)| reject(field, message))?;
-        let country = self
-            .country(&record, location, issues)
-            .map_err(|(field, message)| reject(field, message))?;
+        let location = self.location(&record, issues).map_err(|(field, message)| reject(field, message))?;
+        let country = self.country(&record, location, issues).map_err(|(field, message)| reject(field, message))?;
 
         let family = self.family(&record, issues, empty_family);
         let sectors = self.sectors(&record, &family, issues);
         let sdgs = SdgSet::parse(&record.sdgs).unwrap_or_else(|e| {
-            issues.push(Issue::warn(
-                at,
-                "sdgs",
-                format!("{}; goals ignored", e.reason),
-            ));
+            issues.push(Issue::warn(at, "sdgs", format!("{}; goals ignored", e.reason)));
             SdgSet::EMPTY
         });
         let created = self.time(at, "created", &record.created, issues);
         let updated = self.time(at, "updated", &record.updated, issues);
-        let source = if record.source.is_empty() {
-            self.options.source.clone()
-        } else {
-            record.source.clone()
-        };
+        let source = if record.source.is_empty() { self.options.source.clone() } else { record.source.clone() };
         let source_id = [&record.source_id, &record.id]
             .into_iter()
             .find(|s| !s.is_empty())
             .cloned()
-            .unwrap_or_else(|| {
-                format!(
-                    "{}|{}|{}",
-                    crate::fold(&name),
-                    crate::fold(&record.city),
-                    country
-                )
-            });
+            .unwrap_or_else(|| format!("{}|{}|{}", crate::fold(&name), crate::fold(&record.city), country));
 
         let draft = OrganisationDraft {
             name,
@@ -405,40 +297,17 @@ impl Resolver<'_> {
             source_id,
             created,
             updated,
-            sample: matches!(
-                record.sample.to_ascii_lowercase().as_str(),
-                "true" | "1" | "yes"
-            ),
+            sample: matches!(record.sample.to_ascii_lowercase().as_str(), "true" | "1" | "yes"),
         };
-        draft
-            .validate(self.reference, self.options.now)
-            .map_err(|errors| {
-                errors
-                    .into_iter()
-                    .map(|e| Issue {
-                        at,
-                        field: Some(e.field),
-                        severity: Severity::Rejected,
-                        message: e.reason,
-                    })
-                    .collect()
-            })
+        draft.validate(self.reference, self.options.now).map_err(|errors| {
+            errors.into_iter().map(|e| Issue { at, field: Some(e.field), severity: Severity::Rejected, message: e.reason }).collect()
+        })
     }
 
-    fn text(
-        &self,
-        at: Location,
-        field: &'static str,
-        text: &str,
-        issues: &mut Vec<Issue>,
-    ) -> String {
+    fn text(&self, at: Location, field: &'static str, text: &str, issues: &mut Vec<Issue>) -> String {
         match repair_mojibake(text) {
             Some(repaired) => {
-                issues.push(Issue::warn(
-                    at,
-                    field,
-                    format!("text was encoded twice; read '{repaired}'"),
-                ));
+                issues.push(Issue::warn(at, field, format!("text was encoded twice; read '{repaired}'")));
                 repaired
             }
             None => text.to_owned(),
@@ -447,22 +316,12 @@ impl Resolver<'_> {
 
     /// The position: the row's own, else ESSGlobal's geocoded one, else the
     /// centre of its town. `0,0` counts as no position.
-    fn location(
-        &self,
-        record: &RawRecord,
-        issues: &mut Vec<Issue>,
-    ) -> Result<LonLat, (&'static str, String)> {
+    fn location(&self, record: &RawRecord, issues: &mut Vec<Issue>) -> Result<LonLat, (&'static str, String)> {
         let comma = self.notes.decimal_comma;
-        let given = |lon: &str, lat: &str| {
-            (!lon.trim().is_empty() || !lat.trim().is_empty())
-                .then(|| LonLat::parse(lon, lat, comma))
-        };
+        let given = |lon: &str, lat: &str| (!lon.trim().is_empty() || !lat.trim().is_empty()).then(|| LonLat::parse(lon, lat, comma));
         let zero = |e: &crate::FieldError| e.reason.starts_with("0,0");
         let mut last_error = None;
-        for (lon, lat) in [
-            (&record.lon, &record.lat),
-            (&record.geo_lon, &record.geo_lat),
-        ] {
+        for (lon, lat) in [(&record.lon, &record.lat), (&record.geo_lon, &record.geo_lat)] {
             match given(lon, lat) {
                 Some(Ok(at)) => return Ok(at),
                 Some(Err(e)) if zero(&e) => {}
@@ -475,82 +334,48 @@ impl Resolver<'_> {
         if let Some(e) = last_error {
             return Err((e.field, e.reason));
         }
-        let country = self
-            .reference
-            .countries
-            .find(&record.country)
-            .map(|c| c.code.to_string())
-            .unwrap_or_default();
+        let country = self.reference.countries.find(&record.country).map(|c| c.code.to_string()).unwrap_or_default();
         match self.towns.get(&(country, crate::fold(&record.city))) {
             Some(town) if !record.city.trim().is_empty() => {
                 issues.push(Issue::warn(
                     record.at,
                     "lat",
-                    format!(
-                        "no coordinates; placed at the centre of {} ({})",
-                        town.name, town.country
-                    ),
+                    format!("no coordinates; placed at the centre of {} ({})", town.name, town.country),
                 ));
                 Ok(town.at)
             }
-            _ => Err((
-                "lat",
-                "no coordinates, and no known town and country to place it".to_owned(),
-            )),
+            _ => Err(("lat", "no coordinates, and no known town and country to place it".to_owned())),
         }
     }
 
     /// The country: as given (leniently matched), else from the coordinates.
     /// A point outside its stated country is flagged, not refused.
-    fn country(
-        &self,
-        record: &RawRecord,
-        at: LonLat,
-        issues: &mut Vec<Issue>,
-    ) -> Result<String, (&'static str, String)> {
+    fn country(&self, record: &RawRecord, at: LonLat, issues: &mut Vec<Issue>) -> Result<String, (&'static str, String)> {
         let row = record.at;
         let boundaries = &self.reference.boundaries;
         let given = record.country.trim();
-        let found = (!given.is_empty())
-            .then(|| self.reference.countries.find(given))
-            .flatten();
+        let found = (!given.is_empty()).then(|| self.reference.countries.find(given)).flatten();
         let Some(country) = found else {
             let derived = boundaries.country_at(at).ok_or_else(|| {
                 (
                     "country",
                     format!(
                         "{} and the point {},{} lies in no country",
-                        if given.is_empty() {
-                            "missing".to_owned()
-                        } else {
-                            format!("'{given}' is not a known country")
-                        },
+                        if given.is_empty() { "missing".to_owned() } else { format!("'{given}' is not a known country") },
                         at.lon(),
                         at.lat()
                     ),
                 )
             })?;
             if !given.is_empty() {
-                issues.push(Issue::warn(
-                    row,
-                    "country",
-                    format!(
-                        "'{given}' is not a known country; {derived} taken from the coordinates"
-                    ),
-                ));
+                issues.push(Issue::warn(row, "country", format!("'{given}' is not a known country; {derived} taken from the coordinates")));
             } else if self.notes.has(Column::Country) {
-                issues.push(Issue::warn(
-                    row,
-                    "country",
-                    format!("missing; {derived} taken from the coordinates"),
-                ));
+                issues.push(Issue::warn(row, "country", format!("missing; {derived} taken from the coordinates")));
             }
             return Ok(derived.to_string());
         };
         if let Placement::Outside { distance_deg } = boundaries.placement(country.code, at) {
-            let swapped = LonLat::new(at.lat(), at.lon())
-                .ok()
-                .is_some_and(|s| boundaries.placement(country.code, s) == Placement::Inside);
+            let swapped = LonLat::new(at.lat(), at.lon()).ok().is_some_and(|s| boundaries.placement(country.code, s) == Placement::Inside);
             let message = if swapped {
                 format!(
                     "the point {},{} lies outside {}; swapped it would be inside: are lat and lon swapped?",
@@ -559,50 +384,24 @@ impl Resolver<'_> {
                     country.code
                 )
             } else if let Some(other) = boundaries.country_at(at) {
-                format!(
-                    "the point {},{} lies in {other}, not in {}",
-                    at.lon(),
-                    at.lat(),
-                    country.code
-                )
+                format!("the point {},{} lies in {other}, not in {}", at.lon(), at.lat(), country.code)
             } else {
-                format!(
-                    "the point {},{} lies at sea, about {:.0} km from {}",
-                    at.lon(),
-                    at.lat(),
-                    distance_deg * 111.0,
-                    country.code
-                )
+                format!("the point {},{} lies at sea, about {:.0} km from {}", at.lon(), at.lat(), distance_deg * 111.0, country.code)
             };
             issues.push(Issue::warn(row, "lat", message));
         }
         Ok(country.code.to_string())
     }
 
-    fn family(
-        &self,
-        record: &RawRecord,
-        issues: &mut Vec<Issue>,
-        empty_family: &mut Vec<Location>,
-    ) -> String {
+    fn family(&self, record: &RawRecord, issues: &mut Vec<Issue>, empty_family: &mut Vec<Location>) -> String {
         let taxonomy = &self.reference.taxonomy;
-        let label = [&record.family, &record.org_structure]
-            .into_iter()
-            .find(|l| !l.trim().is_empty());
+        let label = [&record.family, &record.org_structure].into_iter().find(|l| !l.trim().is_empty());
         if let Some(label) = label {
             if let Some(term) = taxonomy.resolve(Facet::Family, label) {
                 return term.key.to_string();
             }
-            issues.push(Issue::warn(
-                record.at,
-                "family",
-                format!("unknown family '{label}'; recorded as unclassified"),
-            ));
-        } else if let Some(term) = record
-            .categories
-            .iter()
-            .find_map(|c| taxonomy.resolve(Facet::Family, c))
-        {
+            issues.push(Issue::warn(record.at, "family", format!("unknown family '{label}'; recorded as unclassified")));
+        } else if let Some(term) = record.categories.iter().find_map(|c| taxonomy.resolve(Facet::Family, c)) {
             return term.key.to_string();
         } else if self.notes_family_column() {
             empty_family.push(record.at);
@@ -612,33 +411,19 @@ impl Resolver<'_> {
 
     fn sectors(&self, record: &RawRecord, family: &str, issues: &mut Vec<Issue>) -> Vec<String> {
         let taxonomy = &self.reference.taxonomy;
-        let labels = if record.sectors.is_empty() {
-            &record.activities
-        } else {
-            &record.sectors
-        };
+        let labels = if record.sectors.is_empty() { &record.activities } else { &record.sectors };
         let mut keys = Vec::new();
         for label in labels {
             match taxonomy.resolve(Facet::Sector, label) {
                 Some(term) => keys.push(term.key.to_string()),
-                None => issues.push(Issue::warn(
-                    record.at,
-                    "sectors",
-                    format!("unknown sector '{label}'; ignored"),
-                )),
+                None => issues.push(Issue::warn(record.at, "sectors", format!("unknown sector '{label}'; ignored"))),
             }
         }
         for category in &record.categories {
             match taxonomy.resolve(Facet::Sector, category) {
                 Some(term) => keys.push(term.key.to_string()),
-                None if taxonomy
-                    .resolve(Facet::Family, category)
-                    .is_some_and(|t| t.key.as_str() == family) => {}
-                None => issues.push(Issue::warn(
-                    record.at,
-                    "sectors",
-                    format!("unknown category '{category}'; ignored"),
-                )),
+                None if taxonomy.resolve(Facet::Family, category).is_some_and(|t| t.key.as_str() == family) => {}
+                None => issues.push(Issue::warn(record.at, "sectors", format!("unknown category '{category}'; ignored"))),
             }
         }
         if keys.len() > 1 {
@@ -651,29 +436,16 @@ impl Resolver<'_> {
         keys
     }
 
-    fn time(
-        &self,
-        at: Location,
-        field: &'static str,
-        text: &str,
-        issues: &mut Vec<Issue>,
-    ) -> Option<Timestamp> {
+    fn time(&self, at: Location, field: &'static str, text: &str, issues: &mut Vec<Issue>) -> Option<Timestamp> {
         let text = text.trim();
         if text.is_empty() {
             return None;
         }
         let parsed = text.parse::<Timestamp>().ok().or_else(|| {
-            text.parse::<jiff::civil::Date>()
-                .ok()
-                .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
-                .map(|z| z.timestamp())
+            text.parse::<jiff::civil::Date>().ok().and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok()).map(|z| z.timestamp())
         });
         if parsed.is_none() {
-            issues.push(Issue::warn(
-                at,
-                field,
-                format!("'{text}' is not an ISO 8601 date; the import time is used"),
-            ));
+            issues.push(Issue::warn(at, field, format!("'{text}' is not an ISO 8601 date; the import time is used")));
         }
         parsed
     }

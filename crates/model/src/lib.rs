@@ -30,9 +30,7 @@ pub use export::{ExportFormat, Exporter, feature};
 pub use fold::fold;
 pub use format::Format;
 pub use gazetteer::{Gazetteer, Town};
-pub use import::{
-    ImportOptions, ImportReport, Issue, Location, Severity, import_bytes, import_file,
-};
+pub use import::{ImportOptions, ImportReport, Issue, Location, Severity, import_bytes, import_file};
 pub use lon_lat::LonLat;
 pub use org_id::OrgId;
 pub use organisation::{Organisation, OrganisationDraft, Provenance};

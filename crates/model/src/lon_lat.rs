@@ -16,22 +16,13 @@ impl LonLat {
     /// out of range, or when the pair is `0,0`.
     pub fn new(lon: f64, lat: f64) -> Result<Self, FieldError> {
         if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
-            return Err(FieldError::new(
-                "lat",
-                format!("{lat} is not a latitude in [-90, 90]"),
-            ));
+            return Err(FieldError::new("lat", format!("{lat} is not a latitude in [-90, 90]")));
         }
         if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
-            return Err(FieldError::new(
-                "lon",
-                format!("{lon} is not a longitude in [-180, 180]"),
-            ));
+            return Err(FieldError::new("lon", format!("{lon} is not a longitude in [-180, 180]")));
         }
         if lon == 0.0 && lat == 0.0 {
-            return Err(FieldError::new(
-                "lat",
-                "0,0 marks an unknown place, not a location",
-            ));
+            return Err(FieldError::new("lat", "0,0 marks an unknown place, not a location"));
         }
         Ok(Self { lon, lat })
     }
@@ -71,15 +62,10 @@ fn parse_degrees(field: &'static str, text: &str, decimal_comma: bool) -> Result
         trimmed
     };
     // Rust parses "NaN", "inf" and "infinity"; people never mean them.
-    let plain = number
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
+    let plain = number.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
     match number.parse::<f64>() {
         Ok(value) if plain && value.is_finite() => Ok(value),
-        _ => Err(FieldError::new(
-            field,
-            format!("'{trimmed}' is not a number of degrees"),
-        )),
+        _ => Err(FieldError::new(field, format!("'{trimmed}' is not a number of degrees"))),
     }
 }
 

@@ -60,11 +60,7 @@ pub struct Organisation {
 impl Organisation {
     /// Whether two records say the same thing, ignoring when they were stored.
     pub fn same_content(&self, other: &Self) -> bool {
-        Self {
-            created: other.created,
-            updated: other.updated,
-            ..self.clone()
-        } == *other
+        Self { created: other.created, updated: other.updated, ..self.clone() } == *other
     }
 }
 
@@ -110,11 +106,7 @@ impl OrganisationDraft {
     ///
     /// # Errors
     /// Every refused field, each naming itself, in the model's field order.
-    pub fn validate(
-        self,
-        reference: &Reference,
-        now: Timestamp,
-    ) -> Result<Organisation, Vec<FieldError>> {
+    pub fn validate(self, reference: &Reference, now: Timestamp) -> Result<Organisation, Vec<FieldError>> {
         let mut errors: Vec<FieldError> = Vec::new();
         macro_rules! keep {
             ($result:expr) => {
@@ -123,11 +115,7 @@ impl OrganisationDraft {
         }
 
         let name = keep!(one_line("name", &self.name, NAME_MAX, true));
-        let description = keep!(text_block(
-            "description",
-            &self.description,
-            DESCRIPTION_MAX
-        ));
+        let description = keep!(text_block("description", &self.description, DESCRIPTION_MAX));
         let website = keep!(website(&self.website));
         let email = keep!(email(&self.email));
         let country = keep!(reference.countries.code(&self.country));
@@ -152,20 +140,7 @@ impl OrganisationDraft {
             Some(location),
             Some(source),
             Some(source_id),
-        ) = (
-            name,
-            description,
-            website,
-            email,
-            country,
-            city,
-            family,
-            sectors,
-            sdgs,
-            location,
-            source,
-            source_id,
-        )
+        ) = (name, description, website, email, country, city, family, sectors, sdgs, location, source, source_id)
         else {
             return Err(errors);
         };
@@ -202,49 +177,29 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
 }
 
-fn one_line(
-    field: &'static str,
-    text: &str,
-    max: usize,
-    required: bool,
-) -> Result<String, FieldError> {
+fn one_line(field: &'static str, text: &str, max: usize, required: bool) -> Result<String, FieldError> {
     let text = text.trim();
     if required && text.is_empty() {
         return Err(FieldError::new(field, "missing"));
     }
     if let Some(c) = text.chars().find(|&c| c.is_control() || is_bidi_control(c)) {
-        return Err(FieldError::new(
-            field,
-            format!("holds the control character U+{:04X}", u32::from(c)),
-        ));
+        return Err(FieldError::new(field, format!("holds the control character U+{:04X}", u32::from(c))));
     }
     let length = text.chars().count();
     if length > max {
-        return Err(FieldError::new(
-            field,
-            format!("{length} characters; at most {max}"),
-        ));
+        return Err(FieldError::new(field, format!("{length} characters; at most {max}")));
     }
     Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 fn text_block(field: &'static str, text: &str, max: usize) -> Result<String, FieldError> {
     let text = text.trim().replace("\r\n", "\n");
-    if let Some(c) = text
-        .chars()
-        .find(|&c| (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c))
-    {
-        return Err(FieldError::new(
-            field,
-            format!("holds the control character U+{:04X}", u32::from(c)),
-        ));
+    if let Some(c) = text.chars().find(|&c| (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c)) {
+        return Err(FieldError::new(field, format!("holds the control character U+{:04X}", u32::from(c))));
     }
     let length = text.chars().count();
     if length > max {
-        return Err(FieldError::new(
-            field,
-            format!("{length} characters; at most {max}"),
-        ));
+        return Err(FieldError::new(field, format!("{length} characters; at most {max}")));
     }
     Ok(text)
 }
@@ -255,18 +210,11 @@ fn website(text: &str) -> Result<Option<String>, FieldError> {
         return Ok(None);
     }
     if text.len() > URL_MAX {
-        return Err(FieldError::new(
-            "website",
-            format!("longer than {URL_MAX} bytes"),
-        ));
+        return Err(FieldError::new("website", format!("longer than {URL_MAX} bytes")));
     }
-    let url = url::Url::parse(text)
-        .map_err(|e| FieldError::new("website", format!("'{text}' is not a URL ({e})")))?;
+    let url = url::Url::parse(text).map_err(|e| FieldError::new("website", format!("'{text}' is not a URL ({e})")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-        return Err(FieldError::new(
-            "website",
-            format!("'{text}' is not an http or https address"),
-        ));
+        return Err(FieldError::new("website", format!("'{text}' is not an http or https address")));
     }
     Ok(Some(url.to_string()))
 }
@@ -277,23 +225,11 @@ fn email(text: &str) -> Result<Option<String>, FieldError> {
         return Ok(None);
     }
     let valid = text.len() <= EMAIL_MAX
-        && text.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        })
-        && !text
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'));
-    if valid {
-        Ok(Some(text.to_owned()))
-    } else {
-        Err(FieldError::new(
-            "email",
-            format!("'{text}' is not an e-mail address"),
-        ))
-    }
+        && text
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
+        && !text.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'));
+    if valid { Ok(Some(text.to_owned())) } else { Err(FieldError::new("email", format!("'{text}' is not an e-mail address"))) }
 }
 
 fn sectors(reference: &Reference, keys: &[String]) -> Result<Vec<TermKey>, FieldError> {
@@ -308,10 +244,7 @@ fn sectors(reference: &Reference, keys: &[String]) -> Result<Vec<TermKey>, Field
         return Err(FieldError::new("sectors", "at least one sector is needed"));
     }
     if out.len() > SECTORS_MAX {
-        return Err(FieldError::new(
-            "sectors",
-            format!("{} sectors; at most {SECTORS_MAX}", out.len()),
-        ));
+        return Err(FieldError::new("sectors", format!("{} sectors; at most {SECTORS_MAX}", out.len())));
     }
     Ok(out)
 }
@@ -329,11 +262,7 @@ mod tests {
             country: "SN".into(),
             city: "Thiès".into(),
             family: "mutual".into(),
-            sectors: vec![
-                "health-social".into(),
-                "finance".into(),
-                "health-social".into(),
-            ],
+            sectors: vec!["health-social".into(), "finance".into(), "health-social".into()],
             sdgs: vec![3, 1],
             lon: -16.93,
             lat: 14.79,
@@ -354,10 +283,7 @@ mod tests {
         assert_eq!(org.name, "Mutuelle de santé de Thiès");
         assert_eq!(org.description, "Soins de proximité.\nDepuis 1998.");
         assert_eq!(org.continent.as_str(), "africa");
-        assert_eq!(
-            org.sectors.iter().map(TermKey::as_str).collect::<Vec<_>>(),
-            ["health-social", "finance"]
-        );
+        assert_eq!(org.sectors.iter().map(TermKey::as_str).collect::<Vec<_>>(), ["health-social", "finance"]);
         assert_eq!(org.sdgs.to_string(), "1;3");
         assert_eq!(org.id, OrgId::from_provenance("test", "1"));
         assert_eq!((org.created, org.updated), (now(), now()));
@@ -382,45 +308,15 @@ mod tests {
             source_id: "1".into(),
             ..OrganisationDraft::default()
         };
-        let fields: Vec<_> = bad
-            .validate(&r, now())
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
-        assert_eq!(
-            fields,
-            [
-                "name",
-                "description",
-                "website",
-                "email",
-                "country",
-                "city",
-                "family",
-                "sectors",
-                "sdgs",
-                "lon",
-                "source"
-            ]
-        );
+        let fields: Vec<_> = bad.validate(&r, now()).unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["name", "description", "website", "email", "country", "city", "family", "sectors", "sdgs", "lon", "source"]);
     }
 
     #[test]
     fn refuses_websites_that_are_not_http() {
         let r = Reference::embedded();
-        for site in [
-            "data:text/html,<script>",
-            "ftp://example.org",
-            "https://",
-            "example.org",
-        ] {
-            let errors = OrganisationDraft {
-                website: site.into(),
-                ..draft()
-            }
-            .validate(&r, now())
-            .unwrap_err();
+        for site in ["data:text/html,<script>", "ftp://example.org", "https://", "example.org"] {
+            let errors = OrganisationDraft { website: site.into(), ..draft() }.validate(&r, now()).unwrap_err();
             assert_eq!(errors[0].field, "website", "{site}");
         }
     }
@@ -428,18 +324,8 @@ mod tests {
     #[test]
     fn keeps_every_script_byte_exact() {
         let r = Reference::embedded();
-        for name in [
-            "جمعية التضامن",
-            "合作社 联盟",
-            "Coop 🌱 Solidaire",
-            "Ñandú Cooperativa",
-        ] {
-            let org = OrganisationDraft {
-                name: name.into(),
-                ..draft()
-            }
-            .validate(&r, now())
-            .unwrap();
+        for name in ["جمعية التضامن", "合作社 联盟", "Coop 🌱 Solidaire", "Ñandú Cooperativa"] {
+            let org = OrganisationDraft { name: name.into(), ..draft() }.validate(&r, now()).unwrap();
             assert_eq!(org.name, name);
         }
     }

@@ -20,19 +20,10 @@ impl Reference {
     /// # Errors
     /// [`ModelError::Reference`] naming the file that does not parse, or a
     /// country whose continent the taxonomy does not know.
-    pub fn parse(
-        taxonomy: &str,
-        countries: &str,
-        boundaries: &str,
-        gazetteer: &str,
-    ) -> Result<Self, ModelError> {
+    pub fn parse(taxonomy: &str, countries: &str, boundaries: &str, gazetteer: &str) -> Result<Self, ModelError> {
         let taxonomy = Taxonomy::from_toml(taxonomy)?;
         let countries = Countries::from_csv(countries)?;
-        if let Some(c) = countries.all().iter().find(|c| {
-            taxonomy
-                .term(crate::Facet::Continent, c.continent.as_str())
-                .is_none()
-        }) {
+        if let Some(c) = countries.all().iter().find(|c| taxonomy.term(crate::Facet::Continent, c.continent.as_str()).is_none()) {
             return Err(ModelError::Reference {
                 name: "countries.csv",
                 message: format!("{}: unknown continent '{}'", c.code, c.continent),
@@ -40,12 +31,7 @@ impl Reference {
         }
         let boundaries = Boundaries::from_geojson(boundaries, &countries)?;
         let gazetteer = Gazetteer::from_csv(gazetteer, &countries)?;
-        Ok(Self {
-            taxonomy,
-            countries,
-            boundaries,
-            gazetteer,
-        })
+        Ok(Self { taxonomy, countries, boundaries, gazetteer })
     }
 
     /// The reference data shipped in `data/`, compiled into the binary.

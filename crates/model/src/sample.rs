@@ -7,20 +7,15 @@ use rand::distr::{Distribution, weighted::WeightedIndex};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::boundaries::Placement;
 use crate::{Facet, Organisation, OrganisationDraft, Reference, Taxonomy, Town};
 
 /// The source name of every generated organisation.
 pub const SAMPLE_SOURCE: &str = "impactmap-sample";
 
 /// Share of organisations per continent: dense where the SSE is dense.
-const CONTINENT_WEIGHTS: [(&str, u32); 6] = [
-    ("europe", 32),
-    ("africa", 27),
-    ("latin-america-caribbean", 17),
-    ("asia", 12),
-    ("north-america", 7),
-    ("oceania", 5),
-];
+const CONTINENT_WEIGHTS: [(&str, u32); 6] =
+    [("europe", 32), ("africa", 27), ("latin-america-caribbean", 17), ("asia", 12), ("north-america", 7), ("oceania", 5)];
 
 /// Relative frequency of families.
 const FAMILY_WEIGHTS: [(&str, u32); 10] = [
@@ -45,14 +40,11 @@ enum Lang {
 }
 
 const FRENCH: &[&str] = &[
-    "FR", "BE", "LU", "MC", "SN", "CI", "ML", "BF", "NE", "TG", "BJ", "GN", "CM", "GA", "CG", "CD",
-    "CF", "TD", "MG", "TN", "MA", "DZ", "HT", "RE", "GP", "MQ", "GF", "NC", "PF", "DJ", "KM", "BI",
-    "RW", "MU", "SC",
+    "FR", "BE", "LU", "MC", "SN", "CI", "ML", "BF", "NE", "TG", "BJ", "GN", "CM", "GA", "CG", "CD", "CF", "TD", "MG", "TN", "MA", "DZ",
+    "HT", "RE", "GP", "MQ", "GF", "NC", "PF", "DJ", "KM", "BI", "RW", "MU", "SC",
 ];
-const SPANISH: &[&str] = &[
-    "ES", "MX", "AR", "CO", "PE", "CL", "VE", "EC", "BO", "PY", "UY", "CR", "PA", "GT", "HN", "SV",
-    "NI", "CU", "DO", "PR", "GQ",
-];
+const SPANISH: &[&str] =
+    &["ES", "MX", "AR", "CO", "PE", "CL", "VE", "EC", "BO", "PY", "UY", "CR", "PA", "GT", "HN", "SV", "NI", "CU", "DO", "PR", "GQ"];
 const PORTUGUESE: &[&str] = &["PT", "BR", "AO", "MZ", "CV", "GW", "ST", "TL"];
 
 fn lang_of(country: &str) -> Lang {
@@ -74,12 +66,7 @@ fn family_word(family: &str) -> [&'static str; 4] {
         "mutual" => ["Mutual Society", "Mutuelle", "Mutual", "Mútua"],
         "association" => ["Association", "Association", "Asociación", "Associação"],
         "foundation" => ["Foundation", "Fondation", "Fundación", "Fundação"],
-        "social-enterprise" => [
-            "Social Enterprise",
-            "Entreprise sociale",
-            "Empresa Social",
-            "Empresa Social",
-        ],
+        "social-enterprise" => ["Social Enterprise", "Entreprise sociale", "Empresa Social", "Empresa Social"],
         "inclusive-business" => ["Works", "Atelier", "Taller", "Oficina"],
         "public-body" => ["Agency", "Agence", "Agencia", "Agência"],
         "network" => ["Network", "Réseau", "Red", "Rede"],
@@ -94,41 +81,16 @@ fn sector_word(sector: &str) -> [&'static str; 4] {
         "food-agriculture" => ["Farmers", "agricole", "Agrícola", "Agrícola"],
         "health-social" => ["Health", "de santé", "de Salud", "de Saúde"],
         "education" => ["Learning", "éducative", "Educativa", "Educativa"],
-        "finance" => [
-            "Savings and Credit",
-            "d'épargne et de crédit",
-            "de Ahorro y Crédito",
-            "de Crédito",
-        ],
+        "finance" => ["Savings and Credit", "d'épargne et de crédit", "de Ahorro y Crédito", "de Crédito"],
         "housing" => ["Housing", "d'habitat", "de Vivienda", "Habitacional"],
-        "energy-water" => [
-            "Community Energy",
-            "d'énergie citoyenne",
-            "Energética",
-            "de Energia",
-        ],
+        "energy-water" => ["Community Energy", "d'énergie citoyenne", "Energética", "de Energia"],
         "environment" => ["Green", "pour le climat", "Ambiental", "Ambiental"],
         "circular-economy" => ["Repair", "de réemploi", "de Reciclaje", "de Reciclagem"],
         "culture" => ["Arts", "culturelle", "Cultural", "Cultural"],
-        "advocacy" => [
-            "Rights",
-            "pour les droits",
-            "por los Derechos",
-            "pelos Direitos",
-        ],
+        "advocacy" => ["Rights", "pour les droits", "por los Derechos", "pelos Direitos"],
         "community" => ["Neighbourhood", "de quartier", "Comunitaria", "Comunitária"],
-        "employment" => [
-            "Work Integration",
-            "d'insertion",
-            "de Inserción",
-            "de Inserção",
-        ],
-        "trade-services" => [
-            "Fair Trade",
-            "équitable",
-            "de Comercio Justo",
-            "de Comércio Justo",
-        ],
+        "employment" => ["Work Integration", "d'insertion", "de Inserción", "de Inserção"],
+        "trade-services" => ["Fair Trade", "équitable", "de Comercio Justo", "de Comércio Justo"],
         "industry-crafts" => ["Crafts", "artisanale", "Artesanal", "Artesanal"],
         _ => ["Mobility", "de mobilité", "de Movilidad", "de Mobilidade"],
     }
@@ -151,11 +113,7 @@ fn name(lang: Lang, family: &str, sector: &str, town: &str, tail: [&str; 4]) -> 
         Lang::Fr => format!("{f} {s} de {town}"),
         Lang::Es | Lang::Pt => format!("{f} {s} de {town}"),
     };
-    let base = if t.is_empty() {
-        base
-    } else {
-        format!("{base} {t}")
-    };
+    let base = if t.is_empty() { base } else { format!("{base} {t}") };
     format!("{base} (sample)")
 }
 
@@ -174,29 +132,17 @@ pub fn generate_sample(reference: &Reference, count: usize, seed: u64) -> Vec<Or
                 .gazetteer
                 .towns()
                 .iter()
-                .filter(|t| {
-                    reference
-                        .countries
-                        .get(t.country.as_str())
-                        .is_some_and(|c| c.continent.as_str() == *continent)
-                })
+                .filter(|t| reference.countries.get(t.country.as_str()).is_some_and(|c| c.continent.as_str() == *continent))
                 .collect();
             // Bigger towns host more organisations, but not in proportion: sqrt.
-            let weights = WeightedIndex::new(towns.iter().map(|t| f64::from(t.population).sqrt()))
-                .expect("every continent has towns");
+            let weights = WeightedIndex::new(towns.iter().map(|t| f64::from(t.population).sqrt())).expect("every continent has towns");
             (towns, weights)
         })
         .collect();
-    let continent = WeightedIndex::new(CONTINENT_WEIGHTS.iter().map(|(_, w)| *w))
-        .expect("weights are positive");
-    let family =
-        WeightedIndex::new(FAMILY_WEIGHTS.iter().map(|(_, w)| *w)).expect("weights are positive");
-    let sectors: Vec<&str> = taxonomy
-        .terms(Facet::Sector)
-        .iter()
-        .map(|t| t.key.as_str())
-        .filter(|k| *k != Taxonomy::UNCLASSIFIED)
-        .collect();
+    let continent = WeightedIndex::new(CONTINENT_WEIGHTS.iter().map(|(_, w)| *w)).expect("weights are positive");
+    let family = WeightedIndex::new(FAMILY_WEIGHTS.iter().map(|(_, w)| *w)).expect("weights are positive");
+    let sectors: Vec<&str> =
+        taxonomy.terms(Facet::Sector).iter().map(|t| t.key.as_str()).filter(|k| *k != Taxonomy::UNCLASSIFIED).collect();
     let epoch: Timestamp = "2025-01-01T00:00:00Z".parse().expect("a valid timestamp");
 
     let mut out = Vec::with_capacity(count);
@@ -214,35 +160,16 @@ pub fn generate_sample(reference: &Reference, count: usize, seed: u64) -> Vec<Or
                 chosen.push(s);
             }
         }
-        let sdgs: Vec<u32> = (0..rng.random_range(0..=4))
-            .map(|_| rng.random_range(1..=17))
-            .collect();
+        let sdgs: Vec<u32> = (0..rng.random_range(0..=4)).map(|_| rng.random_range(1..=17)).collect();
         // Within about 2 km of the town centre, so points do not stack.
-        let (dlon, dlat) = (
-            rng.random_range(-0.02..0.02),
-            rng.random_range(-0.015..0.015),
-        );
+        let (dlon, dlat) = (rng.random_range(-0.02..0.02), rng.random_range(-0.015..0.015));
         let lon = round5((town.at.lon() + dlon).clamp(-180.0, 180.0));
         let lat = round5((town.at.lat() + dlat).clamp(-85.0, 85.0));
         let tail = TAILS[rng.random_range(0..TAILS.len())];
-        let created = epoch
-            .checked_add(
-                rng.random_range(0..600i64)
-                    .days()
-                    .hours(rng.random_range(0..24i64)),
-            )
-            .unwrap_or(epoch);
+        let created = epoch.checked_add(rng.random_range(0..600 * 24i64).hours()).unwrap_or(epoch);
         let draft = OrganisationDraft {
-            name: name(
-                lang_of(town.country.as_str()),
-                family_key,
-                chosen[0],
-                &town.name,
-                tail,
-            ),
-            description: format!(
-                "Sample organisation generated by impactmap (seed {seed}); not a real organisation."
-            ),
+            name: name(lang_of(town.country.as_str()), family_key, chosen[0], &town.name, tail),
+            description: format!("Sample organisation generated by impactmap (seed {seed}); not a real organisation."),
             website: format!("https://example.org/sample/{seed}-{n}"),
             email: String::new(),
             country: town.country.to_string(),
@@ -258,8 +185,12 @@ pub fn generate_sample(reference: &Reference, count: usize, seed: u64) -> Vec<Or
             updated: Some(created),
             sample: true,
         };
-        // A town name that breaks a field rule is skipped, not forced.
-        if let Ok(org) = draft.validate(reference, created) {
+        // A town whose name breaks a field rule, or whose jittered point the
+        // boundaries place elsewhere (at sea, across a disputed line), is
+        // skipped: the sample imports without a warning.
+        if let Ok(org) = draft.validate(reference, created)
+            && reference.boundaries.placement(org.country, org.location) == Placement::Inside
+        {
             out.push(org);
         }
     }
@@ -287,13 +218,8 @@ mod tests {
         assert_eq!(continents.len(), 6);
         let families: HashSet<_> = a.iter().map(|o| o.family.as_str()).collect();
         assert_eq!(families.len(), 10);
-        let sectors: HashSet<_> = a
-            .iter()
-            .flat_map(|o| o.sectors.iter().map(|s| s.as_str()))
-            .collect();
+        let sectors: HashSet<_> = a.iter().flat_map(|o| o.sectors.iter().map(|s| s.as_str())).collect();
         assert_eq!(sectors.len(), r.taxonomy.terms(Facet::Sector).len() - 1);
-        assert!(a.iter().all(|o| o.sample
-            && o.name.ends_with("(sample)")
-            && o.provenance.source == SAMPLE_SOURCE));
+        assert!(a.iter().all(|o| o.sample && o.name.ends_with("(sample)") && o.provenance.source == SAMPLE_SOURCE));
     }
 }

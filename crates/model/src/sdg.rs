@@ -18,10 +18,7 @@ impl SdgSet {
         let mut bits = 0;
         for goal in goals {
             if !(1..=17).contains(&goal) {
-                return Err(FieldError::new(
-                    "sdgs",
-                    format!("{goal} is not a goal from 1 to 17"),
-                ));
+                return Err(FieldError::new("sdgs", format!("{goal} is not a goal from 1 to 17")));
             }
             bits |= 1 << goal;
         }
@@ -34,19 +31,12 @@ impl SdgSet {
     /// A [`FieldError`] naming `sdgs` for a part that is not a goal number.
     pub fn parse(text: &str) -> Result<Self, FieldError> {
         let mut goals = Vec::new();
-        for part in text
-            .split([';', ',', '|', ' '])
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            let digits =
-                part.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '-' || c == '#');
+        for part in text.split([';', ',', '|', ' ']).map(str::trim).filter(|p| !p.is_empty()) {
+            let digits = part.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '-' || c == '#');
             if digits.is_empty() {
                 continue; // "SDG 3" splits into "SDG" and "3"
             }
-            let goal = digits
-                .parse::<u32>()
-                .map_err(|_| FieldError::new("sdgs", format!("'{part}' is not a goal number")))?;
+            let goal = digits.parse::<u32>().map_err(|_| FieldError::new("sdgs", format!("'{part}' is not a goal number")))?;
             goals.push(goal);
         }
         Self::from_goals(goals)
@@ -60,10 +50,7 @@ impl SdgSet {
         if bits & !0x3_fffe == 0 {
             Ok(Self(bits))
         } else {
-            Err(FieldError::new(
-                "sdgs",
-                format!("bitmask {bits:#x} has bits outside 1-17"),
-            ))
+            Err(FieldError::new("sdgs", format!("bitmask {bits:#x} has bits outside 1-17")))
         }
     }
 

@@ -43,15 +43,8 @@ impl TryFrom<String> for TermKey {
     type Error = String;
 
     fn try_from(text: String) -> Result<Self, String> {
-        let ok = !text.is_empty()
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if ok {
-            Ok(Self(text))
-        } else {
-            Err(format!("'{text}' is not a key of a-z, 0-9 and -"))
-        }
+        let ok = !text.is_empty() && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if ok { Ok(Self(text)) } else { Err(format!("'{text}' is not a key of a-z, 0-9 and -")) }
     }
 }
 
@@ -117,17 +110,9 @@ impl Taxonomy {
     /// [`ModelError::Reference`] when the TOML is malformed, a key repeats, a
     /// label or code maps to two terms of one facet, or `unclassified` is missing.
     pub fn from_toml(text: &str) -> Result<Self, ModelError> {
-        let bad = |message: String| ModelError::Reference {
-            name: "taxonomy.toml",
-            message,
-        };
+        let bad = |message: String| ModelError::Reference { name: "taxonomy.toml", message };
         let file: TaxonomyFile = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
-        let mut taxonomy = Self {
-            families: file.family,
-            sectors: file.sector,
-            continents: file.continent,
-            lookup: HashMap::new(),
-        };
+        let mut taxonomy = Self { families: file.family, sectors: file.sector, continents: file.continent, lookup: HashMap::new() };
         for facet in [Facet::Family, Facet::Sector, Facet::Continent] {
             let mut lookup = std::mem::take(&mut taxonomy.lookup);
             for (index, term) in taxonomy.terms(facet).iter().enumerate() {
@@ -144,11 +129,7 @@ impl Taxonomy {
             }
             taxonomy.lookup = lookup;
             if facet != Facet::Continent && taxonomy.term(facet, Self::UNCLASSIFIED).is_none() {
-                return Err(bad(format!(
-                    "no '{}' term for {}",
-                    Self::UNCLASSIFIED,
-                    facet.field()
-                )));
+                return Err(bad(format!("no '{}' term for {}", Self::UNCLASSIFIED, facet.field())));
             }
         }
         Ok(taxonomy)
@@ -189,12 +170,9 @@ impl Taxonomy {
     /// # Errors
     /// A [`FieldError`] naming the facet's field for an unknown key.
     pub fn key(&self, facet: Facet, key: &str) -> Result<TermKey, FieldError> {
-        self.term(facet, key).map(|t| t.key.clone()).ok_or_else(|| {
-            FieldError::new(
-                facet.field(),
-                format!("'{key}' is not a {} key", facet.field()),
-            )
-        })
+        self.term(facet, key)
+            .map(|t| t.key.clone())
+            .ok_or_else(|| FieldError::new(facet.field(), format!("'{key}' is not a {} key", facet.field())))
     }
 
     /// The `unclassified` key, present in the family and sector facets
@@ -218,55 +196,28 @@ mod tests {
         assert_eq!(t.terms(Facet::Family).len(), 11);
         assert!((14..=17).contains(&t.terms(Facet::Sector).len()));
         assert_eq!(t.terms(Facet::Continent).len(), 6);
-        for term in t
-            .terms(Facet::Sector)
-            .iter()
-            .filter(|t| t.key.as_str() != "unclassified" && t.key.as_str() != "employment")
-        {
-            assert!(
-                term.codes.iter().any(|c| c.starts_with("AM")),
-                "{} has no AM code",
-                term.key
-            );
+        for term in t.terms(Facet::Sector).iter().filter(|t| t.key.as_str() != "unclassified" && t.key.as_str() != "employment") {
+            assert!(term.codes.iter().any(|c| c.starts_with("AM")), "{} has no AM code", term.key);
         }
     }
 
     #[test]
     fn resolves_labels_codes_uris_and_synonyms() {
         let t = taxonomy();
-        let family = |s| {
-            t.resolve(Facet::Family, s)
-                .map(|t| t.key.as_str().to_owned())
-        };
-        let sector = |s| {
-            t.resolve(Facet::Sector, s)
-                .map(|t| t.key.as_str().to_owned())
-        };
+        let family = |s| t.resolve(Facet::Family, s).map(|t| t.key.as_str().to_owned());
+        let sector = |s| t.resolve(Facet::Sector, s).map(|t| t.key.as_str().to_owned());
+        assert_eq!(family("https://dev.lod.coop/essglobal/2.1/standard/organisational-structure/OS115").as_deref(), Some("cooperative"));
         assert_eq!(
-            family("https://dev.lod.coop/essglobal/2.1/standard/organisational-structure/OS115")
-                .as_deref(),
-            Some("cooperative")
+            family("https://w3id.solidarityeconomy.coop/essglobal/V2a/standard/organisational-structure/OS170").as_deref(),
+            Some("mutual")
         );
-        assert_eq!(family("https://w3id.solidarityeconomy.coop/essglobal/V2a/standard/organisational-structure/OS170").as_deref(), Some("mutual"));
-        assert_eq!(
-            family("Multi-stakeholder co-op").as_deref(),
-            Some("cooperative")
-        );
-        assert_eq!(
-            family("COOPERATIVE AGRICOLE").as_deref(),
-            Some("cooperative")
-        );
+        assert_eq!(family("Multi-stakeholder co-op").as_deref(), Some("cooperative"));
+        assert_eq!(family("COOPERATIVE AGRICOLE").as_deref(), Some("cooperative"));
         assert_eq!(family("Fondation").as_deref(), Some("foundation"));
-        assert_eq!(
-            sector("Banking / credit unions").as_deref(),
-            Some("finance")
-        );
+        assert_eq!(sector("Banking / credit unions").as_deref(), Some("finance"));
         assert_eq!(sector("Training & Education").as_deref(), Some("education"));
         assert_eq!(sector("am80").as_deref(), Some("health-social"));
-        assert_eq!(
-            sector("Santé et action sociale").as_deref(),
-            Some("health-social")
-        );
+        assert_eq!(sector("Santé et action sociale").as_deref(), Some("health-social"));
         assert_eq!(sector("Quantum knitting"), None);
     }
 }

@@ -21,6 +21,9 @@ pub enum StoreError {
     /// Two provenances hash to one id (never seen; reported rather than merged).
     #[error("organisation {id}: id already used by {existing_source}/{existing_source_id}")]
     IdCollision { id: String, existing_source: String, existing_source_id: String },
+    /// A caller's callback asked to stop a scan (its own error is returned instead).
+    #[error("scan stopped by the caller")]
+    Stopped,
     /// Any other SQLite failure.
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),

@@ -27,6 +27,18 @@ impl Store {
     /// # Errors
     /// [`StoreError::IdCollision`] or an SQLite failure; nothing is written then.
     pub fn upsert(&self, organisations: &[Organisation]) -> Result<UpsertSummary, StoreError> {
+        self.upsert_with_progress(organisations, |_| {})
+    }
+
+    /// [`Store::upsert`], calling `progress` with the number done every 1,000 organisations.
+    ///
+    /// # Errors
+    /// As [`Store::upsert`].
+    pub fn upsert_with_progress(
+        &self,
+        organisations: &[Organisation],
+        mut progress: impl FnMut(usize),
+    ) -> Result<UpsertSummary, StoreError> {
         self.write(|connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut summary = UpsertSummary::default();
@@ -37,7 +49,10 @@ impl Store {
                 let mut update = tx.prepare_cached(
                     "UPDATE organisations SET name = ?2, description = ?3, website = ?4, email = ?5, country = ?6, city = ?7, continent = ?8, family = ?9, sectors = ?10, sdgs = ?11, lon = ?12, lat = ?13, updated = ?17, sample = ?18 WHERE id = ?1",
                 )?;
-                for org in organisations {
+                for (done, org) in organisations.iter().enumerate() {
+                    if done % 1000 == 0 {
+                        progress(done);
+                    }
                     let existing = find.query_row(params![org.provenance.source, org.provenance.source_id], from_row).optional()?.transpose()?;
                     match existing {
                         Some(stored) if stored.same_content(org) => summary.unchanged += 1,
@@ -66,7 +81,9 @@ impl Store {
     /// # Errors
     /// An SQLite failure.
     pub fn count(&self) -> Result<usize, StoreError> {
-        self.read(|c| Ok(c.query_row("SELECT count(*) FROM organisations", [], |r| r.get::<_, i64>(0)).map(|n| usize::try_from(n).unwrap_or(0))?))
+        self.read(|c| {
+            Ok(c.query_row("SELECT count(*) FROM organisations", [], |r| r.get::<_, i64>(0)).map(|n| usize::try_from(n).unwrap_or(0))?)
+        })
     }
 
     /// One organisation by id.
@@ -74,15 +91,29 @@ impl Store {
     /// # Errors
     /// An SQLite failure, or [`StoreError::Row`] for a row that no longer validates.
     pub fn organisation(&self, id: &OrgId) -> Result<Option<Organisation>, StoreError> {
-        self.read(|c| c.query_row(&format!("SELECT {COLUMNS} FROM organisations WHERE id = ?1"), [id.as_str()], from_row).optional()?.transpose())
+        self.read(|c| {
+            c.query_row(&format!("SELECT {COLUMNS} FROM organisations WHERE id = ?1"), [id.as_str()], from_row).optional()?.transpose()
+        })
     }
 
     /// Calls `each` with every organisation, ordered by id, without holding them all.
     ///
     /// # Errors
     /// An SQLite failure, a [`StoreError::Row`], or the first error of `each`.
-    pub fn each_organisation(&self, mut each: impl FnMut(Organisation) -> Result<(), StoreError>) -> Result<(), StoreError> {
-        self.read(|c| each_row(c, &mut each))
+    pub fn each_organisation<E: From<StoreError>>(&self, mut each: impl FnMut(Organisation) -> Result<(), E>) -> Result<(), E> {
+        let mut failure = None;
+        let outcome = self.read(|c| {
+            each_row(c, &mut |org| {
+                each(org).map_err(|e| {
+                    failure = Some(e);
+                    StoreError::Stopped
+                })
+            })
+        });
+        match (outcome, failure) {
+            (_, Some(e)) => Err(e),
+            (outcome, None) => outcome.map_err(E::from),
+        }
     }
 }
 

@@ -76,7 +76,9 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
 /// "file is not a database" and friends mean a damaged or foreign file.
 fn classify(path: &Path, error: rusqlite::Error) -> StoreError {
     match error.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => StoreError::Corrupt { path: path.to_owned(), detail: error.to_string() },
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+            StoreError::Corrupt { path: path.to_owned(), detail: error.to_string() }
+        }
         _ => StoreError::Open { path: path.to_owned(), source: error },
     }
 }

@@ -19,7 +19,12 @@ fn upsert_inserts_then_finds_nothing_to_do() {
     let back = store.organisation(&orgs[7].id).unwrap().unwrap();
     assert_eq!(back, orgs[7]);
     let mut all = Vec::new();
-    store.each_organisation(|o| Ok(all.push(o))).unwrap();
+    store
+        .each_organisation(|o| {
+            all.push(o);
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
     let mut expected = orgs.clone();
     expected.sort_by(|a, b| a.id.cmp(&b.id));
     assert_eq!(all, expected);

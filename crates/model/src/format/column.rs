@@ -32,6 +32,14 @@ pub(crate) enum Column {
     Derived,
 }
 
+impl Column {
+    /// Whether several columns of a file may feed this one (ESSGlobal's
+    /// `Primary Activity` and `Activities` both hold sectors).
+    pub(crate) fn accumulates(self) -> bool {
+        matches!(self, Self::Sectors | Self::Activities | Self::Categories)
+    }
+}
+
 /// Maps a header (any case, accents or punctuation) to our column.
 pub(crate) fn column_for(header: &str) -> Option<Column> {
     use Column as C;
@@ -39,28 +47,23 @@ pub(crate) fn column_for(header: &str) -> Option<Column> {
         "id" | "identifier" | "identifiant" | "identificador" | "uid" => C::Id,
         "source" => C::Source,
         "sourceid" => C::SourceId,
-        "name" | "title" | "nom" | "nombre" | "nome" | "organisation" | "organization"
-        | "organisationname" | "organizationname" | "raisonsociale" | "titre" | "denomination" => {
-            C::Name
-        }
-        "description" | "desc" | "about" | "descripcion" | "descricao" | "presentation" => {
-            C::Description
-        }
-        "website" | "web" | "url" | "site" | "siteweb" | "siteinternet" | "homepage"
-        | "sitioweb" => C::Website,
+        "name" | "title" | "nom" | "nombre" | "nome" | "organisation" | "organization" | "organisationname" | "organizationname"
+        | "raisonsociale" | "titre" | "denomination" => C::Name,
+        "description" | "desc" | "about" | "descripcion" | "descricao" | "presentation" => C::Description,
+        "website" | "web" | "url" | "site" | "siteweb" | "siteinternet" | "homepage" | "sitioweb" => C::Website,
         "email" | "mail" | "emailaddress" | "courriel" | "correo" | "correoelectronico" => C::Email,
-        "city" | "town" | "ville" | "commune" | "locality" | "localite" | "ciudad" | "cidade"
-        | "addresslocality" | "municipality" => C::City,
-        "country" | "countryid" | "countrycode" | "countryname" | "pays" | "pais" | "iso2"
-        | "addresscountry" => C::Country,
-        "family" | "famille" | "familia" | "type" | "organisationtype" | "organizationtype"
-        | "legalform" | "formejuridique" | "statut" => C::Family,
-        "organisationalstructure" | "organizationalstructure" => C::OrgStructure,
-        "sectors" | "sector" | "secteur" | "secteurs" | "sectores" | "sector1" | "domain"
-        | "domaine" | "thematique" | "themes" => C::Sectors,
-        "primaryactivity" | "activities" | "activity" | "activite" | "activites" | "actividad" => {
-            C::Activities
+        "city" | "town" | "ville" | "commune" | "locality" | "localite" | "ciudad" | "cidade" | "addresslocality" | "municipality" => {
+            C::City
         }
+        "country" | "countryid" | "countrycode" | "countryname" | "pays" | "pais" | "iso2" | "addresscountry" => C::Country,
+        "family" | "famille" | "familia" | "type" | "organisationtype" | "organizationtype" | "legalform" | "formejuridique" | "statut" => {
+            C::Family
+        }
+        "organisationalstructure" | "organizationalstructure" => C::OrgStructure,
+        "sectors" | "sector" | "secteur" | "secteurs" | "sectores" | "sector1" | "domain" | "domaine" | "thematique" | "themes" => {
+            C::Sectors
+        }
+        "primaryactivity" | "activities" | "activity" | "activite" | "activites" | "actividad" => C::Activities,
         "categories" | "category" | "categorie" | "categoria" => C::Categories,
         "sdgs" | "sdg" | "odd" | "ods" | "goals" => C::Sdgs,
         "lat" | "latitude" | "y" => C::Lat,
@@ -84,10 +87,7 @@ mod tests {
         assert_eq!(column_for("Latitude"), Some(Column::Lat));
         assert_eq!(column_for(" LNG "), Some(Column::Lon));
         assert_eq!(column_for("Geo Container Longitide"), Some(Column::GeoLon));
-        assert_eq!(
-            column_for("Organisational Structure"),
-            Some(Column::OrgStructure)
-        );
+        assert_eq!(column_for("Organisational Structure"), Some(Column::OrgStructure));
         assert_eq!(column_for("Country ID"), Some(Column::Country));
         assert_eq!(column_for("Country Name"), Some(Column::Country));
         assert_eq!(column_for("Secteur"), Some(Column::Sectors));

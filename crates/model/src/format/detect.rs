@@ -48,61 +48,67 @@ impl FromStr for Format {
 }
 
 /// Decodes a file and reads its records, in the given format or the one its content shows.
-pub(crate) fn read_records(
-    file: &str,
-    bytes: &[u8],
-    format: Option<Format>,
-) -> Result<(Format, Vec<RawRecord>, FileNotes), ModelError> {
+pub(crate) fn read_records(file: &str, bytes: &[u8], format: Option<Format>) -> Result<(Format, Vec<RawRecord>, FileNotes), ModelError> {
     let (text, encoding_warning) = text::decode(file, bytes)?;
     let trimmed = text.trim_start();
-    let looks_json = trimmed.starts_with('{') || trimmed.starts_with('[');
-    let format = match format {
-        Some(format) => format,
-        None if looks_json => json_flavour(file, &text)?,
-        None if is_essglobal_header(trimmed.lines().next().unwrap_or("")) => Format::EssGlobal,
-        None => Format::Csv,
-    };
-    let (records, mut notes) = match format {
-        Format::Csv | Format::EssGlobal => tabular::read(file, &text, format)?,
-        Format::GeoJson => geojson::read(file, &text)?,
-        Format::GoGoCarto => gogocarto::read(file, &text)?,
+    let json = matches!(format, Some(Format::GeoJson | Format::GoGoCarto))
+        || (format.is_none() && (trimmed.starts_with('{') || trimmed.starts_with('[')));
+    let (format, (records, mut notes)) = if json {
+        let value = parse_json(file, &text)?;
+        let format = match format {
+            Some(format) => format,
+            None => json_flavour(file, &value)?,
+        };
+        let read = if format == Format::GeoJson { geojson::read(file, &value)? } else { gogocarto::read(file, &value)? };
+        (format, read)
+    } else {
+        let format =
+            format.unwrap_or(if is_essglobal_header(trimmed.lines().next().unwrap_or("")) { Format::EssGlobal } else { Format::Csv });
+        (format, tabular::read(file, &text, format)?)
     };
     notes.warnings.splice(0..0, encoding_warning);
     Ok((format, records, notes))
 }
 
-fn json_flavour(file: &str, text: &str) -> Result<Format, ModelError> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        ModelError::at_line(
-            file,
-            e.line() as u64,
-            format!("column {}: invalid JSON: {e}", e.column()),
-        )
-    })?;
-    match &value {
-        serde_json::Value::Object(map)
-            if map.get("type").and_then(|t| t.as_str()) == Some("FeatureCollection") =>
-        {
-            Ok(Format::GeoJson)
-        }
-        serde_json::Value::Object(map)
-            if map.get("data").is_some_and(serde_json::Value::is_array) =>
-        {
-            Ok(Format::GoGoCarto)
-        }
-        _ => Err(ModelError::file(
-            file,
-            "JSON that is neither a GeoJSON FeatureCollection nor a GoGoCarto export",
-        )),
+/// Parses JSON, naming the line and column of a syntax error.
+fn parse_json(file: &str, text: &str) -> Result<serde_json::Value, ModelError> {
+    serde_json::from_str(text).map_err(|e| {
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message);
+        ModelError::at_line(file, e.line() as u64, format!("column {}: invalid JSON: {message}", e.column()))
+    })
+}
+
+fn json_flavour(file: &str, value: &serde_json::Value) -> Result<Format, ModelError> {
+    match value {
+        serde_json::Value::Object(map) if map.get("type").and_then(|t| t.as_str()) == Some("FeatureCollection") => Ok(Format::GeoJson),
+        serde_json::Value::Object(map) if map.get("data").is_some_and(serde_json::Value::is_array) => Ok(Format::GoGoCarto),
+        _ => Err(ModelError::file(file, "JSON that is neither a GeoJSON FeatureCollection nor a GoGoCarto export")),
     }
 }
 
 fn is_essglobal_header(line: &str) -> bool {
     let headers: Vec<String> = line.split([',', ';', '\t']).map(fold).collect();
     let has = |h: &str| headers.iter().any(|x| x == h);
-    has("identifier")
-        && (has("organisationalstructure")
-            || has("primaryactivity")
-            || has("geocontainer")
-            || has("geocontainerlatitude"))
+    has("identifier") && (has("organisationalstructure") || has("primaryactivity") || has("geocontainer") || has("geocontainerlatitude"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_the_line_and_column_of_broken_json() {
+        let err = read_records("f.geojson", b"{\"type\":\n\"FeatureCollection\",\n\"features\":[1e999]}", None).unwrap_err();
+        assert_eq!(err.to_string(), "f.geojson:3: column 17: invalid JSON: number out of range");
+    }
+
+    #[test]
+    fn tells_formats_from_content() {
+        let format = |bytes: &[u8]| read_records("f", bytes, None).map(|(f, _, _)| f);
+        assert_eq!(format(b"name,lat,lon\nA,1,2\n").unwrap(), Format::Csv);
+        assert_eq!(format(b"Identifier,Name,Primary Activity,Latitude,Longitude\nA,B,AM10,1,2\n").unwrap(), Format::EssGlobal);
+        assert_eq!(format(b" {\"type\":\"FeatureCollection\",\"features\":[]}").unwrap(), Format::GeoJson);
+        assert_eq!(format(b"{\"ontology\":\"gogofull\",\"data\":[]}").unwrap(), Format::GoGoCarto);
+    }
 }

@@ -7,43 +7,27 @@ use super::{FileNotes, RawRecord};
 
 /// Reads a GoGoCarto export (FORMATS.md §2), full (`gogofull`) or compact
 /// (`gogocompact`). Only published elements (`status >= 1`) are read.
-pub(crate) fn read(file: &str, text: &str) -> Result<(Vec<RawRecord>, FileNotes), ModelError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        ModelError::at_line(
-            file,
-            e.line() as u64,
-            format!("column {}: invalid JSON: {e}", e.column()),
-        )
-    })?;
-    let data = value
-        .get("data")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ModelError::file(file, "GoGoCarto export without a data array"))?;
-    let mut notes = FileNotes {
-        columns: vec![Column::Id, Column::Name, Column::Lat, Column::Lon],
-        ..FileNotes::default()
-    };
+pub(crate) fn read(file: &str, value: &Value) -> Result<(Vec<RawRecord>, FileNotes), ModelError> {
+    let data =
+        value.get("data").and_then(Value::as_array).ok_or_else(|| ModelError::file(file, "GoGoCarto export without a data array"))?;
+    let mut notes = FileNotes { columns: vec![Column::Id, Column::Name, Column::Lat, Column::Lon], ..FileNotes::default() };
     let compact = value.get("ontology").and_then(Value::as_str) == Some("gogocompact");
-    let mapping: Vec<&str> = value
-        .get("mapping")
-        .and_then(Value::as_array)
-        .map(|m| m.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    let mapping: Vec<&str> =
+        value.get("mapping").and_then(Value::as_array).map(|m| m.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
     let mut records = Vec::with_capacity(data.len());
     for (index, element) in data.iter().enumerate() {
         let at = Location::Feature(index + 1);
-        let record = if compact {
-            compact_element(at, element, &mapping, &mut notes)
-        } else {
-            full_element(at, element, &mut notes)
-        };
+        let record = if compact { compact_element(at, element, &mapping, &mut notes) } else { full_element(at, element, &mut notes) };
         match record {
             Some(record) => records.push(record),
             None => notes.unpublished += 1,
         }
     }
     if compact {
-        notes.warnings.push((Location::File, "categories: a compact export holds option ids, not names; family and sectors are unclassified".to_owned()));
+        notes.warnings.push((
+            Location::File,
+            "categories: a compact export holds option ids, not names; family and sectors are unclassified".to_owned(),
+        ));
     } else {
         notes.columns.push(Column::Categories);
     }
@@ -68,8 +52,7 @@ fn full_element(at: Location, element: &Value, notes: &mut FileNotes) -> Option<
             }
             "address" => address(&mut record, value.as_object(), notes),
             "email" if value.as_str() == Some("private") => {}
-            "categoriesFull" | "status" | "moderationState" | "sourceKey" | "openHours"
-            | "images" | "stamps" => {}
+            "categoriesFull" | "status" | "moderationState" | "sourceKey" | "openHours" | "images" | "stamps" => {}
             _ => match column_for(key) {
                 Some(column) => record.set_json(column, value),
                 None if !notes.unused.contains(key) => notes.unused.push(key.clone()),
@@ -98,12 +81,7 @@ fn address(record: &mut RawRecord, address: Option<&Map<String, Value>>, notes: 
 
 /// `[id, [fieldValues], lat, lng, [optionIds], status?, moderationState?]`,
 /// the field values named by the export's `mapping`.
-fn compact_element(
-    at: Location,
-    element: &Value,
-    mapping: &[&str],
-    notes: &mut FileNotes,
-) -> Option<RawRecord> {
+fn compact_element(at: Location, element: &Value, mapping: &[&str], notes: &mut FileNotes) -> Option<RawRecord> {
     let parts = element.as_array()?;
     if !published(parts.get(5)) {
         return None;
@@ -114,9 +92,7 @@ fn compact_element(
         for (name, value) in mapping.iter().zip(values) {
             match column_for(name) {
                 Some(column) => record.set_json(column, value),
-                None if !notes.unused.iter().any(|u| u == name) => {
-                    notes.unused.push((*name).to_owned())
-                }
+                None if !notes.unused.iter().any(|u| u == name) => notes.unused.push((*name).to_owned()),
                 None => {}
             }
         }
@@ -137,19 +113,11 @@ mod tests {
              "address":{"addressLocality":"Lyon","addressCountry":"FR"},"categories":["Réemploi","Association"],
              "status":1,"email":"private","website":"https://r.example.org"},
             {"id":"x2","name":"Pending","geo":{"latitude":45.7,"longitude":4.8},"status":0}]}"#;
-        let (records, notes) = read("g.json", text).unwrap();
+        let (records, notes) = read("g.json", &serde_json::from_str(text).unwrap()).unwrap();
         assert_eq!(records.len(), 1);
         assert_eq!(notes.unpublished, 1);
         let r = &records[0];
-        assert_eq!(
-            (
-                r.id.as_str(),
-                r.name.as_str(),
-                r.city.as_str(),
-                r.country.as_str()
-            ),
-            ("x1", "Ressourcerie", "Lyon", "FR")
-        );
+        assert_eq!((r.id.as_str(), r.name.as_str(), r.city.as_str(), r.country.as_str()), ("x1", "Ressourcerie", "Lyon", "FR"));
         assert_eq!((r.lat.as_str(), r.lon.as_str()), ("45.76", "4.83"));
         assert_eq!(r.categories, ["Réemploi", "Association"]);
         assert_eq!(r.email, "");
@@ -159,20 +127,10 @@ mod tests {
     fn reads_compact_elements_through_the_mapping() {
         let text = r#"{"ontology":"gogocompact","mapping":["name","description"],"data":[
             ["c1",["Amap du Val","Paniers"],47.2,-1.55,[12,40],1],["c2",["Refusée",""],47.0,-1.5,[],-2]]}"#;
-        let (records, notes) = read("g.json", text).unwrap();
+        let (records, notes) = read("g.json", &serde_json::from_str(text).unwrap()).unwrap();
         assert_eq!(records.len(), 1);
         assert_eq!(notes.unpublished, 1);
-        assert_eq!(
-            (
-                records[0].id.as_str(),
-                records[0].name.as_str(),
-                records[0].description.as_str()
-            ),
-            ("c1", "Amap du Val", "Paniers")
-        );
-        assert_eq!(
-            (records[0].lat.as_str(), records[0].lon.as_str()),
-            ("47.2", "-1.55")
-        );
+        assert_eq!((records[0].id.as_str(), records[0].name.as_str(), records[0].description.as_str()), ("c1", "Amap du Val", "Paniers"));
+        assert_eq!((records[0].lat.as_str(), records[0].lon.as_str()), ("47.2", "-1.55"));
     }
 }

@@ -7,33 +7,20 @@ use super::{FileNotes, Format, RawRecord};
 
 /// Reads a CSV file: our export, a spreadsheet's CSV or an ESSGlobal file.
 /// The delimiter (`,`, `;` or tab) is the one the header line uses most.
-pub(crate) fn read(
-    file: &str,
-    text: &str,
-    format: Format,
-) -> Result<(Vec<RawRecord>, FileNotes), ModelError> {
+pub(crate) fn read(file: &str, text: &str, format: Format) -> Result<(Vec<RawRecord>, FileNotes), ModelError> {
     let header_line = text.lines().next().unwrap_or("");
-    let delimiter = [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|&d| header_line.bytes().filter(|&b| b == d).count())
-        .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(text.as_bytes());
+    let delimiter = [b',', b';', b'\t'].into_iter().max_by_key(|&d| header_line.bytes().filter(|&b| b == d).count()).unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| csv_error(file, &e))?.clone();
 
-    let mut notes = FileNotes {
-        decimal_comma: delimiter == b';',
-        ..FileNotes::default()
-    };
+    let mut notes = FileNotes { decimal_comma: delimiter == b';', ..FileNotes::default() };
     let mut columns = Vec::with_capacity(headers.len());
     let mut seen = HashSet::new();
     for header in &headers {
-        let column = column_for(header).filter(|c| seen.insert(*c));
+        let column = column_for(header).filter(|c| c.accumulates() || seen.insert(*c));
         match column {
-            Some(c) => notes.columns.push(c),
+            Some(c) if !notes.columns.contains(&c) => notes.columns.push(c),
+            Some(_) => {}
             None if !header.trim().is_empty() => notes.unused.push(header.trim().to_owned()),
             None => {}
         }
@@ -45,11 +32,7 @@ pub(crate) fn read(
         } else {
             format!("{} columns", headers.len())
         };
-        return Err(ModelError::at_line(
-            file,
-            1,
-            format!("no name column (name, nom, nombre, title...) among the headers ({found})"),
-        ));
+        return Err(ModelError::at_line(file, 1, format!("no name column (name, nom, nombre, title...) among the headers ({found})")));
     }
     let has_place = (notes.has(Column::Lat) && notes.has(Column::Lon))
         || (notes.has(Column::GeoLat) && notes.has(Column::GeoLon))
@@ -75,7 +58,10 @@ pub(crate) fn read(
             continue;
         }
         if row.len() != headers.len() {
-            notes.warnings.push((Location::Line(line), format!("{} cells where the header has {}; missing cells read as empty, extra ones ignored", row.len(), headers.len())));
+            notes.warnings.push((
+                Location::Line(line),
+                format!("{} cells where the header has {}; missing cells read as empty, extra ones ignored", row.len(), headers.len()),
+            ));
         }
         let mut record = RawRecord::new(Location::Line(line));
         record.description_html = format == Format::EssGlobal;
@@ -115,16 +101,11 @@ mod tests {
 
     #[test]
     fn reads_semicolons_decimal_commas_and_quoted_newlines() {
-        let (records, notes) = read_csv(
-            "Nom;Latitude;Longitude;Description;Pays\n\"Coop; \"\"Sud\"\"\";43,6;1,44;\"two\nlines\";France\n",
-        );
+        let (records, notes) = read_csv("Nom;Latitude;Longitude;Description;Pays\n\"Coop; \"\"Sud\"\"\";43,6;1,44;\"two\nlines\";France\n");
         assert!(notes.decimal_comma);
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].name, "Coop; \"Sud\"");
-        assert_eq!(
-            (records[0].lat.as_str(), records[0].lon.as_str()),
-            ("43,6", "1,44")
-        );
+        assert_eq!((records[0].lat.as_str(), records[0].lon.as_str()), ("43,6", "1,44"));
         assert_eq!(records[0].description, "two\nlines");
         assert_eq!(records[0].at, Location::Line(2));
     }
@@ -146,11 +127,7 @@ mod tests {
             "f.csv:1: no name column (name, nom, nombre, title...) among the headers (one column 'name|lat|lon'; is the delimiter , ; or tab?)"
         );
         let err = read("f.csv", "name,phone\nA,1\n", Format::Csv).unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("f.csv:1: no coordinate columns"),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("f.csv:1: no coordinate columns"), "{err}");
     }
 
     #[test]

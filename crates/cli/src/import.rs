@@ -1,0 +1,133 @@
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use impactmap_model::{Format, ImportOptions, ImportReport, Reference, import_file};
+use impactmap_store::Store;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::DbArgs;
+
+/// Issues printed to the terminal; `--report` writes them all.
+const SHOWN_ISSUES: usize = 100;
+
+/// Files with more rows than this get a progress bar on a terminal.
+const PROGRESS_ROWS: usize = 5_000;
+
+#[derive(Debug, Args)]
+pub(crate) struct ValidateArgs {
+    /// The file to read.
+    file: PathBuf,
+    /// The file's format; `auto` tells it from the content.
+    #[arg(long, default_value = "auto", value_parser = parse_format)]
+    format: FormatChoice,
+    /// Source name for rows that carry none [default: the file's name without extension].
+    #[arg(long)]
+    source: Option<String>,
+    /// Treat any rejected row as a failure of the whole file.
+    #[arg(long)]
+    strict: bool,
+    /// Write every issue to this file (the terminal shows the first 100).
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    #[command(flatten)]
+    file: ValidateArgs,
+    /// Read and check only; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct FormatChoice(Option<Format>);
+
+fn parse_format(text: &str) -> Result<FormatChoice, String> {
+    if text == "auto" { Ok(FormatChoice(None)) } else { text.parse().map(|f| FormatChoice(Some(f))) }
+}
+
+pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
+    let report = read(args)?;
+    let valid = report.organisations.len();
+    let rejected = report.rejected();
+    println!("{}: {valid} valid, {rejected} rejected ({}; nothing written)", report.file, report.format);
+    Ok(if rejected == 0 && valid > 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+pub(crate) fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    if args.dry_run {
+        return validate(&args.file);
+    }
+    let config = args.db.config()?;
+    let report = read(&args.file)?;
+    let rejected = report.rejected();
+    if args.file.strict && rejected > 0 {
+        anyhow::bail!("{}: {rejected} row(s) rejected; nothing imported (--strict)", report.file);
+    }
+    if report.organisations.is_empty() {
+        anyhow::bail!("{}: no valid organisation; nothing imported ({rejected} rejected)", report.file);
+    }
+    let store = Store::open(&config.db)?;
+    let bar = progress_bar(report.organisations.len());
+    let summary = store.upsert_with_progress(&report.organisations, |done| bar.set_position(done as u64))?;
+    bar.finish_and_clear();
+    println!(
+        "{}: {} imported, {} updated, {} unchanged, {rejected} rejected ({} into {})",
+        report.file,
+        summary.inserted,
+        summary.updated,
+        summary.unchanged,
+        report.format,
+        store.path().display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read(args: &ValidateArgs) -> anyhow::Result<ImportReport> {
+    let reference = Reference::embedded();
+    let source = args
+        .source
+        .clone()
+        .unwrap_or_else(|| args.file.file_stem().map_or_else(|| "import".to_owned(), |s| s.to_string_lossy().into_owned()));
+    let options = ImportOptions { format: args.format.0, source, now: jiff::Timestamp::now() };
+    let spinner = ProgressBar::new_spinner().with_message(format!("reading {}", args.file.display()));
+    let report = import_file(&args.file, &reference, &options)?;
+    spinner.finish_and_clear();
+    print_issues(&report, args.report.as_ref())?;
+    if report.unpublished > 0 {
+        eprintln!("{}: {} unpublished element(s) skipped", report.file, report.unpublished);
+    }
+    Ok(report)
+}
+
+fn print_issues(report: &ImportReport, all_to: Option<&PathBuf>) -> anyhow::Result<()> {
+    let mut stderr = std::io::stderr().lock();
+    for issue in report.issues.iter().take(SHOWN_ISSUES) {
+        writeln!(stderr, "{}", issue.render(&report.file))?;
+    }
+    if let Some(path) = all_to {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?);
+        for issue in &report.issues {
+            writeln!(out, "{}", issue.render(&report.file))?;
+        }
+        out.flush()?;
+    } else if report.issues.len() > SHOWN_ISSUES {
+        writeln!(stderr, "... and {} more issues (--report FILE writes them all)", report.issues.len() - SHOWN_ISSUES)?;
+    }
+    Ok(())
+}
+
+fn progress_bar(rows: usize) -> ProgressBar {
+    if rows <= PROGRESS_ROWS {
+        return ProgressBar::hidden();
+    }
+    // indicatif draws only when stderr is a terminal.
+    ProgressBar::new(rows as u64)
+        .with_style(ProgressStyle::with_template("writing {bar:40} {pos}/{len} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()))
+}

@@ -1,0 +1,53 @@
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Args;
+use impactmap_model::{ImportOptions, Reference, import_bytes};
+use impactmap_server::AppState;
+use impactmap_store::Store;
+
+use crate::DbArgs;
+
+/// The shipped sample, loaded into an empty database on first start.
+const SAMPLE_CSV: &[u8] = include_bytes!("../../../data/sample/organisations.csv");
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<String>,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let mut raw = args.db.raw_config()?;
+    if let Some(listen) = &args.listen {
+        raw.server.listen = Some(listen.clone());
+    }
+    let config = raw.validate()?;
+    let reference = Arc::new(Reference::embedded());
+    let store = Arc::new(Store::open(&config.db)?);
+    if store.count()? == 0 {
+        load_sample(&store, &reference)?;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+        tracing::info!("listening on http://{}", listener.local_addr()?);
+        let state = AppState { store, reference, config: Arc::new(config) };
+        impactmap_server::serve(listener, state).await?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load_sample(store: &Store, reference: &Reference) -> anyhow::Result<()> {
+    let options = ImportOptions { format: None, source: "sample".into(), now: jiff::Timestamp::now() };
+    let report = import_bytes("data/sample/organisations.csv", SAMPLE_CSV, reference, &options)?;
+    anyhow::ensure!(report.rejected() == 0, "the shipped sample has {} rejected rows", report.rejected());
+    let summary = store.upsert(&report.organisations)?;
+    tracing::info!("empty database {}: loaded {} sample organisations", store.path().display(), summary.inserted);
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! The router: one module per group of routes, each with its own `router()`.
+
+mod health;
+mod organisations;
+
+use axum::Router;
+use tower_http::trace::TraceLayer;
+
+use crate::{ApiError, AppState};
+
+/// The whole service.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(health::router())
+        .merge(organisations::router())
+        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
