@@ -1,6 +1,8 @@
 //! The `impactmap` binary as users run it: imports of every format and of
 //! bad files, round trips through every export, the sample generator.
 
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -283,9 +285,7 @@ fn suspicious_places_and_vocabulary_are_flagged_not_dropped() {
     text.push_str("2,At sea,45.0,-30.0,PT,cooperative,finance\n");
     text.push_str("3,Derived,-1.29,36.82,,cooperative,finance\n");
     text.push_str("1,Duplicate,48.85,2.35,FR,cooperative,finance\n");
-    for i in 0..5 {
-        text.push_str(&format!("p{i},Pile {i},52.52,13.405,DE,cooperative,finance\n"));
-    }
+    text.extend((0..5).map(|i| format!("p{i},Pile {i},52.52,13.405,DE,cooperative,finance\n")));
     let file = ws.file("odd.csv", text);
     let run = ws.import(&file, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);

@@ -86,8 +86,8 @@ struct CountryRow {
 /// Every ISO 3166-1 country, with a lenient lookup by code or name.
 #[derive(Debug)]
 pub struct Countries {
-    countries: Vec<Country>,
-    /// Position in `countries` by code, indexed by `(A-Z) * 26 + (A-Z)`.
+    list: Vec<Country>,
+    /// Position in `list` by code, indexed by `(A-Z) * 26 + (A-Z)`.
     by_code: Vec<Option<u16>>,
     by_folded_name: HashMap<String, usize>,
 }
@@ -122,18 +122,18 @@ impl Countries {
         for (index, country) in countries.iter().enumerate() {
             by_code[code_slot(country.code)] = u16::try_from(index).ok();
         }
-        Ok(Self { countries, by_code, by_folded_name })
+        Ok(Self { list: countries, by_code, by_folded_name })
     }
 
     /// All countries, ordered by code.
     pub fn all(&self) -> &[Country] {
-        &self.countries
+        &self.list
     }
 
     /// The country with this alpha-2 code (any case).
     pub fn get(&self, code: &str) -> Option<&Country> {
         let code = CountryCode::from_letters(code.trim())?;
-        self.by_code[code_slot(code)].map(|i| &self.countries[usize::from(i)])
+        self.by_code[code_slot(code)].map(|i| &self.list[usize::from(i)])
     }
 
     /// Validates an alpha-2 code.
@@ -158,14 +158,14 @@ impl Countries {
             return None;
         }
         if let Some(&index) = self.by_folded_name.get(&key) {
-            return Some(&self.countries[index]);
+            return Some(&self.list[index]);
         }
         if key.len() < 5 {
             return None;
         }
         let mut near = self.by_folded_name.iter().filter(|(name, _)| strsim::levenshtein(name, &key) == 1).map(|(_, &i)| i);
         let first = near.next()?;
-        near.all(|i| i == first).then(|| &self.countries[first])
+        near.all(|i| i == first).then(|| &self.list[first])
     }
 }
 

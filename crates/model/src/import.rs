@@ -252,8 +252,8 @@ impl Resolver<'_> {
         let at = record.at;
         let reject = |field: &'static str, message: String| vec![Issue { at, field: Some(field), severity: Severity::Rejected, message }];
 
-        let name = self.text(at, "name", &record.name, issues);
-        let mut description = self.text(at, "description", &record.description, issues);
+        let name = Self::text(at, "name", &record.name, issues);
+        let mut description = Self::text(at, "description", &record.description, issues);
         if record.description_html || description.contains("</") || description.contains("<br") {
             description = strip_html(&description);
         }
@@ -272,8 +272,8 @@ impl Resolver<'_> {
             issues.push(Issue::warn(at, "sdgs", format!("{}; goals ignored", e.reason)));
             SdgSet::EMPTY
         });
-        let created = self.time(at, "created", &record.created, issues);
-        let updated = self.time(at, "updated", &record.updated, issues);
+        let created = Self::time(at, "created", &record.created, issues);
+        let updated = Self::time(at, "updated", &record.updated, issues);
         let source = if record.source.is_empty() { self.options.source.clone() } else { record.source.clone() };
         let source_id = [&record.source_id, &record.id]
             .into_iter()
@@ -304,7 +304,7 @@ impl Resolver<'_> {
         })
     }
 
-    fn text(&self, at: Location, field: &'static str, text: &str, issues: &mut Vec<Issue>) -> String {
+    fn text(at: Location, field: &'static str, text: &str, issues: &mut Vec<Issue>) -> String {
         match repair_mojibake(text) {
             Some(repaired) => {
                 issues.push(Issue::warn(at, field, format!("text was encoded twice; read '{repaired}'")));
@@ -436,7 +436,7 @@ impl Resolver<'_> {
         keys
     }
 
-    fn time(&self, at: Location, field: &'static str, text: &str, issues: &mut Vec<Issue>) -> Option<Timestamp> {
+    fn time(at: Location, field: &'static str, text: &str, issues: &mut Vec<Issue>) -> Option<Timestamp> {
         let text = text.trim();
         if text.is_empty() {
             return None;

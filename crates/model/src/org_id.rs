@@ -1,4 +1,4 @@
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use sha2::{Digest, Sha256};
 
@@ -34,7 +34,8 @@ impl OrgId {
         let digest = hash.finalize();
         let mut id = String::with_capacity(16);
         for byte in &digest[..8] {
-            id.push_str(&format!("{byte:02x}"));
+            // Writing to a String cannot fail.
+            let _ = write!(id, "{byte:02x}");
         }
         Self(id)
     }

@@ -110,8 +110,7 @@ fn name(lang: Lang, family: &str, sector: &str, town: &str, tail: [&str; 4]) -> 
     let (f, s, t) = (family_word(family)[i], sector_word(sector)[i], tail[i]);
     let base = match lang {
         Lang::En => format!("{town} {s} {f}"),
-        Lang::Fr => format!("{f} {s} de {town}"),
-        Lang::Es | Lang::Pt => format!("{f} {s} de {town}"),
+        Lang::Fr | Lang::Es | Lang::Pt => format!("{f} {s} de {town}"),
     };
     let base = if t.is_empty() { base } else { format!("{base} {t}") };
     format!("{base} (sample)")
@@ -218,7 +217,7 @@ mod tests {
         assert_eq!(continents.len(), 6);
         let families: HashSet<_> = a.iter().map(|o| o.family.as_str()).collect();
         assert_eq!(families.len(), 10);
-        let sectors: HashSet<_> = a.iter().flat_map(|o| o.sectors.iter().map(|s| s.as_str())).collect();
+        let sectors: HashSet<_> = a.iter().flat_map(|o| o.sectors.iter().map(crate::TermKey::as_str)).collect();
         assert_eq!(sectors.len(), r.taxonomy.terms(Facet::Sector).len() - 1);
         assert!(a.iter().all(|o| o.sample && o.name.ends_with("(sample)") && o.provenance.source == SAMPLE_SOURCE));
     }

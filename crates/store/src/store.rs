@@ -48,13 +48,12 @@ impl Store {
     /// Runs `f` on a read-only connection from the pool.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let pooled = self.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
-        let connection = match pooled {
-            Some(c) => c,
-            None => {
-                let c = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-                c.busy_timeout(Duration::from_secs(5))?;
-                c
-            }
+        let connection = if let Some(c) = pooled {
+            c
+        } else {
+            let c = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+            c.busy_timeout(Duration::from_secs(5))?;
+            c
         };
         let result = f(&connection);
         let mut readers = self.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -1,6 +1,8 @@
 //! The store's promises: upserts by provenance, all-or-nothing writes, and
 //! files that are not sound impactmap databases refused by name.
 
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+
 use impactmap_model::{OrgId, Reference, generate_sample};
 use impactmap_store::{Store, StoreError, UpsertSummary};
 

@@ -48,7 +48,10 @@ impl FromStr for Format {
 }
 
 /// Decodes a file and reads its records, in the given format or the one its content shows.
-pub(crate) fn read_records(file: &str, bytes: &[u8], format: Option<Format>) -> Result<(Format, Vec<RawRecord>, FileNotes), ModelError> {
+/// A file read: its format, its records, and what was learnt of it as a whole.
+pub(crate) type Read = (Format, Vec<RawRecord>, FileNotes);
+
+pub(crate) fn read_records(file: &str, bytes: &[u8], format: Option<Format>) -> Result<Read, ModelError> {
     let (text, encoding_warning) = text::decode(file, bytes)?;
     let trimmed = text.trim_start();
     let json = matches!(format, Some(Format::GeoJson | Format::GoGoCarto))

@@ -20,9 +20,8 @@ pub(crate) fn read(file: &str, text: &str, format: Format) -> Result<(Vec<RawRec
         let column = column_for(header).filter(|c| c.accumulates() || seen.insert(*c));
         match column {
             Some(c) if !notes.columns.contains(&c) => notes.columns.push(c),
-            Some(_) => {}
             None if !header.trim().is_empty() => notes.unused.push(header.trim().to_owned()),
-            None => {}
+            _ => {}
         }
         columns.push(column);
     }

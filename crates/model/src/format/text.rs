@@ -5,7 +5,10 @@ use crate::{Location, ModelError};
 /// Turns a file's bytes into text: UTF-8 with or without BOM, or, failing
 /// that, Windows-1252 (what Excel writes on Windows), with a warning naming
 /// the first line that is not UTF-8. Empty, binary and UTF-16 files are refused.
-pub(crate) fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<(Cow<'a, str>, Option<(Location, String)>), ModelError> {
+/// Text and, when it was not UTF-8, a warning saying where it stopped being so.
+pub(crate) type Decoded<'a> = (Cow<'a, str>, Option<(Location, String)>);
+
+pub(crate) fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<Decoded<'a>, ModelError> {
     if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
         return Err(ModelError::file(file, "is UTF-16 text; save it as UTF-8 and import again"));
     }
@@ -32,7 +35,7 @@ pub(crate) fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<(Cow<'a, str>, O
 }
 
 fn line_of(bytes: &[u8], offset: usize) -> u64 {
-    1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count() as u64
+    bytes[..offset].split(|&b| b == b'\n').count() as u64
 }
 
 /// HTML fragment to plain text: tags dropped (block ends become line breaks),

@@ -1,0 +1,101 @@
+//! `impactmap serve` as a process: first start loads the sample, it answers
+//! over real HTTP on 127.0.0.1, and SIGTERM stops it cleanly.
+
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    address: String,
+    log: Vec<String>,
+}
+
+impl Server {
+    fn start(db: &std::path::Path, extra: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_impactmap"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+            .arg(db)
+            .args(extra)
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut log = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            let line = lines.next().expect("server exited before listening").unwrap();
+            log.push(line.clone());
+            if let Some(address) = line.split("listening on http://").nth(1) {
+                std::thread::spawn(move || lines.for_each(drop));
+                return Self { child, address: address.trim().to_owned(), log };
+            }
+        }
+        panic!("no 'listening on' line in {log:?}");
+    }
+
+    /// A plain HTTP/1.1 GET; returns the status code and the body.
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.address).unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").unwrap();
+        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+        (status, body.to_owned())
+    }
+
+    fn terminate(mut self) -> i32 {
+        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        self.child.wait().unwrap().code().unwrap()
+    }
+}
+
+#[test]
+fn first_start_serves_the_sample_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("first.db");
+    let server = Server::start(&db, &[]);
+    assert!(server.log.iter().any(|l| l.contains("loaded 760 sample organisations")), "{:?}", server.log);
+    let (status, body) = server.get("/healthz");
+    assert_eq!((status, body.as_str()), (200, r#"{"organisations":760,"status":"ok"}"#));
+    let (status, body) = server.get("/api/organisations");
+    assert_eq!(status, 200);
+    // The collection holds every sample organisation.
+    assert_eq!(body.matches("\"type\":\"Feature\"").count(), 760);
+    assert_eq!(server.terminate(), 0);
+
+    // A second start finds the data and loads nothing.
+    let server = Server::start(&db, &[]);
+    assert!(!server.log.iter().any(|l| l.contains("sample organisations")), "{:?}", server.log);
+    assert_eq!(server.get("/healthz").0, 200);
+    assert_eq!(server.terminate(), 0);
+}
+
+#[test]
+fn a_corrupt_database_stops_the_start_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("broken.db");
+    std::fs::write(&db, vec![0x42; 10_000]).unwrap();
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_impactmap")).args(["serve", "--listen", "127.0.0.1:0", "--db"]).arg(&db).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains(&format!("error: {}: the database is damaged", db.display())), "{stderr}");
+    assert_eq!(std::fs::read(&db).unwrap(), vec![0x42; 10_000]);
+}
+
+#[test]
+fn a_bad_config_is_refused_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("impactmap.toml");
+    std::fs::write(&config, "[server]\nlisten = \"127.0.0.1:0\"\nport = 1\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_impactmap")).args(["serve", "--config"]).arg(&config).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("unknown field `port`"), "{stderr}");
+}

@@ -1,0 +1,74 @@
+//! The HTTP API through the router, with no socket.
+
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use impactmap_model::{Reference, generate_sample};
+use impactmap_server::{AppState, RawConfig, app};
+use impactmap_store::Store;
+use tower::ServiceExt;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    state: AppState,
+}
+
+fn fixture(count: usize) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = Arc::new(Reference::embedded());
+    let store = Store::open(&dir.path().join("api.db")).unwrap();
+    let mut orgs = generate_sample(&reference, count, 3);
+    orgs[0].email = Some("secret@example.org".into());
+    store.upsert(&orgs).unwrap();
+    let config = RawConfig::default().validate().unwrap();
+    Fixture { _dir: dir, state: AppState { store: Arc::new(store), reference, config: Arc::new(config) } }
+}
+
+async fn get(state: &AppState, uri: &str) -> (StatusCode, Option<String>, serde_json::Value) {
+    let response = app(state.clone()).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let status = response.status();
+    let content_type = response.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_owned());
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, content_type, serde_json::from_slice(&bytes).unwrap())
+}
+
+#[tokio::test]
+async fn health_reports_the_store() {
+    let f = fixture(12);
+    let (status, _, body) = get(&f.state, "/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, serde_json::json!({"status": "ok", "organisations": 12}));
+}
+
+#[tokio::test]
+async fn organisations_are_geojson_without_email() {
+    let f = fixture(25);
+    let (status, content_type, body) = get(&f.state, "/api/organisations").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type.as_deref(), Some("application/geo+json"));
+    assert_eq!(body["type"], "FeatureCollection");
+    let features = body["features"].as_array().unwrap();
+    assert_eq!(features.len(), 25);
+    let mut expected = generate_sample(&f.state.reference, 25, 3);
+    expected.sort_by(|a, b| a.id.cmp(&b.id));
+    for (feature, org) in features.iter().zip(&expected) {
+        assert_eq!(feature["id"], org.id.as_str());
+        assert_eq!(feature["geometry"]["coordinates"], serde_json::json!([org.location.lon(), org.location.lat()]));
+        assert_eq!(feature["properties"]["name"], org.name.as_str());
+        assert_eq!(feature["properties"]["sample"], true);
+        assert!(feature["properties"].get("email").is_none());
+    }
+    assert!(!body.to_string().contains("secret@example.org"));
+}
+
+#[tokio::test]
+async fn unknown_routes_get_a_json_404() {
+    let f = fixture(1);
+    let (status, content_type, body) = get(&f.state, "/api/nothing/here").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(content_type.as_deref(), Some("application/json"));
+    assert_eq!(body, serde_json::json!({"error": "not found: no such route"}));
+}
