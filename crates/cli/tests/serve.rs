@@ -16,6 +16,7 @@ struct Server {
 
 impl Server {
     fn start(db: &std::path::Path, extra: &[&str]) -> Self {
+        #[expect(clippy::zombie_processes, reason = "Server's Drop waits for the child")]
         let mut child = Command::new(env!("CARGO_BIN_EXE_impactmap"))
             .args(["serve", "--listen", "127.0.0.1:0", "--db"])
             .arg(db)
@@ -26,7 +27,7 @@ impl Server {
             .unwrap();
         let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
         let mut log = Vec::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = Instant::now() + Duration::from_mins(1);
         while Instant::now() < deadline {
             let line = lines.next().expect("server exited before listening").unwrap();
             log.push(line.clone());
@@ -52,6 +53,14 @@ impl Server {
     fn terminate(mut self) -> i32 {
         Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
         self.child.wait().unwrap().code().unwrap()
+    }
+}
+
+impl Drop for Server {
+    /// A test that fails half-way still leaves no server behind.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
