@@ -1,0 +1,223 @@
+use rustc_hash::FxHashMap;
+
+use crate::protobuf::{self, FIXED64, LEN, VARINT};
+
+/// A property value of a feature.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PropertyValue<'a> {
+    /// A string.
+    Str(&'a str),
+    /// An unsigned integer (counts, zooms).
+    Uint(u64),
+    /// A signed integer.
+    Int(i64),
+    /// A double.
+    Double(f64),
+    /// A boolean.
+    Bool(bool),
+}
+
+/// One MVT layer of point features, built feature by feature. Keys and
+/// values are deduplicated as they come; `clear` keeps the buffers for the
+/// next tile.
+#[derive(Debug)]
+pub struct PointLayer {
+    name: String,
+    extent: u32,
+    features: Vec<u8>,
+    count: usize,
+    keys: Vec<u8>,
+    key_index: FxHashMap<String, u32>,
+    values: Vec<u8>,
+    value_count: u32,
+    strings: FxHashMap<String, u32>,
+    numbers: FxHashMap<(u8, u64), u32>,
+    scratch: Vec<u8>,
+    tags: Vec<u8>,
+}
+
+impl PointLayer {
+    /// An empty layer called `name`, with `extent` units across a tile.
+    pub fn new(name: &str, extent: u32) -> Self {
+        Self {
+            name: name.to_owned(),
+            extent,
+            features: Vec::new(),
+            count: 0,
+            keys: Vec::new(),
+            key_index: FxHashMap::default(),
+            values: Vec::new(),
+            value_count: 0,
+            strings: FxHashMap::default(),
+            numbers: FxHashMap::default(),
+            scratch: Vec::new(),
+            tags: Vec::new(),
+        }
+    }
+
+    /// Empties the layer, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.features.clear();
+        self.count = 0;
+        self.keys.clear();
+        self.key_index.clear();
+        self.values.clear();
+        self.value_count = 0;
+        self.strings.clear();
+        self.numbers.clear();
+    }
+
+    /// Features added so far.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether no feature was added.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Adds a point at (`x`, `y`) in tile units, with an optional id and properties.
+    pub fn add(&mut self, id: Option<u64>, x: i32, y: i32, properties: &[(&str, PropertyValue<'_>)]) {
+        self.tags.clear();
+        for (key, value) in properties {
+            let k = self.key(key);
+            let v = self.value(*value);
+            protobuf::varint(&mut self.tags, u64::from(k));
+            protobuf::varint(&mut self.tags, u64::from(v));
+        }
+        let feature = &mut self.scratch;
+        feature.clear();
+        if let Some(id) = id {
+            protobuf::key(feature, 1, VARINT);
+            protobuf::varint(feature, id);
+        }
+        if !self.tags.is_empty() {
+            protobuf::bytes(feature, 2, &self.tags);
+        }
+        protobuf::key(feature, 3, VARINT);
+        protobuf::varint(feature, 1); // POINT
+        let mut geometry = [0u8; 15];
+        let len = {
+            let mut cursor = ArrayWriter { buf: &mut geometry, len: 0 };
+            cursor.varint(9); // MoveTo, one point
+            cursor.varint(u64::from(protobuf::zigzag(x)));
+            cursor.varint(u64::from(protobuf::zigzag(y)));
+            cursor.len
+        };
+        protobuf::bytes(feature, 4, &geometry[..len]);
+        protobuf::bytes(&mut self.features, 2, feature);
+        self.count += 1;
+    }
+
+    fn key(&mut self, key: &str) -> u32 {
+        if let Some(&index) = self.key_index.get(key) {
+            return index;
+        }
+        let index = u32::try_from(self.key_index.len()).unwrap_or(u32::MAX);
+        protobuf::bytes(&mut self.keys, 3, key.as_bytes());
+        self.key_index.insert(key.to_owned(), index);
+        index
+    }
+
+    fn value(&mut self, value: PropertyValue<'_>) -> u32 {
+        let next = self.value_count;
+        let (index, fresh) = match value {
+            PropertyValue::Str(s) => match self.strings.get(s) {
+                Some(&i) => (i, false),
+                None => {
+                    self.strings.insert(s.to_owned(), next);
+                    (next, true)
+                }
+            },
+            PropertyValue::Uint(n) => number_slot(&mut self.numbers, 0, n, next),
+            #[expect(clippy::cast_sign_loss, reason = "the bits are the key")]
+            PropertyValue::Int(n) => number_slot(&mut self.numbers, 1, n as u64, next),
+            PropertyValue::Double(d) => number_slot(&mut self.numbers, 2, d.to_bits(), next),
+            PropertyValue::Bool(b) => number_slot(&mut self.numbers, 3, u64::from(b), next),
+        };
+        if fresh {
+            let mut encoded = Vec::with_capacity(16);
+            match value {
+                PropertyValue::Str(s) => protobuf::bytes(&mut encoded, 1, s.as_bytes()),
+                PropertyValue::Double(d) => {
+                    protobuf::key(&mut encoded, 3, FIXED64);
+                    encoded.extend_from_slice(&d.to_le_bytes());
+                }
+                PropertyValue::Int(n) => {
+                    protobuf::key(&mut encoded, 6, VARINT);
+                    #[expect(clippy::cast_sign_loss, reason = "zigzag of a sint64")]
+                    protobuf::varint(&mut encoded, ((n << 1) ^ (n >> 63)) as u64);
+                }
+                PropertyValue::Uint(n) => {
+                    protobuf::key(&mut encoded, 5, VARINT);
+                    protobuf::varint(&mut encoded, n);
+                }
+                PropertyValue::Bool(b) => {
+                    protobuf::key(&mut encoded, 7, VARINT);
+                    protobuf::varint(&mut encoded, u64::from(b));
+                }
+            }
+            protobuf::bytes(&mut self.values, 4, &encoded);
+            self.value_count += 1;
+        }
+        index
+    }
+
+    /// Appends the layer as field 3 of a Tile message.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        let mut layer = Vec::with_capacity(self.features.len() + self.keys.len() + self.values.len() + self.name.len() + 16);
+        protobuf::key(&mut layer, 15, VARINT);
+        protobuf::varint(&mut layer, 2);
+        protobuf::bytes(&mut layer, 1, self.name.as_bytes());
+        layer.extend_from_slice(&self.features);
+        layer.extend_from_slice(&self.keys);
+        layer.extend_from_slice(&self.values);
+        protobuf::key(&mut layer, 5, VARINT);
+        protobuf::varint(&mut layer, u64::from(self.extent));
+        protobuf::key(out, 3, LEN);
+        protobuf::varint(out, layer.len() as u64);
+        out.extend_from_slice(&layer);
+    }
+}
+
+fn number_slot(map: &mut FxHashMap<(u8, u64), u32>, kind: u8, bits: u64, next: u32) -> (u32, bool) {
+    match map.get(&(kind, bits)) {
+        Some(&i) => (i, false),
+        None => {
+            map.insert((kind, bits), next);
+            (next, true)
+        }
+    }
+}
+
+/// Varints into a fixed array: a point's geometry is at most 15 bytes.
+struct ArrayWriter<'a> {
+    buf: &'a mut [u8; 15],
+    len: usize,
+}
+
+impl ArrayWriter<'_> {
+    fn varint(&mut self, mut value: u64) {
+        while value >= 0x80 {
+            #[expect(clippy::cast_possible_truncation, reason = "the low 7 bits, masked")]
+            let byte = (value as u8 & 0x7f) | 0x80;
+            self.buf[self.len] = byte;
+            self.len += 1;
+            value >>= 7;
+        }
+        #[expect(clippy::cast_possible_truncation, reason = "below 0x80 here")]
+        let byte = value as u8;
+        self.buf[self.len] = byte;
+        self.len += 1;
+    }
+}
+
+/// A Tile message holding the non-empty layers, in order.
+pub fn encode_tile(layers: &[&PointLayer]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for layer in layers.iter().filter(|l| !l.is_empty()) {
+        layer.write_to(&mut out);
+    }
+    out
+}

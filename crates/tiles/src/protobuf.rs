@@ -1,0 +1,47 @@
+//! The few protobuf primitives MVT needs.
+
+pub(crate) const VARINT: u32 = 0;
+pub(crate) const FIXED64: u32 = 1;
+pub(crate) const LEN: u32 = 2;
+
+pub(crate) fn varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        #[expect(clippy::cast_possible_truncation, reason = "the low 7 bits, masked")]
+        out.push((value as u8 & 0x7f) | 0x80);
+        value >>= 7;
+    }
+    #[expect(clippy::cast_possible_truncation, reason = "below 0x80 here")]
+    out.push(value as u8);
+}
+
+pub(crate) fn key(out: &mut Vec<u8>, field: u32, wire: u32) {
+    varint(out, u64::from(field << 3 | wire));
+}
+
+pub(crate) fn bytes(out: &mut Vec<u8>, field: u32, data: &[u8]) {
+    key(out, field, LEN);
+    varint(out, data.len() as u64);
+    out.extend_from_slice(data);
+}
+
+pub(crate) fn zigzag(value: i32) -> u32 {
+    #[expect(clippy::cast_sign_loss, reason = "zigzag maps the sign into the low bit")]
+    let encoded = ((value << 1) ^ (value >> 31)) as u32;
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_and_zigzag() {
+        let mut out = Vec::new();
+        varint(&mut out, 300);
+        assert_eq!(out, [0xac, 0x02]);
+        assert_eq!(
+            [zigzag(0), zigzag(-1), zigzag(1), zigzag(-2), zigzag(i32::MAX), zigzag(i32::MIN)],
+            [0, 1, 2, 3, u32::MAX - 1, u32::MAX]
+        );
+    }
+}

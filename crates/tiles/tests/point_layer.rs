@@ -1,0 +1,121 @@
+//! The hand-written point encoder against an independent decoder (mvt-reader).
+
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+
+use std::collections::HashMap;
+
+use impactmap_tiles::{PointLayer, PropertyValue, encode_tile};
+use mvt_reader::Reader;
+use mvt_reader::feature::Value;
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+enum Prop {
+    Str(String),
+    Uint(u64),
+    Int(i64),
+    Double(f64),
+    Bool(bool),
+}
+
+impl Prop {
+    fn as_value(&self) -> PropertyValue<'_> {
+        match self {
+            Self::Str(s) => PropertyValue::Str(s),
+            Self::Uint(n) => PropertyValue::Uint(*n),
+            Self::Int(n) => PropertyValue::Int(*n),
+            Self::Double(d) => PropertyValue::Double(*d),
+            Self::Bool(b) => PropertyValue::Bool(*b),
+        }
+    }
+
+    fn decoded(&self) -> Value {
+        match self {
+            Self::Str(s) => Value::String(s.clone()),
+            Self::Uint(n) => Value::UInt(*n),
+            Self::Int(n) => Value::SInt(*n),
+            Self::Double(d) => Value::Double(*d),
+            Self::Bool(b) => Value::Bool(*b),
+        }
+    }
+}
+
+fn prop() -> impl Strategy<Value = Prop> {
+    prop_oneof![
+        "[a-z<>&\"é🌱 ]{0,12}".prop_map(Prop::Str),
+        any::<u64>().prop_map(Prop::Uint),
+        any::<i64>().prop_map(Prop::Int),
+        (-1e12f64..1e12).prop_map(Prop::Double),
+        any::<bool>().prop_map(Prop::Bool),
+    ]
+}
+
+type Feature = (Option<u64>, i32, i32, Vec<(String, Prop)>);
+
+fn feature() -> impl Strategy<Value = Feature> {
+    (proptest::option::of(any::<u64>()), -5000i32..9000, -5000i32..9000, proptest::collection::vec(("[a-e]{1,2}", prop()), 0..6)).prop_map(
+        |(id, x, y, props)| {
+            // One value per key, as a feature's properties are a map.
+            let mut seen = std::collections::HashSet::new();
+            let props = props.into_iter().filter(|(k, _)| seen.insert(k.clone())).collect();
+            (id, x, y, props)
+        },
+    )
+}
+
+fn encode(name: &str, features: &[Feature]) -> PointLayer {
+    let mut layer = PointLayer::new(name, 4096);
+    for (id, x, y, props) in features {
+        let props: Vec<(&str, PropertyValue<'_>)> = props.iter().map(|(k, v)| (k.as_str(), v.as_value())).collect();
+        layer.add(*id, *x, *y, &props);
+    }
+    layer
+}
+
+proptest! {
+    #[test]
+    fn every_feature_decodes_as_written(a in proptest::collection::vec(feature(), 1..40), b in proptest::collection::vec(feature(), 0..10)) {
+        let layers = [encode("clusters", &a), encode("organisations", &b)];
+        let bytes = encode_tile(&[&layers[0], &layers[1]]);
+        let reader = Reader::new(bytes).unwrap();
+        let names = reader.get_layer_names().unwrap();
+        let expected_names: Vec<&str> = if b.is_empty() { vec!["clusters"] } else { vec!["clusters", "organisations"] };
+        prop_assert_eq!(names, expected_names);
+        for (index, written) in [&a, &b].into_iter().enumerate().filter(|(_, f)| !f.is_empty()) {
+            let meta = &reader.get_layer_metadata().unwrap()[index];
+            prop_assert_eq!((meta.version, meta.extent, meta.feature_count), (2, 4096, written.len()));
+            let decoded = reader.get_features_as::<i32>(index).unwrap();
+            for (got, (id, x, y, props)) in decoded.iter().zip(written.iter()) {
+                prop_assert_eq!(got.id, *id);
+                // mvt-reader hands single points back as one-point MultiPoints.
+                let points: Vec<(i32, i32)> = match &got.geometry {
+                    geo_types::Geometry::Point(p) => vec![(p.x(), p.y())],
+                    geo_types::Geometry::MultiPoint(m) => m.iter().map(|p| (p.x(), p.y())).collect(),
+                    other => panic!("not a point: {other:?}"),
+                };
+                prop_assert_eq!(points, vec![(*x, *y)]);
+                let want: HashMap<String, Value> = props.iter().map(|(k, v)| (k.clone(), v.decoded())).collect();
+                prop_assert_eq!(got.properties.clone().unwrap_or_default(), want);
+            }
+        }
+    }
+}
+
+#[test]
+fn an_empty_tile_has_no_layers() {
+    let layer = PointLayer::new("clusters", 4096);
+    assert!(encode_tile(&[&layer]).is_empty());
+}
+
+#[test]
+fn keys_and_values_are_stored_once() {
+    let mut layer = PointLayer::new("clusters", 4096);
+    for i in 0..100 {
+        layer.add(Some(i), 1, 2, &[("family", PropertyValue::Str("cooperative")), ("count", PropertyValue::Uint(3))]);
+    }
+    let bytes = encode_tile(&[&layer]);
+    assert_eq!(bytes.windows(b"cooperative".len()).filter(|w| *w == b"cooperative").count(), 1);
+    assert_eq!(bytes.windows(b"family".len()).filter(|w| *w == b"family").count(), 1);
+    layer.clear();
+    assert!(layer.is_empty());
+}
