@@ -8,12 +8,10 @@
 //! independent decoder in property tests.
 
 mod error;
-mod mercator;
 mod point_layer;
 mod protobuf;
 mod tile_coord;
 
 pub use error::TileError;
-pub use mercator::{MercPoint, MercRect, lat_to_merc_y, lon_to_merc_x};
 pub use point_layer::{PointLayer, PropertyValue, encode_tile};
 pub use tile_coord::{MAX_ZOOM, TileCoord};

@@ -1,6 +1,8 @@
 use std::fmt;
 
-use crate::{MercRect, TileError};
+use impactmap_model::MercRect;
+
+use crate::TileError;
 
 /// The highest zoom a tile coordinate may have; `2^30` tiles fit a `u32`.
 pub const MAX_ZOOM: u8 = 30;

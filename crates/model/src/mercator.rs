@@ -2,7 +2,7 @@
 //! ways, x east, y south. Coordinates called `x`/`y` here are always these.
 
 /// Latitude beyond which Web Mercator is cut (the square's edge).
-pub const MAX_LAT: f64 = 85.051_128_779_806_59;
+pub const MAX_MERC_LAT: f64 = 85.051_128_779_806_59;
 
 /// A point in normalised Web Mercator.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -17,6 +17,11 @@ impl MercPoint {
     /// Projects degrees; latitudes beyond ±85.05° are clamped to the edge.
     pub fn from_lon_lat(lon: f64, lat: f64) -> Self {
         Self { x: lon_to_merc_x(lon), y: lat_to_merc_y(lat) }
+    }
+
+    /// Projects a validated position.
+    pub fn from_position(at: crate::LonLat) -> Self {
+        Self::from_lon_lat(at.lon(), at.lat())
     }
 }
 
@@ -47,7 +52,7 @@ pub fn lon_to_merc_x(lon: f64) -> f64 {
 
 /// Latitude in degrees to normalised y (clamped to the square).
 pub fn lat_to_merc_y(lat: f64) -> f64 {
-    let lat = lat.clamp(-MAX_LAT, MAX_LAT).to_radians();
+    let lat = lat.clamp(-MAX_MERC_LAT, MAX_MERC_LAT).to_radians();
     (0.5 - (std::f64::consts::FRAC_PI_4 + lat / 2.0).tan().ln() / (2.0 * std::f64::consts::PI)).clamp(0.0, 1.0)
 }
 
@@ -59,7 +64,7 @@ mod tests {
     fn projects_known_points() {
         assert_eq!(MercPoint::from_lon_lat(0.0, 0.0), MercPoint { x: 0.5, y: 0.5 });
         assert_eq!((lon_to_merc_x(-180.0), lon_to_merc_x(180.0)), (0.0, 1.0));
-        assert!(lat_to_merc_y(MAX_LAT).abs() < 1e-12);
+        assert!(lat_to_merc_y(MAX_MERC_LAT).abs() < 1e-12);
         assert!((lat_to_merc_y(-90.0) - 1.0).abs() < 1e-12);
         // Paris: tile 8/129/88 holds 2.35 E, 48.85 N.
         let p = MercPoint::from_lon_lat(2.35, 48.85);

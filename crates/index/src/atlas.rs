@@ -1,0 +1,356 @@
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use impactmap_model::{CountryCode, Facet, LonLat, OrgId, Organisation, SdgSet, Taxonomy, TermKey, fold};
+use roaring::RoaringBitmap;
+use rstar::RTree;
+use rstar::primitives::GeomWithData;
+
+use crate::cluster::{ClusterOptions, Pyramid};
+use crate::sphere::{chord, enclosing_box, haversine_m, unit_vector};
+use crate::{BBox, Filter, IndexError, Selection};
+
+/// Pyramids kept for filtered views (the open view's is kept apart).
+const FILTERED_PYRAMIDS: usize = 32;
+
+/// How to build an Atlas.
+#[derive(Debug, Clone, Default)]
+pub struct AtlasOptions {
+    /// Clustering parameters.
+    pub clusters: ClusterOptions,
+}
+
+/// One organisation as the Atlas holds it: what maps, lists and queries show.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Public id.
+    pub id: OrgId,
+    /// Name.
+    pub name: Box<str>,
+    /// Town.
+    pub city: Box<str>,
+    /// Country.
+    pub country: CountryCode,
+    /// Position of the continent among the taxonomy's continents.
+    pub continent: u8,
+    /// Position of the family among the taxonomy's families.
+    pub family: u8,
+    /// Bit n set for the taxonomy's n-th sector.
+    pub sectors: u32,
+    /// Goals.
+    pub sdgs: SdgSet,
+    /// Position.
+    pub at: LonLat,
+}
+
+/// A proximity result: an entry and its great-circle distance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    /// Position of the entry in the Atlas.
+    pub index: u32,
+    /// Haversine distance in metres on the WGS84 mean radius.
+    pub distance_m: f64,
+}
+
+type Point3 = GeomWithData<[f64; 3], u32>;
+
+/// An immutable snapshot of every published organisation.
+#[derive(Debug)]
+pub struct Atlas {
+    generation: u64,
+    entries: Vec<Entry>,
+    tree: RTree<Point3>,
+    continents: Vec<RoaringBitmap>,
+    families: Vec<RoaringBitmap>,
+    sectors: Vec<RoaringBitmap>,
+    sdgs: Vec<RoaringBitmap>,
+    countries: HashMap<CountryCode, RoaringBitmap>,
+    keys: [Vec<TermKey>; 3],
+    options: AtlasOptions,
+    open_pyramid: Arc<Pyramid>,
+    filtered: Mutex<Vec<(Filter, Arc<Pyramid>)>>,
+}
+
+impl Atlas {
+    /// Builds the Atlas in one pass; `generation` tells snapshots apart (ETags use it).
+    ///
+    /// # Panics
+    /// If the taxonomy has more than 32 sectors or 255 families or continents
+    /// (the shipped one has 16, 11 and 6).
+    pub fn build(
+        organisations: impl IntoIterator<Item = Organisation>,
+        taxonomy: &Taxonomy,
+        options: AtlasOptions,
+        generation: u64,
+    ) -> Self {
+        let keys =
+            [Facet::Continent, Facet::Family, Facet::Sector].map(|f| taxonomy.terms(f).iter().map(|t| t.key.clone()).collect::<Vec<_>>());
+        assert!(keys[2].len() <= 32 && keys[0].len() < 256 && keys[1].len() < 256, "taxonomy too large for the Atlas's bitsets");
+        let position = |facet: usize, key: &TermKey| keys[facet].iter().position(|k| k == key);
+        let mut entries: Vec<Entry> = organisations
+            .into_iter()
+            .map(|org| {
+                let sectors = org.sectors.iter().filter_map(|s| position(2, s)).fold(0u32, |bits, i| bits | (1 << i));
+                #[expect(clippy::cast_possible_truncation, reason = "positions checked below 256 above")]
+                Entry {
+                    continent: position(0, &org.continent).unwrap_or(0) as u8,
+                    family: position(1, &org.family).unwrap_or(0) as u8,
+                    sectors,
+                    id: org.id,
+                    name: org.name.into_boxed_str(),
+                    city: org.city.into_boxed_str(),
+                    country: org.country,
+                    sdgs: org.sdgs,
+                    at: org.location,
+                }
+            })
+            .collect();
+        entries.sort_by(|a, b| a.id.cmp(&b.id));
+
+        let bitmaps = |n: usize| vec![RoaringBitmap::new(); n];
+        let (mut continents, mut families, mut sectors, mut sdgs) =
+            (bitmaps(keys[0].len()), bitmaps(keys[1].len()), bitmaps(keys[2].len()), bitmaps(18));
+        let mut countries: HashMap<CountryCode, RoaringBitmap> = HashMap::new();
+        let mut points = Vec::with_capacity(entries.len());
+        for (index, e) in (0u32..).zip(&entries) {
+            continents[usize::from(e.continent)].insert(index);
+            families[usize::from(e.family)].insert(index);
+            for (bit, bitmap) in sectors.iter_mut().enumerate() {
+                if e.sectors & (1 << bit) != 0 {
+                    bitmap.insert(index);
+                }
+            }
+            for goal in e.sdgs.goals() {
+                sdgs[goal as usize].insert(index);
+            }
+            countries.entry(e.country).or_default().insert(index);
+            points.push(Point3::new(unit_vector(e.at.lon(), e.at.lat()), index));
+        }
+        let open_pyramid =
+            Arc::new(Pyramid::build(&entries, &Selection::All(len_u32(&entries)), keys.each_ref().map(Vec::len), &options.clusters));
+        Self {
+            generation,
+            tree: RTree::bulk_load(points),
+            entries,
+            continents,
+            families,
+            sectors,
+            sdgs,
+            countries,
+            keys,
+            options,
+            open_pyramid,
+            filtered: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Which snapshot this is.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// How many organisations.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entry at a position.
+    pub fn entry(&self, index: u32) -> &Entry {
+        &self.entries[index as usize]
+    }
+
+    /// The entry with an id, and its position.
+    pub fn find(&self, id: &OrgId) -> Option<(u32, &Entry)> {
+        let index = self.entries.binary_search_by(|e| e.id.cmp(id)).ok()?;
+        Some((u32::try_from(index).ok()?, &self.entries[index]))
+    }
+
+    /// The keys of a facet's terms, in the order entries refer to them.
+    pub fn keys(&self, facet: Facet) -> &[TermKey] {
+        match facet {
+            Facet::Continent => &self.keys[0],
+            Facet::Family => &self.keys[1],
+            Facet::Sector => &self.keys[2],
+        }
+    }
+
+    /// The entries a filter selects.
+    ///
+    /// # Errors
+    /// [`IndexError::UnknownValue`] for a key, goal or country the Atlas does not know.
+    pub fn select(&self, filter: &Filter) -> Result<Selection, IndexError> {
+        if filter.is_open() {
+            return Ok(Selection::All(len_u32(&self.entries)));
+        }
+        let mut result: Option<RoaringBitmap> = None;
+        let mut and = |bits: RoaringBitmap| {
+            result = Some(match result.take() {
+                Some(r) => r & bits,
+                None => bits,
+            });
+        };
+        for (facet, field, wanted) in
+            [(0, "continent", &filter.continents), (1, "family", &filter.families), (2, "sector", &filter.sectors)]
+        {
+            if wanted.is_empty() {
+                continue;
+            }
+            let mut any = RoaringBitmap::new();
+            for key in wanted {
+                let position = self.keys[facet]
+                    .iter()
+                    .position(|k| k == key)
+                    .ok_or_else(|| IndexError::UnknownValue { facet: field, value: key.to_string() })?;
+                let bitmap = [&self.continents, &self.families, &self.sectors][facet];
+                any |= &bitmap[position];
+            }
+            and(any);
+        }
+        if !filter.sdgs.is_empty() {
+            let mut any = RoaringBitmap::new();
+            for &goal in &filter.sdgs {
+                let bitmap = self
+                    .sdgs
+                    .get(goal as usize)
+                    .filter(|_| goal >= 1)
+                    .ok_or_else(|| IndexError::UnknownValue { facet: "sdg", value: goal.to_string() })?;
+                any |= bitmap;
+            }
+            and(any);
+        }
+        if !filter.countries.is_empty() {
+            let mut any = RoaringBitmap::new();
+            for code in &filter.countries {
+                if let Some(bitmap) = self.countries.get(code) {
+                    any |= bitmap;
+                }
+            }
+            and(any);
+        }
+        let mut selected = result.unwrap_or_else(|| (0..len_u32(&self.entries)).collect());
+        if let Some(text) = filter.text.as_deref().filter(|t| !t.is_empty()) {
+            let words: Vec<String> = text.split_whitespace().map(fold).filter(|w| !w.is_empty()).collect();
+            selected = selected
+                .iter()
+                .filter(|&i| {
+                    let e = &self.entries[i as usize];
+                    let haystack = format!("{}|{}|{}", fold(&e.name), fold(&e.city), e.country.as_str().to_ascii_lowercase());
+                    words.iter().all(|w| haystack.contains(w.as_str()))
+                })
+                .collect();
+        }
+        Ok(Selection::Some(selected))
+    }
+
+    /// The cluster pyramid of a filtered view, built on first use and kept
+    /// for the most recent filters.
+    ///
+    /// # Errors
+    /// As [`Atlas::select`].
+    pub fn pyramid(&self, filter: &Filter) -> Result<Arc<Pyramid>, IndexError> {
+        if filter.is_open() {
+            return Ok(self.open_pyramid.clone());
+        }
+        let filter = filter.clone().canonical();
+        if let Some((_, p)) = self.filtered.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter().find(|(f, _)| *f == filter) {
+            return Ok(p.clone());
+        }
+        let selection = self.select(&filter)?;
+        let pyramid = Arc::new(Pyramid::build(&self.entries, &selection, self.keys.each_ref().map(Vec::len), &self.options.clusters));
+        let mut cache = self.filtered.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.len() >= FILTERED_PYRAMIDS {
+            cache.remove(0);
+        }
+        cache.push((filter, pyramid.clone()));
+        Ok(pyramid)
+    }
+
+    /// The selected entries inside a box, in id order.
+    pub fn bbox(&self, bbox: &BBox, selection: &Selection) -> Vec<u32> {
+        let mut found = Vec::new();
+        for (west, south, east, north) in bbox.parts() {
+            let (lower, upper) = enclosing_box(west, south, east, north);
+            let envelope = rstar::AABB::from_corners(lower, upper);
+            found.extend(
+                self.tree.locate_in_envelope(&envelope).map(|p| p.data).filter(|&i| {
+                    selection.contains(i) && bbox.contains(self.entries[i as usize].at.lon(), self.entries[i as usize].at.lat())
+                }),
+            );
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// The selected entries nearest to `at`: within `radius_m` when given,
+    /// at most `k` when given, sorted by distance then id.
+    ///
+    /// # Errors
+    /// [`IndexError::BadQuery`] when neither a radius nor `k` is given, or the radius is negative or not finite.
+    pub fn near(&self, at: LonLat, radius_m: Option<f64>, k: Option<usize>, selection: &Selection) -> Result<Vec<Hit>, IndexError> {
+        if radius_m.is_none() && k.is_none() {
+            return Err(IndexError::BadQuery { parameter: "radius_km", message: "give a radius, k, or both".into() });
+        }
+        if k == Some(0) {
+            return Ok(Vec::new());
+        }
+        if let Some(r) = radius_m.filter(|r| !r.is_finite() || *r < 0.0) {
+            return Err(IndexError::BadQuery { parameter: "radius_km", message: format!("{r} is not a distance") });
+        }
+        let centre = unit_vector(at.lon(), at.lat());
+        let hit = |index: u32| {
+            let e = &self.entries[index as usize];
+            Hit { index, distance_m: haversine_m(at.lon(), at.lat(), e.at.lon(), e.at.lat()) }
+        };
+        let by_distance = |a: &Hit, b: &Hit| a.distance_m.total_cmp(&b.distance_m).then(a.index.cmp(&b.index));
+        let mut hits: Vec<Hit> = match (radius_m, k) {
+            (Some(r), None) => {
+                let limit = chord(r) + 1e-9;
+                self.tree
+                    .locate_within_distance(centre, limit * limit)
+                    .map(|p| p.data)
+                    .filter(|&i| selection.contains(i))
+                    .map(hit)
+                    .filter(|h| h.distance_m <= r)
+                    .collect()
+            }
+            (radius, Some(k)) => {
+                let limit = radius.map(|r| chord(r) + 1e-9);
+                let mut hits = Vec::new();
+                let mut kth_chord = f64::INFINITY;
+                for (point, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&centre) {
+                    let d = d2.sqrt();
+                    if limit.is_some_and(|l| d > l) || d > kth_chord + 1e-12 {
+                        break;
+                    }
+                    if selection.contains(point.data) {
+                        hits.push(hit(point.data));
+                        if hits.len() == k {
+                            // Ties with the k-th are still read, then cut by id.
+                            kth_chord = d;
+                        }
+                    }
+                }
+                if let Some(r) = radius {
+                    hits.retain(|h| h.distance_m <= r);
+                }
+                hits
+            }
+            (None, None) => unreachable!("refused above"),
+        };
+        hits.sort_by(by_distance);
+        if let Some(k) = k {
+            hits.truncate(k);
+        }
+        Ok(hits)
+    }
+}
+
+fn len_u32<T>(items: &[T]) -> u32 {
+    u32::try_from(items.len()).unwrap_or(u32::MAX)
+}

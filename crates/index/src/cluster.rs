@@ -1,0 +1,286 @@
+//! Server-side clustering in the manner of supercluster: per zoom, from the
+//! most detailed level up, each point greedily absorbs its unclaimed
+//! neighbours within a radius in screen pixels. Every cluster keeps its
+//! counts per continent, family and sector, its bounding box and the zoom at
+//! which it splits.
+
+use impactmap_model::MercPoint;
+
+use crate::Selection;
+use crate::atlas::Entry;
+use crate::kd::{self, Positioned};
+
+/// Clustering parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterOptions {
+    /// Cluster radius in pixels of a tile `tile_px` wide.
+    pub radius_px: f64,
+    /// Tile width in pixels the radius is measured in (512 for MapLibre's vector tiles).
+    pub tile_px: f64,
+    /// The most detailed zoom that has clusters; above it every organisation stands alone.
+    pub max_zoom: u8,
+    /// Fewest points that make a cluster.
+    pub min_points: u32,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        Self { radius_px: 50.0, tile_px: 512.0, max_zoom: 16, min_points: 2 }
+    }
+}
+
+/// A point of one level: a lone organisation or a cluster.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    x: f64,
+    y: f64,
+    count: u32,
+    /// The entry position when `count == 1`, else the cluster's offset in the arena.
+    data: u32,
+}
+
+impl Positioned for Node {
+    fn xy(&self) -> (f64, f64) {
+        (self.x, self.y)
+    }
+}
+
+/// The clusters of every zoom for one selection of organisations.
+#[derive(Debug)]
+pub struct Pyramid {
+    /// `levels[z]` for z in `0..=max_zoom`, then the lone points at `max_zoom + 1`;
+    /// each level is ordered as a k-d tree.
+    levels: Vec<Vec<Node>>,
+    /// Per cluster: expansion zoom, bbox (4 × f32, lon/lat), then its
+    /// non-zero counts as (dimension, varint) pairs ended by 0xff.
+    arena: Vec<u8>,
+    dims: [usize; 3],
+    total: u64,
+}
+
+/// One cluster or lone organisation as a tile shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterView {
+    /// Position in normalised Web Mercator.
+    pub x: f64,
+    /// Position in normalised Web Mercator.
+    pub y: f64,
+    /// Organisations inside.
+    pub count: u32,
+    /// Stable within this pyramid: the entry position for a lone
+    /// organisation, `2^40 + zoom·2^32 + position` for a cluster.
+    pub id: u64,
+    /// For a lone organisation, its entry position.
+    pub entry: Option<u32>,
+    /// The zoom at which the cluster splits (for a lone organisation: none).
+    pub expansion_zoom: Option<u8>,
+    /// West, south, east, north of its organisations, in degrees.
+    pub bbox: [f64; 4],
+    /// Counts per continent, then per family, then per sector, in taxonomy order.
+    pub counts: Vec<u32>,
+}
+
+impl Pyramid {
+    /// Clusters the selected entries at every zoom.
+    pub(crate) fn build(entries: &[Entry], selection: &Selection, dims: [usize; 3], options: &ClusterOptions) -> Self {
+        let mut points: Vec<Node> = selection
+            .iter()
+            .map(|i| {
+                let p = MercPoint::from_position(entries[i as usize].at);
+                Node { x: p.x, y: p.y, count: 1, data: i }
+            })
+            .collect();
+        kd::build(&mut points);
+        let mut pyramid = Self { levels: Vec::new(), arena: Vec::new(), dims, total: selection.len() };
+        let mut levels = vec![points];
+        for zoom in (0..=options.max_zoom).rev() {
+            let radius = options.radius_px / (options.tile_px * f64::from(1u32 << zoom));
+            let Some(below) = levels.last() else { break };
+            let mut level = pyramid.cluster(entries, below, zoom, radius, options.min_points);
+            kd::build(&mut level);
+            levels.push(level);
+        }
+        levels.reverse();
+        pyramid.levels = levels;
+        pyramid
+    }
+
+    fn total_dims(&self) -> usize {
+        self.dims.iter().sum()
+    }
+
+    fn cluster(&mut self, entries: &[Entry], below: &[Node], zoom: u8, radius: f64, min_points: u32) -> Vec<Node> {
+        let mut claimed = vec![false; below.len()];
+        let mut level = Vec::new();
+        let mut members = Vec::new();
+        let mut counts = vec![0u32; self.total_dims()];
+        for i in 0..below.len() {
+            if claimed[i] {
+                continue;
+            }
+            claimed[i] = true;
+            let node = below[i];
+            members.clear();
+            kd::within(below, node.x, node.y, radius, |j| {
+                if !claimed[j] {
+                    members.push(j);
+                }
+            });
+            let total: u32 = node.count + members.iter().map(|&j| below[j].count).sum::<u32>();
+            if members.is_empty() || total < min_points {
+                level.push(node);
+                continue;
+            }
+            counts.fill(0);
+            let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+            let (mut wx, mut wy) = (0.0, 0.0);
+            for &j in members.iter().chain(std::iter::once(&i)) {
+                claimed[j] = true;
+                let member = below[j];
+                wx += member.x * f64::from(member.count);
+                wy += member.y * f64::from(member.count);
+                self.add_counts(entries, member, &mut counts, &mut bbox);
+            }
+            let offset = u32::try_from(self.arena.len()).unwrap_or(u32::MAX);
+            self.push_cluster(zoom + 1, bbox, &counts);
+            level.push(Node { x: wx / f64::from(total), y: wy / f64::from(total), count: total, data: offset });
+        }
+        level
+    }
+
+    fn add_counts(&self, entries: &[Entry], node: Node, counts: &mut [u32], bbox: &mut [f64; 4]) {
+        if node.count == 1 {
+            let e = &entries[node.data as usize];
+            self.count_entry(e, counts);
+            let (lon, lat) = (e.at.lon(), e.at.lat());
+            *bbox = [bbox[0].min(lon), bbox[1].min(lat), bbox[2].max(lon), bbox[3].max(lat)];
+        } else {
+            let (_, child_bbox, child_counts) = self.read_cluster(node.data);
+            for (c, n) in counts.iter_mut().zip(child_counts) {
+                *c += n;
+            }
+            *bbox = [bbox[0].min(child_bbox[0]), bbox[1].min(child_bbox[1]), bbox[2].max(child_bbox[2]), bbox[3].max(child_bbox[3])];
+        }
+    }
+
+    fn push_cluster(&mut self, expansion_zoom: u8, bbox: [f64; 4], counts: &[u32]) {
+        self.arena.push(expansion_zoom);
+        for (i, v) in bbox.iter().enumerate() {
+            // Outward rounding keeps every member inside the stored box.
+            #[expect(clippy::cast_possible_truncation, reason = "degrees fit f32; rounded outward")]
+            let mut f = *v as f32;
+            if i < 2 && f64::from(f) > *v {
+                f = f.next_down();
+            } else if i >= 2 && f64::from(f) < *v {
+                f = f.next_up();
+            }
+            self.arena.extend_from_slice(&f.to_le_bytes());
+        }
+        for (dim, &count) in counts.iter().enumerate().filter(|(_, c)| **c > 0) {
+            #[expect(clippy::cast_possible_truncation, reason = "fewer than 255 dimensions, checked when the Atlas is built")]
+            self.arena.push(dim as u8);
+            let mut n = count;
+            while n >= 0x80 {
+                #[expect(clippy::cast_possible_truncation, reason = "low 7 bits")]
+                self.arena.push((n as u8 & 0x7f) | 0x80);
+                n >>= 7;
+            }
+            #[expect(clippy::cast_possible_truncation, reason = "below 0x80")]
+            self.arena.push(n as u8);
+        }
+        self.arena.push(0xff);
+    }
+
+    fn read_cluster(&self, offset: u32) -> (u8, [f64; 4], Vec<u32>) {
+        let mut at = offset as usize;
+        let expansion = self.arena[at];
+        at += 1;
+        let mut bbox = [0.0; 4];
+        for v in &mut bbox {
+            let bytes: [u8; 4] = self.arena[at..at + 4].try_into().unwrap_or_default();
+            *v = f64::from(f32::from_le_bytes(bytes));
+            at += 4;
+        }
+        let mut counts = vec![0u32; self.total_dims()];
+        while self.arena[at] != 0xff {
+            let dim = usize::from(self.arena[at]);
+            at += 1;
+            let (mut n, mut shift) = (0u32, 0);
+            loop {
+                let byte = self.arena[at];
+                at += 1;
+                n |= u32::from(byte & 0x7f) << shift;
+                shift += 7;
+                if byte < 0x80 {
+                    break;
+                }
+            }
+            counts[dim] = n;
+        }
+        (expansion, bbox, counts)
+    }
+
+    /// Organisations in the pyramid.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// The deepest level: zooms above it show the same lone organisations.
+    pub fn points_zoom(&self) -> u8 {
+        u8::try_from(self.levels.len().saturating_sub(1)).unwrap_or(u8::MAX)
+    }
+
+    /// The clusters and lone organisations of a zoom whose position lies in
+    /// the rectangle (normalised Web Mercator; it may reach past 0 or 1 at the
+    /// antimeridian, where the other side's points are shifted in).
+    pub fn in_rect(&self, entries_of: &crate::Atlas, zoom: u8, min_x: f64, min_y: f64, max_x: f64, max_y: f64) -> Vec<ClusterView> {
+        let z = usize::from(zoom.min(self.points_zoom()));
+        let level = &self.levels[z];
+        let mut out = Vec::new();
+        let mut query = |shift: f64, lo_x: f64, hi_x: f64| {
+            kd::range(level, lo_x, min_y, hi_x, max_y, |i| out.push(self.view(entries_of, level[i], z, i, shift)));
+        };
+        query(0.0, min_x, max_x);
+        if min_x < 0.0 {
+            query(-1.0, min_x + 1.0, 1.0);
+        }
+        if max_x > 1.0 {
+            query(1.0, 0.0, max_x - 1.0);
+        }
+        out
+    }
+
+    fn view(&self, atlas: &crate::Atlas, node: Node, zoom: usize, position: usize, shift: f64) -> ClusterView {
+        if node.count == 1 {
+            let e = atlas.entry(node.data);
+            let mut counts = vec![0u32; self.total_dims()];
+            self.count_entry(e, &mut counts);
+            let bbox = [e.at.lon(), e.at.lat(), e.at.lon(), e.at.lat()];
+            ClusterView {
+                x: node.x + shift,
+                y: node.y,
+                count: 1,
+                id: u64::from(node.data),
+                entry: Some(node.data),
+                expansion_zoom: None,
+                bbox,
+                counts,
+            }
+        } else {
+            let (expansion, bbox, counts) = self.read_cluster(node.data);
+            let id = (1u64 << 40) + ((zoom as u64) << 32) + position as u64;
+            ClusterView { x: node.x + shift, y: node.y, count: node.count, id, entry: None, expansion_zoom: Some(expansion), bbox, counts }
+        }
+    }
+
+    /// Adds one organisation to counts laid out as continents, families, sectors.
+    fn count_entry(&self, e: &Entry, counts: &mut [u32]) {
+        counts[usize::from(e.continent)] += 1;
+        counts[self.dims[0] + usize::from(e.family)] += 1;
+        for bit in 0..self.dims[2] {
+            if e.sectors & (1 << bit) != 0 {
+                counts[self.dims[0] + self.dims[1] + bit] += 1;
+            }
+        }
+    }
+}

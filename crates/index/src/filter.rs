@@ -1,0 +1,102 @@
+use impactmap_model::{CountryCode, TermKey};
+use roaring::RoaringBitmap;
+
+/// What a view or query asks for: AND across facets, OR within one. An
+/// empty list leaves that facet open.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Filter {
+    /// Continent keys.
+    pub continents: Vec<TermKey>,
+    /// Family keys.
+    pub families: Vec<TermKey>,
+    /// Sector keys.
+    pub sectors: Vec<TermKey>,
+    /// Goals 1–17.
+    pub sdgs: Vec<u32>,
+    /// ISO alpha-2 codes.
+    pub countries: Vec<CountryCode>,
+    /// Words that every match has in its name, town or country (accents and case ignored).
+    pub text: Option<String>,
+}
+
+impl Filter {
+    /// Whether nothing is filtered.
+    pub fn is_open(&self) -> bool {
+        self.continents.is_empty()
+            && self.families.is_empty()
+            && self.sectors.is_empty()
+            && self.sdgs.is_empty()
+            && self.countries.is_empty()
+            && self.text.as_deref().is_none_or(|t| t.trim().is_empty())
+    }
+
+    /// The same filter with every list sorted and deduplicated, so that equal
+    /// questions share a cache entry.
+    #[must_use]
+    pub fn canonical(mut self) -> Self {
+        self.continents.sort();
+        self.continents.dedup();
+        self.families.sort();
+        self.families.dedup();
+        self.sectors.sort();
+        self.sectors.dedup();
+        self.sdgs.sort_unstable();
+        self.sdgs.dedup();
+        self.countries.sort();
+        self.countries.dedup();
+        self.text = self
+            .text
+            .map(|t| t.split_whitespace().map(impactmap_model::fold).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" "))
+            .filter(|t| !t.is_empty());
+        self
+    }
+}
+
+/// The organisations a filter selects, as entry positions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Selection {
+    /// Every entry of an atlas of this many.
+    All(u32),
+    /// These entries.
+    Some(RoaringBitmap),
+}
+
+impl<'a> IntoIterator for &'a Selection {
+    type Item = u32;
+    type IntoIter = Box<dyn Iterator<Item = u32> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl Selection {
+    /// Whether the entry is selected.
+    pub fn contains(&self, index: u32) -> bool {
+        match self {
+            Self::All(n) => index < *n,
+            Self::Some(bits) => bits.contains(index),
+        }
+    }
+
+    /// How many are selected.
+    pub fn len(&self) -> u64 {
+        match self {
+            Self::All(n) => u64::from(*n),
+            Self::Some(bits) => bits.len(),
+        }
+    }
+
+    /// Whether none is selected.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The selected positions in ascending order (that is, by organisation id).
+    pub fn iter(&self) -> Box<dyn Iterator<Item = u32> + '_> {
+        match self {
+            Self::All(n) => Box::new(0..*n),
+            Self::Some(bits) => Box::new(bits.iter()),
+        }
+    }
+}

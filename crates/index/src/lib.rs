@@ -1,0 +1,21 @@
+//! The Atlas: every published organisation in memory, immutable, answering
+//! the read queries of the map and the API.
+//!
+//! The key design choice: one build, many readers. An [`Atlas`] is built in
+//! one pass from the store and never changes; a new one replaces it when the
+//! data changes. Inside: compact entries sorted by id, an R-tree of unit
+//! vectors for exact queries on the sphere, one compressed bitmap per facet
+//! value for filters, and a supercluster-style pyramid of clusters per filter.
+
+mod atlas;
+mod cluster;
+mod error;
+mod filter;
+mod kd;
+mod sphere;
+
+pub use atlas::{Atlas, AtlasOptions, Entry, Hit};
+pub use cluster::{ClusterOptions, ClusterView, Pyramid};
+pub use error::IndexError;
+pub use filter::{Filter, Selection};
+pub use sphere::{BBox, EARTH_RADIUS_M, haversine_m};

@@ -1,0 +1,192 @@
+//! The Atlas against brute force: boxes, radii, nearest neighbours, filters
+//! and cluster counts, over random data with poles, the antimeridian and
+//! piles of duplicates (RELIABILITY P3).
+
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+
+use impactmap_index::{Atlas, AtlasOptions, BBox, ClusterOptions, Filter, Selection, haversine_m};
+use impactmap_model::{CountryCode, LonLat, OrgId, Organisation, Provenance, Reference, SdgSet, TermKey};
+use proptest::prelude::*;
+
+const CONTINENTS: [&str; 6] = ["africa", "asia", "europe", "north-america", "latin-america-caribbean", "oceania"];
+const FAMILIES: [&str; 4] = ["cooperative", "mutual", "association", "network"];
+const SECTORS: [&str; 5] = ["finance", "housing", "health-social", "education", "culture"];
+const COUNTRIES: [&str; 4] = ["FR", "SN", "BR", "NZ"];
+
+fn key(s: &str) -> TermKey {
+    TermKey::try_from(s.to_owned()).unwrap()
+}
+
+fn org(i: usize, lon: f64, lat: f64, tag: u32) -> Organisation {
+    let t = tag as usize;
+    let now = jiff::Timestamp::UNIX_EPOCH;
+    Organisation {
+        id: OrgId::from_provenance("t", &i.to_string()),
+        name: format!("Org {i} {}", ["Alpha", "Bêta", "Gamma"][t % 3]),
+        description: String::new(),
+        website: None,
+        email: None,
+        country: CountryCode::parse(COUNTRIES[t % 4]).unwrap(),
+        city: ["Lyon", "Dakar", "Recife"][t % 3].into(),
+        continent: key(CONTINENTS[t % 6]),
+        family: key(FAMILIES[t % 4]),
+        sectors: vec![key(SECTORS[t % 5]), key(SECTORS[(t / 5) % 5])],
+        sdgs: SdgSet::from_goals([1 + tag % 17]).unwrap(),
+        location: LonLat::new(lon, lat).unwrap(),
+        provenance: Provenance { source: "t".into(), source_id: i.to_string() },
+        created: now,
+        updated: now,
+        sample: true,
+    }
+}
+
+fn lon() -> impl Strategy<Value = f64> {
+    prop_oneof![-180.0f64..=180.0, 179.0f64..=180.0, -180.0f64..=-179.0]
+}
+
+fn lat() -> impl Strategy<Value = f64> {
+    prop_oneof![-89.0f64..=89.0, 88.0f64..=90.0, -90.0f64..=-88.0, Just(0.5)]
+}
+
+/// Random organisations, some stacked on one spot.
+fn dataset() -> impl Strategy<Value = Vec<Organisation>> {
+    (proptest::collection::vec((lon(), lat(), 0u32..1000), 0..300), 0usize..20).prop_map(|(points, dupes)| {
+        let mut orgs: Vec<Organisation> =
+            points.iter().enumerate().filter(|(_, p)| p.0 != 0.0 || p.1 != 0.0).map(|(i, &(x, y, t))| org(i, x, y, t)).collect();
+        if let Some(first) = points.first().filter(|p| p.0 != 0.0 || p.1 != 0.0) {
+            orgs.extend((0..dupes).map(|d| org(10_000 + d, first.0, first.1, first.2 + 1)));
+        }
+        orgs
+    })
+}
+
+static REFERENCE: std::sync::LazyLock<Reference> = std::sync::LazyLock::new(Reference::embedded);
+
+fn atlas(orgs: &[Organisation]) -> Atlas {
+    Atlas::build(
+        orgs.to_vec(),
+        &REFERENCE.taxonomy,
+        AtlasOptions { clusters: ClusterOptions { max_zoom: 10, ..ClusterOptions::default() } },
+        1,
+    )
+}
+
+fn all(atlas: &Atlas) -> Selection {
+    Selection::All(u32::try_from(atlas.len()).unwrap())
+}
+
+fn brute_near(atlas: &Atlas, at: LonLat, radius: Option<f64>, k: Option<usize>) -> Vec<u32> {
+    let mut hits: Vec<(f64, u32)> = (0..u32::try_from(atlas.len()).unwrap())
+        .map(|i| (haversine_m(at.lon(), at.lat(), atlas.entry(i).at.lon(), atlas.entry(i).at.lat()), i))
+        .filter(|(d, _)| radius.is_none_or(|r| *d <= r))
+        .collect();
+    hits.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    hits.truncate(k.unwrap_or(usize::MAX));
+    hits.into_iter().map(|(_, i)| i).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn bbox_equals_brute_force(orgs in dataset(), w in lon(), e in lon(), s in lat(), n in lat()) {
+        let atlas = atlas(&orgs);
+        let (s, n) = (s.min(n), s.max(n));
+        let bbox = BBox::new(w, s, e, n).unwrap();
+        let got = atlas.bbox(&bbox, &all(&atlas));
+        let want: Vec<u32> = (0..u32::try_from(atlas.len()).unwrap()).filter(|&i| bbox.contains(atlas.entry(i).at.lon(), atlas.entry(i).at.lat())).collect();
+        prop_assert_eq!(got, want);
+    }
+
+    #[test]
+    fn near_equals_brute_force(orgs in dataset(), x in lon(), y in lat(), radius_km in 0.0f64..25_000.0, k in 0usize..40, mode in 0u8..3) {
+        let atlas = atlas(&orgs);
+        let at = LonLat::new(x, if x == 0.0 && y == 0.0 { 1.0 } else { y }).unwrap();
+        let (radius, k) = match mode { 0 => (Some(radius_km * 1000.0), None), 1 => (None, Some(k)), _ => (Some(radius_km * 1000.0), Some(k)) };
+        let got: Vec<u32> = atlas.near(at, radius, k, &all(&atlas)).unwrap().into_iter().map(|h| h.index).collect();
+        prop_assert_eq!(got, brute_near(&atlas, at, radius, k));
+    }
+
+    #[test]
+    fn filters_equal_brute_force(orgs in dataset(), c in 0usize..6, f in 0usize..4, sector in 0usize..5, use_text in any::<bool>()) {
+        let atlas = atlas(&orgs);
+        let filter = Filter {
+            continents: vec![key(CONTINENTS[c]), key(CONTINENTS[(c + 1) % 6])],
+            families: vec![key(FAMILIES[f])],
+            sectors: vec![key(SECTORS[sector])],
+            text: use_text.then(|| "BETA".to_owned()),
+            ..Filter::default()
+        };
+        let got: Vec<u32> = atlas.select(&filter).unwrap().iter().collect();
+        let keys = |facet| atlas.keys(facet).to_vec();
+        let (cont, fam, sec) = (keys(impactmap_model::Facet::Continent), keys(impactmap_model::Facet::Family), keys(impactmap_model::Facet::Sector));
+        let want: Vec<u32> = (0..u32::try_from(atlas.len()).unwrap()).filter(|&i| {
+            let e = atlas.entry(i);
+            filter.continents.contains(&cont[usize::from(e.continent)])
+                && filter.families.contains(&fam[usize::from(e.family)])
+                && (0..sec.len()).any(|b| e.sectors & (1 << b) != 0 && filter.sectors.contains(&sec[b]))
+                && (!use_text || e.name.contains("Bêta"))
+        }).collect();
+        prop_assert_eq!(got, want);
+    }
+
+    /// At every zoom, the clusters of the whole world count every selected
+    /// organisation once, per continent, family and sector too.
+    #[test]
+    fn clusters_count_everyone_once(orgs in dataset(), sector in 0usize..5) {
+        let atlas = atlas(&orgs);
+        for filter in [Filter::default(), Filter { sectors: vec![key(SECTORS[sector])], ..Filter::default() }] {
+            let selection = atlas.select(&filter).unwrap();
+            let pyramid = atlas.pyramid(&filter).unwrap();
+            let mut expected = vec![0u32; atlas.keys(impactmap_model::Facet::Continent).len() + atlas.keys(impactmap_model::Facet::Family).len() + atlas.keys(impactmap_model::Facet::Sector).len()];
+            let (nc, nf) = (atlas.keys(impactmap_model::Facet::Continent).len(), atlas.keys(impactmap_model::Facet::Family).len());
+            for i in &selection {
+                let e = atlas.entry(i);
+                expected[usize::from(e.continent)] += 1;
+                expected[nc + usize::from(e.family)] += 1;
+                for b in 0..16 { if e.sectors & (1 << b) != 0 { expected[nc + nf + b] += 1; } }
+            }
+            for zoom in 0..=12u8 {
+                let views = pyramid.in_rect(&atlas, zoom, 0.0, 0.0, 1.0, 1.0);
+                prop_assert_eq!(views.iter().map(|v| u64::from(v.count)).sum::<u64>(), selection.len(), "zoom {}", zoom);
+                let mut counts = vec![0u32; expected.len()];
+                for v in &views {
+                    for (c, n) in counts.iter_mut().zip(&v.counts) { *c += n; }
+                    if let Some(x) = v.expansion_zoom { prop_assert!(x > zoom.min(10) && x <= 11, "expansion {} at {}", x, zoom); }
+                    prop_assert!(v.bbox[0] <= v.bbox[2] && v.bbox[1] <= v.bbox[3]);
+                }
+                prop_assert_eq!(&counts, &expected, "zoom {}", zoom);
+                let lone: Vec<u32> = views.iter().filter_map(|v| v.entry).collect();
+                let mut unique = lone.clone();
+                unique.sort_unstable();
+                unique.dedup();
+                prop_assert_eq!(unique.len(), lone.len());
+            }
+        }
+    }
+}
+
+#[test]
+fn unknown_filter_values_are_named() {
+    let atlas = atlas(&[org(1, 2.0, 48.0, 0)]);
+    let err = atlas.select(&Filter { sectors: vec![key("alchemy")], ..Filter::default() }).unwrap_err();
+    assert_eq!(err.to_string(), "sector: unknown value 'alchemy'");
+    let err = atlas.select(&Filter { sdgs: vec![18], ..Filter::default() }).unwrap_err();
+    assert_eq!(err.to_string(), "sdg: unknown value '18'");
+}
+
+#[test]
+fn clusters_merge_near_points_and_split_at_their_expansion_zoom() {
+    // Two organisations 1 km apart in Dakar, one in Paris.
+    let orgs = [org(1, -17.44, 14.69, 0), org(2, -17.43, 14.69, 1), org(3, 2.35, 48.85, 2)];
+    let atlas = atlas(&orgs);
+    let pyramid = atlas.pyramid(&Filter::default()).unwrap();
+    let world = |z| pyramid.in_rect(&atlas, z, 0.0, 0.0, 1.0, 1.0);
+    let z2 = world(2);
+    assert_eq!(z2.len(), 2);
+    let cluster = z2.iter().find(|v| v.count == 2).unwrap();
+    let zoom = cluster.expansion_zoom.unwrap();
+    assert!(world(zoom).iter().all(|v| v.count == 1), "split at {zoom}");
+    assert!(world(zoom - 1).iter().any(|v| v.count == 2));
+    assert!((cluster.bbox[0] + 17.44).abs() < 1e-4 && (cluster.bbox[2] + 17.43).abs() < 1e-4);
+}
