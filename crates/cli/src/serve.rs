@@ -32,11 +32,14 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     if store.count()? == 0 {
         load_sample(&store, &reference)?;
     }
+    let listen = config.listen;
+    let started = std::time::Instant::now();
+    let state = AppState::new(store, reference, config)?;
+    tracing::info!("atlas of {} organisations built in {:.2?}", state.atlas.load().len(), started.elapsed());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+        let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
         tracing::info!("listening on http://{}", listener.local_addr()?);
-        let state = AppState { store, reference, config: Arc::new(config) };
         impactmap_server::serve(listener, state).await?;
         anyhow::Ok(())
     })?;

@@ -19,6 +19,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// A refused parameter or field.
+    pub fn bad(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadRequest { field: field.into(), message: message.into() }
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         match self {

@@ -10,8 +10,10 @@ mod config;
 mod error;
 mod routes;
 mod state;
+mod tile_cache;
+pub mod tile_service;
 
-pub use config::{Config, ConfigError, RawConfig};
+pub use config::{Config, ConfigError, MAX_SERVED_ZOOM, RawConfig};
 pub use error::ApiError;
 pub use routes::app;
 pub use state::AppState;

@@ -1,9 +1,12 @@
 use std::sync::Arc;
 
+use arc_swap::ArcSwap;
+use impactmap_index::{Atlas, AtlasOptions};
 use impactmap_model::Reference;
-use impactmap_store::Store;
+use impactmap_store::{Store, StoreError};
 
 use crate::Config;
+use crate::tile_cache::TileCache;
 
 /// Everything a handler may use; cheap to clone.
 #[derive(Debug, Clone)]
@@ -14,4 +17,30 @@ pub struct AppState {
     pub reference: Arc<Reference>,
     /// Validated configuration.
     pub config: Arc<Config>,
+    /// The current snapshot of published organisations; readers never block.
+    pub atlas: Arc<ArcSwap<Atlas>>,
+    /// Encoded tiles, bounded in bytes.
+    pub tiles: Arc<TileCache>,
+}
+
+impl AppState {
+    /// Builds the first Atlas from the store.
+    ///
+    /// # Errors
+    /// A store failure while reading the organisations.
+    pub fn new(store: Arc<Store>, reference: Arc<Reference>, config: Config) -> Result<Self, StoreError> {
+        let atlas = build_atlas(&store, &reference, &config, 1)?;
+        let tiles = Arc::new(TileCache::new(config.tile_cache_bytes));
+        Ok(Self { store, reference, config: Arc::new(config), atlas: Arc::new(ArcSwap::from_pointee(atlas)), tiles })
+    }
+}
+
+/// Reads every organisation and builds an Atlas of them.
+fn build_atlas(store: &Store, reference: &Reference, config: &Config, generation: u64) -> Result<Atlas, StoreError> {
+    let mut organisations = Vec::new();
+    store.each_organisation(|org| {
+        organisations.push(org);
+        Ok::<_, StoreError>(())
+    })?;
+    Ok(Atlas::build(organisations, &reference.taxonomy, AtlasOptions { clusters: config.clusters.clone() }, generation))
 }

@@ -24,7 +24,7 @@ fn fixture(count: usize) -> Fixture {
     orgs[0].email = Some("secret@example.org".into());
     store.upsert(&orgs).unwrap();
     let config = RawConfig::default().validate().unwrap();
-    Fixture { _dir: dir, state: AppState { store: Arc::new(store), reference, config: Arc::new(config) } }
+    Fixture { _dir: dir, state: AppState::new(Arc::new(store), reference, config).unwrap() }
 }
 
 async fn get(state: &AppState, uri: &str) -> (StatusCode, Option<String>, serde_json::Value) {

@@ -1,0 +1,98 @@
+//! `GET /tiles.json` (TileJSON 3.0.0) and `GET /style.json` (a MapLibre
+//! style that needs nothing but this server). Both carry the request's
+//! filters into the tile URLs, so a filtered view is one URL.
+
+use axum::extract::{RawQuery, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use impactmap_model::Facet;
+use serde_json::{Map, Value, json};
+
+use super::filter_query;
+use crate::tile_service::ORGANISATIONS_MIN_ZOOM;
+use crate::{ApiError, AppState, MAX_SERVED_ZOOM};
+
+/// Colours of families, in taxonomy order; the last is reused beyond.
+const FAMILY_COLOURS: [&str; 11] =
+    ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4", "#b2df8a", "#fb9a99", "#999999"];
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/tiles.json", get(tilejson)).route("/style.json", get(style))
+}
+
+/// The validated filter part of the query, re-encoded, for tile URLs.
+fn filter_suffix(state: &AppState, query: Option<&str>) -> Result<String, ApiError> {
+    filter_query::parse(&state.reference, query, &[])?;
+    Ok(query.filter(|q| !q.is_empty()).map(|q| format!("?{q}")).unwrap_or_default())
+}
+
+async fn tilejson(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
+    let suffix = filter_suffix(&state, query.as_deref())?;
+    let atlas = state.atlas.load();
+    let base = &state.config.public_url;
+    let mut cluster_fields = Map::new();
+    for (name, kind) in [
+        ("count", "Number"),
+        ("cluster", "Boolean"),
+        ("expansion_zoom", "Number"),
+        ("id", "String"),
+        ("family", "String"),
+        ("west", "Number"),
+        ("south", "Number"),
+        ("east", "Number"),
+        ("north", "Number"),
+    ] {
+        cluster_fields.insert(name.into(), kind.into());
+    }
+    for (prefix, facet) in [("c_", Facet::Continent), ("f_", Facet::Family), ("n_", Facet::Sector)] {
+        for key in atlas.keys(facet) {
+            cluster_fields.insert(format!("{prefix}{key}"), "Number".into());
+        }
+    }
+    let organisation_fields = json!({"id": "String", "name": "String", "family": "String", "sectors": "String", "continent": "String", "country": "String", "city": "String"});
+    Ok(Json(json!({
+        "tilejson": "3.0.0",
+        "name": "impactmap",
+        "description": "Organisations of the Pact for Impact alliance, clustered; counts per continent (c_), family (f_) and sector (n_).",
+        "attribution": "impactmap; sample organisations are generated and not real",
+        "scheme": "xyz",
+        "tiles": [format!("{base}/tiles/{{z}}/{{x}}/{{y}}.mvt{suffix}")],
+        "minzoom": 0,
+        "maxzoom": MAX_SERVED_ZOOM,
+        "bounds": [-180.0, -85.051_129, 180.0, 85.051_129],
+        "center": [0.0, 20.0, 1],
+        "vector_layers": [
+            {"id": "clusters", "description": "One point per cluster or lone organisation", "minzoom": 0, "maxzoom": MAX_SERVED_ZOOM, "fields": cluster_fields},
+            {"id": "organisations", "description": "Every lone organisation with its display fields", "minzoom": ORGANISATIONS_MIN_ZOOM, "maxzoom": MAX_SERVED_ZOOM, "fields": organisation_fields},
+        ],
+    })))
+}
+
+async fn style(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
+    let suffix = filter_suffix(&state, query.as_deref())?;
+    let atlas = state.atlas.load();
+    let mut family_colour = vec![json!("match"), json!(["get", "family"])];
+    for (i, key) in atlas.keys(Facet::Family).iter().enumerate() {
+        family_colour.push(json!(key.as_str()));
+        family_colour.push(json!(FAMILY_COLOURS[i.min(FAMILY_COLOURS.len() - 1)]));
+    }
+    family_colour.push(json!("#999999"));
+    Ok(Json(json!({
+        "version": 8,
+        "name": "impactmap",
+        "sources": {"impactmap": {"type": "vector", "url": format!("{}/tiles.json{suffix}", state.config.public_url)}},
+        "layers": [
+            {"id": "background", "type": "background", "paint": {"background-color": "#eef3f6"}},
+            {"id": "clusters", "type": "circle", "source": "impactmap", "source-layer": "clusters", "filter": ["==", ["get", "cluster"], true],
+             "paint": {
+                "circle-color": "#2b6cb0",
+                "circle-opacity": 0.8,
+                "circle-stroke-color": "#ffffff",
+                "circle-stroke-width": 2,
+                "circle-radius": ["step", ["get", "count"], 12, 10, 16, 100, 22, 1000, 30, 10000, 38]
+             }},
+            {"id": "organisations", "type": "circle", "source": "impactmap", "source-layer": "clusters", "filter": ["==", ["get", "cluster"], false],
+             "paint": {"circle-color": family_colour, "circle-radius": 6, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5}},
+        ],
+    })))
+}

@@ -1,0 +1,84 @@
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use impactmap_tiles::TileCoord;
+
+use super::filter_query::{self, clip};
+use crate::tile_cache::CachedTile;
+use crate::tile_service::{LayerKeys, render};
+use crate::{ApiError, AppState, MAX_SERVED_ZOOM};
+
+const MVT: &str = "application/vnd.mapbox-vector-tile";
+const CACHE_CONTROL: &str = "public, max-age=300";
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/tiles/{z}/{x}/{tile}", get(tile))
+}
+
+/// `GET /tiles/{z}/{x}/{y}.mvt` with filters: the clustered organisations of a tile.
+async fn tile(
+    State(state): State<AppState>,
+    Path((z, x, y)): Path<(String, String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let coord = parse_coord(&z, &x, &y)?;
+    let (filter, _) = filter_query::parse(&state.reference, query.as_deref(), &[])?;
+    let atlas = state.atlas.load_full();
+    let cache = state.tiles.clone();
+    let tile = tokio::task::spawn_blocking(move || {
+        cache.get_or_make(atlas.generation(), &filter, coord, || {
+            let keys = LayerKeys::new(&atlas);
+            let raw = render(&atlas, &keys, &filter, coord).map_err(|e| ApiError::bad("filter", e.to_string()))?;
+            CachedTile::new(raw, atlas.generation()).map_err(|e| ApiError::Internal(e.to_string()))
+        })
+    })
+    .await??;
+    Ok(respond(&tile, &headers))
+}
+
+fn parse_coord(z: &str, x: &str, y: &str) -> Result<TileCoord, ApiError> {
+    let Some(y) = y.strip_suffix(".mvt") else {
+        return Err(ApiError::bad("y", format!("'{}': tiles are served as .mvt", clip(y))));
+    };
+    let number = |field: &'static str, text: &str| {
+        text.parse::<u64>().map_err(|_| ApiError::bad(field, format!("'{}' is not a tile number", clip(text))))
+    };
+    let (z, x, y) = (number("z", z)?, number("x", x)?, number("y", y)?);
+    let z = u32::try_from(z).map_err(|_| ApiError::bad("z", format!("{z} is above 30")))?;
+    let coord = TileCoord::new(z, x, y).map_err(|e| ApiError::bad(if z > 30 { "z" } else { "x" }, e.to_string()))?;
+    if coord.z() > MAX_SERVED_ZOOM {
+        return Err(ApiError::NotFound(format!("zoom {} is outside the served range 0-{MAX_SERVED_ZOOM}", coord.z())));
+    }
+    Ok(coord)
+}
+
+fn respond(tile: &CachedTile, headers: &HeaderMap) -> Response {
+    let etag = HeaderValue::from_str(&tile.etag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+    let common = [
+        (header::ETAG, etag),
+        (header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL)),
+        (header::VARY, HeaderValue::from_static("Accept-Encoding")),
+    ];
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tile.etag || t.trim() == "*"));
+    if matches {
+        return (StatusCode::NOT_MODIFIED, common).into_response();
+    }
+    if tile.raw.is_empty() {
+        return (StatusCode::NO_CONTENT, common).into_response();
+    }
+    let gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().split(';').next() == Some("gzip")));
+    if gzip {
+        (common, [(header::CONTENT_TYPE, MVT), (header::CONTENT_ENCODING, "gzip")], tile.gzip.clone()).into_response()
+    } else {
+        (common, [(header::CONTENT_TYPE, MVT)], tile.raw.clone()).into_response()
+    }
+}

@@ -1,0 +1,233 @@
+//! Vector tiles through the router, decoded: counts add up at every zoom,
+//! filters re-cluster, caching headers hold, bad coordinates get 4xx.
+
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::sync::{Arc, LazyLock};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use axum::response::Response;
+use impactmap_model::{Organisation, Reference, generate_sample};
+use impactmap_server::{AppState, RawConfig, app};
+use impactmap_store::Store;
+use mvt_reader::Reader;
+use mvt_reader::feature::Value;
+use tower::ServiceExt;
+
+const ORGS: usize = 600;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    state: AppState,
+    orgs: Vec<Organisation>,
+}
+
+static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = Arc::new(Reference::embedded());
+    let store = Store::open(&dir.path().join("tiles.db")).unwrap();
+    let orgs = generate_sample(&reference, ORGS, 9);
+    store.upsert(&orgs).unwrap();
+    let config = RawConfig::default().validate().unwrap();
+    Fixture { _dir: dir, state: AppState::new(Arc::new(store), reference, config).unwrap(), orgs }
+});
+
+async fn get(uri: &str, headers: &[(header::HeaderName, &str)]) -> Response {
+    let mut request = Request::get(uri);
+    for (name, value) in headers {
+        request = request.header(name, *value);
+    }
+    app(FIXTURE.state.clone()).oneshot(request.body(Body::empty()).unwrap()).await.unwrap()
+}
+
+async fn body(response: Response) -> Vec<u8> {
+    axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec()
+}
+
+/// Features of a layer whose point lies inside the tile proper (not its buffer).
+fn features(bytes: Vec<u8>, layer: &str) -> Vec<(Option<u64>, std::collections::HashMap<String, Value>)> {
+    if bytes.is_empty() {
+        return Vec::new();
+    }
+    let reader = Reader::new(bytes).unwrap();
+    let Some(index) = reader.get_layer_names().unwrap().iter().position(|n| n == layer) else { return Vec::new() };
+    reader
+        .get_features_as::<i32>(index)
+        .unwrap()
+        .into_iter()
+        .filter(|f| {
+            let p = match &f.geometry {
+                geo_types::Geometry::MultiPoint(m) => m.0[0],
+                geo_types::Geometry::Point(p) => *p,
+                other => panic!("{other:?}"),
+            };
+            (0..4096).contains(&p.x()) && (0..4096).contains(&p.y())
+        })
+        .map(|f| (f.id, f.properties.unwrap_or_default()))
+        .collect()
+}
+
+fn uint(props: &std::collections::HashMap<String, Value>, key: &str) -> u64 {
+    match props.get(key) {
+        Some(Value::UInt(n)) => *n,
+        None => 0,
+        other => panic!("{key}: {other:?}"),
+    }
+}
+
+/// Sums `count` over every tile of a zoom, and checks lone organisations appear once.
+async fn world_total(z: u32, query: &str) -> (u64, u64) {
+    let (mut total, mut lone, mut seen) = (0, 0, HashSet::new());
+    for x in 0..(1u32 << z) {
+        for y in 0..(1u32 << z) {
+            let response = get(&format!("/tiles/{z}/{x}/{y}.mvt{query}"), &[]).await;
+            assert!(matches!(response.status(), StatusCode::OK | StatusCode::NO_CONTENT), "{z}/{x}/{y}: {}", response.status());
+            for (_, props) in features(body(response).await, "clusters") {
+                total += uint(&props, "count");
+                if let Some(Value::String(id)) = props.get("id") {
+                    assert!(seen.insert(id.clone()), "{id} twice at zoom {z}");
+                    lone += 1;
+                }
+            }
+        }
+    }
+    (total, lone)
+}
+
+#[tokio::test]
+async fn every_zoom_counts_every_organisation_once() {
+    for z in 0..=4 {
+        assert_eq!(world_total(z, "").await.0, ORGS as u64, "zoom {z}");
+    }
+}
+
+#[tokio::test]
+async fn a_sector_filter_reclusters_the_filtered_set() {
+    let expected = FIXTURE.orgs.iter().filter(|o| o.sectors.iter().any(|s| s.as_str() == "housing")).count() as u64;
+    assert!(expected > 0 && expected < ORGS as u64);
+    for z in [0, 2, 3] {
+        assert_eq!(world_total(z, "?sector=housing").await.0, expected, "zoom {z}");
+    }
+    let both = FIXTURE
+        .orgs
+        .iter()
+        .filter(|o| o.continent.as_str() == "africa" && o.sectors.iter().any(|s| ["housing", "finance"].contains(&s.as_str())))
+        .count() as u64;
+    assert_eq!(world_total(1, "?sector=housing,finance&continent=africa").await.0, both);
+}
+
+#[tokio::test]
+async fn clusters_carry_their_mix_and_split_where_they_say() {
+    let response = get("/tiles/0/0/0.mvt", &[]).await;
+    let clusters = features(body(response).await, "clusters");
+    let big = clusters.iter().max_by_key(|(_, p)| uint(p, "count")).unwrap();
+    let props = &big.1;
+    let count = uint(props, "count");
+    assert!(count > 10, "{count}");
+    let continents: u64 = ["africa", "asia", "europe", "north-america", "latin-america-caribbean", "oceania"]
+        .iter()
+        .map(|c| uint(props, &format!("c_{c}")))
+        .sum();
+    assert_eq!(continents, count);
+    let families: u64 = props.iter().filter(|(k, _)| k.starts_with("f_")).map(|(k, _)| uint(props, k)).sum();
+    assert_eq!(families, count);
+    assert!(props.iter().any(|(k, _)| k.starts_with("n_")));
+    assert!(uint(props, "expansion_zoom") >= 1);
+    assert!(matches!(props.get("west"), Some(Value::Double(_))));
+}
+
+#[tokio::test]
+async fn organisations_layer_from_zoom_twelve() {
+    let org = &FIXTURE.orgs[0];
+    let p = impactmap_model::MercPoint::from_position(org.location);
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "tile index of a point")]
+    let (x, y) = ((p.x * 4096.0) as u32, (p.y * 4096.0) as u32);
+    let bytes = body(get(&format!("/tiles/12/{x}/{y}.mvt"), &[]).await).await;
+    let found = features(bytes, "organisations");
+    let props = &found.iter().find(|(_, p)| p.get("id") == Some(&Value::String(org.id.to_string()))).unwrap().1;
+    assert_eq!(props.get("name"), Some(&Value::String(org.name.clone())));
+    assert_eq!(props.get("family"), Some(&Value::String(org.family.to_string())));
+    assert_eq!(props.get("country"), Some(&Value::String(org.country.to_string())));
+    let sectors: Vec<String> = org.sectors.iter().map(ToString::to_string).collect();
+    let Some(Value::String(got)) = props.get("sectors") else { panic!() };
+    let mut got: Vec<&str> = got.split(';').collect();
+    got.sort_unstable();
+    let mut want: Vec<&str> = sectors.iter().map(String::as_str).collect();
+    want.sort_unstable();
+    assert_eq!(got, want);
+}
+
+#[tokio::test]
+async fn caching_headers_etag_gzip_and_empty_tiles() {
+    let response = get("/tiles/1/0/0.mvt", &[(header::ACCEPT_ENCODING, "br, gzip")]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/vnd.mapbox-vector-tile");
+    assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(response.headers()[header::CACHE_CONTROL], "public, max-age=300");
+    let etag = response.headers()[header::ETAG].to_str().unwrap().to_owned();
+    assert!(etag.starts_with('"') && etag.ends_with('"'));
+    let gz = body(response).await;
+    let mut raw = Vec::new();
+    flate2::read::GzDecoder::new(gz.as_slice()).read_to_end(&mut raw).unwrap();
+    assert_eq!(raw, body(get("/tiles/1/0/0.mvt", &[]).await).await);
+    let again = get("/tiles/1/0/0.mvt", &[(header::IF_NONE_MATCH, &etag)]).await;
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers()[header::ETAG].to_str().unwrap(), etag);
+    assert!(body(again).await.is_empty());
+    // Mid-Pacific at zoom 8: nothing there.
+    let empty = get("/tiles/8/10/120.mvt", &[]).await;
+    assert_eq!(empty.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn impossible_tiles_get_a_short_json_4xx() {
+    for (uri, status, field) in [
+        ("/tiles/31/0/0.mvt", 400, "z"),
+        ("/tiles/255/0/0.mvt", 400, "z"),
+        ("/tiles/99999999999/0/0.mvt", 400, "z"),
+        ("/tiles/2/4/0.mvt", 400, "x"),
+        ("/tiles/2/0/4.mvt", 400, "x"),
+        ("/tiles/-1/0/0.mvt", 400, "z"),
+        ("/tiles/a/b/c.mvt", 400, "z"),
+        ("/tiles/0/0/99999999999999999999.mvt", 400, "y"),
+        ("/tiles/1/0/0.png", 400, "y"),
+        ("/tiles/0/0/0.mvt?sector=alchemy", 400, "sector"),
+        ("/tiles/0/0/0.mvt?colour=red", 400, "colour"),
+        ("/tiles/0/0/0.mvt?sdg=18", 400, "sdg"),
+        ("/tiles/0/0/0.mvt?country=XX", 400, "country"),
+        ("/tiles/25/0/0.mvt", 404, ""),
+    ] {
+        let response = get(uri, &[]).await;
+        assert_eq!(response.status().as_u16(), status, "{uri}");
+        let bytes = body(response).await;
+        assert!(bytes.len() <= 200, "{uri}: {} bytes", bytes.len());
+        let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        if status == 400 {
+            assert_eq!(json["field"], field, "{uri}: {json}");
+        } else {
+            assert_eq!(json["error"], "not found: zoom 25 is outside the served range 0-22");
+        }
+    }
+    let long = format!("/tiles/0/0/0.mvt?q={}", "x".repeat(5000));
+    assert_eq!(get(&long, &[]).await.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn tilejson_and_style_point_at_our_tiles() {
+    let response = get("/tiles.json?sector=housing", &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_slice(&body(response).await).unwrap();
+    assert_eq!(json["tilejson"], "3.0.0");
+    assert_eq!(json["tiles"][0], "http://127.0.0.1:8080/tiles/{z}/{x}/{y}.mvt?sector=housing");
+    let layers: Vec<&str> = json["vector_layers"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(layers, ["clusters", "organisations"]);
+    assert_eq!(json["vector_layers"][0]["fields"]["n_housing"], "Number");
+    let style: serde_json::Value = serde_json::from_slice(&body(get("/style.json", &[]).await).await).unwrap();
+    assert_eq!(style["version"], 8);
+    assert_eq!(style["sources"]["impactmap"]["url"], "http://127.0.0.1:8080/tiles.json");
+    assert!(!style.to_string().contains("https://"), "no remote resources");
+    assert_eq!(get("/style.json?family=guild", &[]).await.status(), StatusCode::BAD_REQUEST);
+}
