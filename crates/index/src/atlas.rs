@@ -270,6 +270,15 @@ impl Atlas {
         Ok(pyramid)
     }
 
+    /// How many selected organisations are in a country.
+    pub fn count_in_country(&self, code: CountryCode, selection: &Selection) -> u64 {
+        match (self.countries.get(&code), selection) {
+            (None, _) => 0,
+            (Some(bits), Selection::All(_)) => bits.len(),
+            (Some(bits), Selection::Some(selected)) => bits.intersection_len(selected),
+        }
+    }
+
     /// The selected entries inside a box, in id order.
     pub fn bbox(&self, bbox: &BBox, selection: &Selection) -> Vec<u32> {
         let mut found = Vec::new();

@@ -55,7 +55,7 @@ pub struct Pyramid {
     /// non-zero counts as (dimension, varint) pairs ended by 0xff.
     arena: Vec<u8>,
     dims: [usize; 3],
-    total: u64,
+    selection: Selection,
 }
 
 /// One cluster or lone organisation as a tile shows it.
@@ -91,7 +91,7 @@ impl Pyramid {
             })
             .collect();
         kd::build(&mut points);
-        let mut pyramid = Self { levels: Vec::new(), arena: Vec::new(), dims, total: selection.len() };
+        let mut pyramid = Self { levels: Vec::new(), arena: Vec::new(), dims, selection: selection.clone() };
         let mut levels = vec![points];
         for zoom in (0..=options.max_zoom).rev() {
             let radius = options.radius_px / (options.tile_px * f64::from(1u32 << zoom));
@@ -222,7 +222,12 @@ impl Pyramid {
 
     /// Organisations in the pyramid.
     pub fn total(&self) -> u64 {
-        self.total
+        self.selection.len()
+    }
+
+    /// The organisations the pyramid was built from.
+    pub fn selection(&self) -> &Selection {
+        &self.selection
     }
 
     /// The deepest level: zooms above it show the same lone organisations.

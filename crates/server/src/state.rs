@@ -7,6 +7,7 @@ use impactmap_store::{Store, StoreError};
 
 use crate::Config;
 use crate::tile_cache::TileCache;
+use crate::tile_service::TileMaker;
 
 /// Everything a handler may use; cheap to clone.
 #[derive(Debug, Clone)]
@@ -21,6 +22,8 @@ pub struct AppState {
     pub atlas: Arc<ArcSwap<Atlas>>,
     /// Encoded tiles, bounded in bytes.
     pub tiles: Arc<TileCache>,
+    /// Basemap and property names for tiles.
+    pub tile_maker: Arc<TileMaker>,
 }
 
 impl AppState {
@@ -31,7 +34,8 @@ impl AppState {
     pub fn new(store: Arc<Store>, reference: Arc<Reference>, config: Config) -> Result<Self, StoreError> {
         let atlas = build_atlas(&store, &reference, &config, 1)?;
         let tiles = Arc::new(TileCache::new(config.tile_cache_bytes));
-        Ok(Self { store, reference, config: Arc::new(config), atlas: Arc::new(ArcSwap::from_pointee(atlas)), tiles })
+        let tile_maker = Arc::new(TileMaker::new(&reference));
+        Ok(Self { store, reference, config: Arc::new(config), atlas: Arc::new(ArcSwap::from_pointee(atlas)), tiles, tile_maker })
     }
 }
 

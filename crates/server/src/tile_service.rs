@@ -1,9 +1,11 @@
 //! Turns an index query into vector tiles: no HTTP here, so that benches and
 //! tests call it directly.
 
+use std::collections::HashMap;
+
 use impactmap_index::{Atlas, ClusterView, Filter, IndexError};
-use impactmap_model::Facet;
-use impactmap_tiles::{PointLayer, PropertyValue, TileCoord, encode_tile};
+use impactmap_model::{CountryCode, Facet, Reference};
+use impactmap_tiles::{BASEMAP_MAX_ZOOM, Basemap, Layer, PropertyValue, TileCoord, encode_tile};
 
 /// Units across a tile.
 pub const EXTENT: u32 = 4096;
@@ -12,37 +14,52 @@ pub const BUFFER: u32 = 64;
 /// From this zoom the `organisations` layer carries every lone organisation.
 pub const ORGANISATIONS_MIN_ZOOM: u8 = 12;
 
-/// Property names per taxonomy position, made once per Atlas shape.
+/// What every tile needs besides the Atlas, made once at start.
 #[derive(Debug)]
-pub struct LayerKeys {
+pub struct TileMaker {
+    /// `c_<continent>`, `f_<family>`, `n_<sector>` in the order of a cluster's counts.
     counts: Vec<String>,
+    basemap: Basemap,
+    country_names: HashMap<CountryCode, String>,
 }
 
-impl LayerKeys {
-    /// `c_<continent>`, `f_<family>`, `n_<sector>` in the order of a cluster's counts.
-    pub fn new(atlas: &Atlas) -> Self {
+impl TileMaker {
+    /// Property names from the taxonomy, country outlines and names from the reference data.
+    pub fn new(reference: &Reference) -> Self {
         let mut counts = Vec::new();
         for (prefix, facet) in [("c_", Facet::Continent), ("f_", Facet::Family), ("n_", Facet::Sector)] {
-            counts.extend(atlas.keys(facet).iter().map(|k| format!("{prefix}{k}")));
+            counts.extend(reference.taxonomy.terms(facet).iter().map(|t| format!("{prefix}{}", t.key)));
         }
-        Self { counts }
+        let basemap = Basemap::new(reference.boundaries.polygons());
+        let country_names = reference.countries.all().iter().map(|c| (c.code, c.name("en").to_owned())).collect();
+        Self { counts, basemap, country_names }
     }
 }
 
-/// Encodes the `clusters` and `organisations` layers of one tile; empty when
-/// nothing lies in it.
+/// Encodes the `countries`, `clusters` and `organisations` layers of one
+/// tile; empty when nothing lies in it.
 ///
 /// # Errors
 /// [`IndexError`] for a filter value the Atlas does not know.
-pub fn render(atlas: &Atlas, keys: &LayerKeys, filter: &Filter, tile: TileCoord) -> Result<Vec<u8>, IndexError> {
+pub fn render(atlas: &Atlas, maker: &TileMaker, filter: &Filter, tile: TileCoord) -> Result<Vec<u8>, IndexError> {
     let pyramid = atlas.pyramid(filter)?;
+    let mut countries = Layer::new("countries", EXTENT);
+    if tile.z() <= BASEMAP_MAX_ZOOM {
+        for (code, rings) in maker.basemap.in_tile(tile, EXTENT, BUFFER) {
+            let name = maker.country_names.get(&code).map_or("", String::as_str);
+            let count = atlas.count_in_country(code, pyramid.selection());
+            let props =
+                [("country", PropertyValue::Str(code.as_str())), ("name", PropertyValue::Str(name)), ("count", PropertyValue::Uint(count))];
+            countries.add_polygon(None, &rings, &props);
+        }
+    }
     let b = tile.buffered_bounds(EXTENT, BUFFER);
     let views = pyramid.in_rect(atlas, tile.z(), b.min_x, b.min_y, b.max_x, b.max_y);
     let families = atlas.keys(Facet::Family);
     let continents = atlas.keys(Facet::Continent);
     let sectors = atlas.keys(Facet::Sector);
-    let mut clusters = PointLayer::new("clusters", EXTENT);
-    let mut organisations = PointLayer::new("organisations", EXTENT);
+    let mut clusters = Layer::new("clusters", EXTENT);
+    let mut organisations = Layer::new("organisations", EXTENT);
     let mut props: Vec<(&str, PropertyValue<'_>)> = Vec::with_capacity(48);
     let mut sector_list = String::new();
     for view in &views {
@@ -54,7 +71,7 @@ pub fn render(atlas: &Atlas, keys: &LayerKeys, filter: &Filter, tile: TileCoord)
             props.push(("cluster", PropertyValue::Bool(false)));
             props.push(("id", PropertyValue::Str(e.id.as_str())));
             props.push(("family", PropertyValue::Str(families[usize::from(e.family)].as_str())));
-            clusters.add(Some(view.id), x, y, &props);
+            clusters.add_point(Some(view.id), x, y, &props);
             if tile.z() >= ORGANISATIONS_MIN_ZOOM {
                 sector_list.clear();
                 for (_, key) in sectors.iter().enumerate().filter(|(bit, _)| e.sectors & (1 << bit) != 0) {
@@ -72,23 +89,23 @@ pub fn render(atlas: &Atlas, keys: &LayerKeys, filter: &Filter, tile: TileCoord)
                     ("country", PropertyValue::Str(e.country.as_str())),
                     ("city", PropertyValue::Str(&e.city)),
                 ];
-                organisations.add(Some(u64::from(index)), x, y, &display);
+                organisations.add_point(Some(u64::from(index)), x, y, &display);
             }
         } else {
-            cluster_properties(view, keys, &mut props);
-            clusters.add(Some(view.id), x, y, &props);
+            cluster_properties(view, &maker.counts, &mut props);
+            clusters.add_point(Some(view.id), x, y, &props);
         }
     }
-    Ok(encode_tile(&[&clusters, &organisations]))
+    Ok(encode_tile(&[&countries, &clusters, &organisations]))
 }
 
-fn cluster_properties<'a>(view: &ClusterView, keys: &'a LayerKeys, props: &mut Vec<(&'a str, PropertyValue<'a>)>) {
+fn cluster_properties<'a>(view: &ClusterView, keys: &'a [String], props: &mut Vec<(&'a str, PropertyValue<'a>)>) {
     props.push(("cluster", PropertyValue::Bool(true)));
     props.push(("expansion_zoom", PropertyValue::Uint(u64::from(view.expansion_zoom.unwrap_or(0)))));
     for (name, value) in ["west", "south", "east", "north"].into_iter().zip(view.bbox) {
         props.push((name, PropertyValue::Double(value)));
     }
-    for (key, &count) in keys.counts.iter().zip(&view.counts).filter(|(_, c)| **c > 0) {
+    for (key, &count) in keys.iter().zip(&view.counts).filter(|(_, c)| **c > 0) {
         props.push((key.as_str(), PropertyValue::Uint(u64::from(count))));
     }
 }

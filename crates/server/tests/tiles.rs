@@ -223,11 +223,58 @@ async fn tilejson_and_style_point_at_our_tiles() {
     assert_eq!(json["tilejson"], "3.0.0");
     assert_eq!(json["tiles"][0], "http://127.0.0.1:8080/tiles/{z}/{x}/{y}.mvt?sector=housing");
     let layers: Vec<&str> = json["vector_layers"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
-    assert_eq!(layers, ["clusters", "organisations"]);
-    assert_eq!(json["vector_layers"][0]["fields"]["n_housing"], "Number");
+    assert_eq!(layers, ["countries", "clusters", "organisations"]);
+    assert_eq!(json["vector_layers"][1]["fields"]["n_housing"], "Number");
     let style: serde_json::Value = serde_json::from_slice(&body(get("/style.json", &[]).await).await).unwrap();
     assert_eq!(style["version"], 8);
     assert_eq!(style["sources"]["impactmap"]["url"], "http://127.0.0.1:8080/tiles.json");
     assert!(!style.to_string().contains("https://"), "no remote resources");
     assert_eq!(get("/style.json?family=guild", &[]).await.status(), StatusCode::BAD_REQUEST);
+}
+
+/// Twice the signed area by the surveyor's formula in tile units (y down).
+fn area(ring: &geo_types::LineString<i32>) -> i64 {
+    ring.0.windows(2).map(|w| i64::from(w[0].x) * i64::from(w[1].y) - i64::from(w[1].x) * i64::from(w[0].y)).sum()
+}
+
+#[tokio::test]
+async fn countries_are_wound_polygons_with_counts() {
+    let bytes = body(get("/tiles/1/1/0.mvt?sector=housing", &[]).await).await;
+    let reader = Reader::new(bytes).unwrap();
+    let names = reader.get_layer_names().unwrap();
+    assert_eq!(names[0], "countries");
+    let features = reader.get_features_as::<i32>(0).unwrap();
+    assert!(features.len() > 50, "{}", features.len());
+    let mut seen = HashSet::new();
+    for f in &features {
+        let props = f.properties.clone().unwrap();
+        let Some(Value::String(code)) = props.get("country") else { panic!("{props:?}") };
+        assert!(seen.insert(code.clone()), "{code} twice");
+        let expected =
+            FIXTURE.orgs.iter().filter(|o| o.country.as_str() == code && o.sectors.iter().any(|s| s.as_str() == "housing")).count() as u64;
+        assert_eq!(uint(&props, "count"), expected, "{code}");
+        let polygons: Vec<geo_types::Polygon<i32>> = match &f.geometry {
+            geo_types::Geometry::Polygon(p) => vec![p.clone()],
+            geo_types::Geometry::MultiPolygon(m) => m.0.clone(),
+            other => panic!("{code}: {other:?}"),
+        };
+        for p in polygons {
+            assert!(p.exterior().0.len() >= 4, "{code}: a ring needs three points and its closing one");
+            assert!(area(p.exterior()) > 0, "{code}: exterior not clockwise on screen");
+            for hole in p.interiors() {
+                assert!(area(hole) < 0, "{code}: hole wound as an exterior");
+            }
+        }
+    }
+    for code in ["FR", "DE", "RU", "CN"] {
+        assert!(seen.contains(code), "{code} missing from 1/1/0");
+    }
+    assert!(!seen.contains("BR") && !seen.contains("AU"), "southern countries in a northern tile");
+    // No basemap beyond zoom 10.
+    let org = &FIXTURE.orgs[0];
+    let p = impactmap_model::MercPoint::from_position(org.location);
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "tile index of a point")]
+    let (x, y) = ((p.x * 2048.0) as u32, (p.y * 2048.0) as u32);
+    let reader = Reader::new(body(get(&format!("/tiles/11/{x}/{y}.mvt"), &[]).await).await).unwrap();
+    assert!(!reader.get_layer_names().unwrap().contains(&"countries".to_owned()));
 }

@@ -2,16 +2,19 @@
 //!
 //! The crate knows nothing of organisations or the index: it turns validated
 //! tile coordinates into Web Mercator bounds, and features into protobuf
-//! bytes. The key design choice: point layers, the hot path of every map
-//! view, have a small hand-written protobuf writer that deduplicates keys and
-//! values with one hash look-up each; its output is checked against an
-//! independent decoder in property tests.
+//! bytes. The key design choice: layers are written by a small hand-written
+//! protobuf writer that deduplicates keys and values with one hash look-up
+//! each (point layers are the hot path of every map view); its output is
+//! checked against an independent decoder in property tests.
 
+mod basemap;
+mod clip;
 mod error;
-mod point_layer;
+mod layer;
 mod protobuf;
 mod tile_coord;
 
+pub use basemap::{BASEMAP_MAX_ZOOM, Basemap, TileRings};
 pub use error::TileError;
-pub use point_layer::{PointLayer, PropertyValue, encode_tile};
+pub use layer::{Layer, PropertyValue, encode_tile};
 pub use tile_coord::{MAX_ZOOM, TileCoord};

@@ -9,6 +9,8 @@ use impactmap_model::Facet;
 use serde_json::{Map, Value, json};
 
 use super::filter_query;
+use impactmap_tiles::BASEMAP_MAX_ZOOM;
+
 use crate::tile_service::ORGANISATIONS_MIN_ZOOM;
 use crate::{ApiError, AppState, MAX_SERVED_ZOOM};
 
@@ -62,6 +64,7 @@ async fn tilejson(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
         "bounds": [-180.0, -85.051_129, 180.0, 85.051_129],
         "center": [0.0, 20.0, 1],
         "vector_layers": [
+            {"id": "countries", "description": "Country outlines (Natural Earth 1:50m) with the count of organisations", "minzoom": 0, "maxzoom": BASEMAP_MAX_ZOOM, "fields": {"country": "String", "name": "String", "count": "Number"}},
             {"id": "clusters", "description": "One point per cluster or lone organisation", "minzoom": 0, "maxzoom": MAX_SERVED_ZOOM, "fields": cluster_fields},
             {"id": "organisations", "description": "Every lone organisation with its display fields", "minzoom": ORGANISATIONS_MIN_ZOOM, "maxzoom": MAX_SERVED_ZOOM, "fields": organisation_fields},
         ],
@@ -82,7 +85,9 @@ async fn style(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resu
         "name": "impactmap",
         "sources": {"impactmap": {"type": "vector", "url": format!("{}/tiles.json{suffix}", state.config.public_url)}},
         "layers": [
-            {"id": "background", "type": "background", "paint": {"background-color": "#eef3f6"}},
+            {"id": "background", "type": "background", "paint": {"background-color": "#dbe9f4"}},
+            {"id": "countries", "type": "fill", "source": "impactmap", "source-layer": "countries", "paint": {"fill-color": "#f7f5ef"}},
+            {"id": "country-borders", "type": "line", "source": "impactmap", "source-layer": "countries", "paint": {"line-color": "#c9c3b5", "line-width": 0.6}},
             {"id": "clusters", "type": "circle", "source": "impactmap", "source-layer": "clusters", "filter": ["==", ["get", "cluster"], true],
              "paint": {
                 "circle-color": "#2b6cb0",

@@ -7,7 +7,7 @@ use impactmap_tiles::TileCoord;
 
 use super::filter_query::{self, clip};
 use crate::tile_cache::CachedTile;
-use crate::tile_service::{LayerKeys, render};
+use crate::tile_service::render;
 use crate::{ApiError, AppState, MAX_SERVED_ZOOM};
 
 const MVT: &str = "application/vnd.mapbox-vector-tile";
@@ -28,10 +28,10 @@ async fn tile(
     let (filter, _) = filter_query::parse(&state.reference, query.as_deref(), &[])?;
     let atlas = state.atlas.load_full();
     let cache = state.tiles.clone();
+    let maker = state.tile_maker.clone();
     let tile = tokio::task::spawn_blocking(move || {
         cache.get_or_make(atlas.generation(), &filter, coord, || {
-            let keys = LayerKeys::new(&atlas);
-            let raw = render(&atlas, &keys, &filter, coord).map_err(|e| ApiError::bad("filter", e.to_string()))?;
+            let raw = render(&atlas, &maker, &filter, coord).map_err(|e| ApiError::bad("filter", e.to_string()))?;
             CachedTile::new(raw, atlas.generation()).map_err(|e| ApiError::Internal(e.to_string()))
         })
     })

@@ -17,11 +17,10 @@ pub enum PropertyValue<'a> {
     Bool(bool),
 }
 
-/// One MVT layer of point features, built feature by feature. Keys and
-/// values are deduplicated as they come; `clear` keeps the buffers for the
-/// next tile.
+/// One MVT layer, built feature by feature. Keys and values are
+/// deduplicated as they come; `clear` keeps the buffers for the next tile.
 #[derive(Debug)]
-pub struct PointLayer {
+pub struct Layer {
     name: String,
     extent: u32,
     features: Vec<u8>,
@@ -34,9 +33,13 @@ pub struct PointLayer {
     numbers: FxHashMap<(u8, u64), u32>,
     scratch: Vec<u8>,
     tags: Vec<u8>,
+    geometry: Vec<u8>,
 }
 
-impl PointLayer {
+const POINT: u64 = 1;
+const POLYGON: u64 = 3;
+
+impl Layer {
     /// An empty layer called `name`, with `extent` units across a tile.
     pub fn new(name: &str, extent: u32) -> Self {
         Self {
@@ -52,6 +55,7 @@ impl PointLayer {
             numbers: FxHashMap::default(),
             scratch: Vec::new(),
             tags: Vec::new(),
+            geometry: Vec::new(),
         }
     }
 
@@ -78,7 +82,46 @@ impl PointLayer {
     }
 
     /// Adds a point at (`x`, `y`) in tile units, with an optional id and properties.
-    pub fn add(&mut self, id: Option<u64>, x: i32, y: i32, properties: &[(&str, PropertyValue<'_>)]) {
+    pub fn add_point(&mut self, id: Option<u64>, x: i32, y: i32, properties: &[(&str, PropertyValue<'_>)]) {
+        let mut geometry = [0u8; 15];
+        let len = {
+            let mut cursor = ArrayWriter { buf: &mut geometry, len: 0 };
+            cursor.varint(9); // MoveTo, one point
+            cursor.varint(u64::from(protobuf::zigzag(x)));
+            cursor.varint(u64::from(protobuf::zigzag(y)));
+            cursor.len
+        };
+        self.add_feature(id, POINT, &geometry[..len], properties);
+    }
+
+    /// Adds a polygon given as rings in tile units, exterior rings wound
+    /// with positive area (clockwise on screen) and holes negative, without
+    /// the closing point; rings of fewer than three points are skipped.
+    pub fn add_polygon(&mut self, id: Option<u64>, rings: &[Vec<(i32, i32)>], properties: &[(&str, PropertyValue<'_>)]) {
+        let mut geometry = std::mem::take(&mut self.geometry);
+        geometry.clear();
+        let (mut cx, mut cy) = (0i32, 0i32);
+        for ring in rings.iter().filter(|r| r.len() >= 3) {
+            let command = |id: u32, count: usize| u64::from(id) | (count as u64) << 3;
+            protobuf::varint(&mut geometry, command(1, 1));
+            protobuf::varint(&mut geometry, u64::from(protobuf::zigzag(ring[0].0 - cx)));
+            protobuf::varint(&mut geometry, u64::from(protobuf::zigzag(ring[0].1 - cy)));
+            (cx, cy) = ring[0];
+            protobuf::varint(&mut geometry, command(2, ring.len() - 1));
+            for &(x, y) in &ring[1..] {
+                protobuf::varint(&mut geometry, u64::from(protobuf::zigzag(x - cx)));
+                protobuf::varint(&mut geometry, u64::from(protobuf::zigzag(y - cy)));
+                (cx, cy) = (x, y);
+            }
+            protobuf::varint(&mut geometry, command(7, 1));
+        }
+        if !geometry.is_empty() {
+            self.add_feature(id, POLYGON, &geometry, properties);
+        }
+        self.geometry = geometry;
+    }
+
+    fn add_feature(&mut self, id: Option<u64>, kind: u64, geometry: &[u8], properties: &[(&str, PropertyValue<'_>)]) {
         self.tags.clear();
         for (key, value) in properties {
             let k = self.key(key);
@@ -96,16 +139,8 @@ impl PointLayer {
             protobuf::bytes(feature, 2, &self.tags);
         }
         protobuf::key(feature, 3, VARINT);
-        protobuf::varint(feature, 1); // POINT
-        let mut geometry = [0u8; 15];
-        let len = {
-            let mut cursor = ArrayWriter { buf: &mut geometry, len: 0 };
-            cursor.varint(9); // MoveTo, one point
-            cursor.varint(u64::from(protobuf::zigzag(x)));
-            cursor.varint(u64::from(protobuf::zigzag(y)));
-            cursor.len
-        };
-        protobuf::bytes(feature, 4, &geometry[..len]);
+        protobuf::varint(feature, kind);
+        protobuf::bytes(feature, 4, geometry);
         protobuf::bytes(&mut self.features, 2, feature);
         self.count += 1;
     }
@@ -214,7 +249,7 @@ impl ArrayWriter<'_> {
 }
 
 /// A Tile message holding the non-empty layers, in order.
-pub fn encode_tile(layers: &[&PointLayer]) -> Vec<u8> {
+pub fn encode_tile(layers: &[&Layer]) -> Vec<u8> {
     let mut out = Vec::new();
     for layer in layers.iter().filter(|l| !l.is_empty()) {
         layer.write_to(&mut out);

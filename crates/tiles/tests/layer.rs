@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use impactmap_tiles::{PointLayer, PropertyValue, encode_tile};
+use impactmap_tiles::{Layer, PropertyValue, encode_tile};
 use mvt_reader::Reader;
 use mvt_reader::feature::Value;
 use proptest::prelude::*;
@@ -63,11 +63,11 @@ fn feature() -> impl Strategy<Value = Feature> {
     )
 }
 
-fn encode(name: &str, features: &[Feature]) -> PointLayer {
-    let mut layer = PointLayer::new(name, 4096);
+fn encode(name: &str, features: &[Feature]) -> Layer {
+    let mut layer = Layer::new(name, 4096);
     for (id, x, y, props) in features {
         let props: Vec<(&str, PropertyValue<'_>)> = props.iter().map(|(k, v)| (k.as_str(), v.as_value())).collect();
-        layer.add(*id, *x, *y, &props);
+        layer.add_point(*id, *x, *y, &props);
     }
     layer
 }
@@ -103,15 +103,15 @@ proptest! {
 
 #[test]
 fn an_empty_tile_has_no_layers() {
-    let layer = PointLayer::new("clusters", 4096);
+    let layer = Layer::new("clusters", 4096);
     assert!(encode_tile(&[&layer]).is_empty());
 }
 
 #[test]
 fn keys_and_values_are_stored_once() {
-    let mut layer = PointLayer::new("clusters", 4096);
+    let mut layer = Layer::new("clusters", 4096);
     for i in 0..100 {
-        layer.add(Some(i), 1, 2, &[("family", PropertyValue::Str("cooperative")), ("count", PropertyValue::Uint(3))]);
+        layer.add_point(Some(i), 1, 2, &[("family", PropertyValue::Str("cooperative")), ("count", PropertyValue::Uint(3))]);
     }
     let bytes = encode_tile(&[&layer]);
     assert_eq!(bytes.windows(b"cooperative".len()).filter(|w| *w == b"cooperative").count(), 1);

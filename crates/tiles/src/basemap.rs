@@ -1,0 +1,112 @@
+//! Country polygons as a basemap layer: projected once, simplified once per
+//! zoom, then clipped to each tile and wound as MVT 2.1 asks.
+
+use geo::{MultiPolygon, Simplify};
+use impactmap_model::{CountryCode, MercPoint};
+
+use crate::TileCoord;
+use crate::clip::{clip_ring, signed_area, tidy};
+
+/// The deepest zoom with its own simplification; deeper tiles use it.
+pub const BASEMAP_MAX_ZOOM: u8 = 10;
+
+/// Rings in normalised Web Mercator; the first of each polygon is its exterior.
+type Polygons = Vec<Vec<Vec<(f64, f64)>>>;
+
+/// A country's rings in tile units, exteriors with positive area, holes negative.
+pub type TileRings = Vec<Vec<(i32, i32)>>;
+
+#[derive(Debug)]
+struct Country {
+    code: CountryCode,
+    bounds: [f64; 4],
+    /// `by_zoom[z]` for z in `0..=BASEMAP_MAX_ZOOM`.
+    by_zoom: Vec<Polygons>,
+}
+
+/// Every country's outline, ready to cut into tiles.
+#[derive(Debug)]
+pub struct Basemap {
+    countries: Vec<Country>,
+}
+
+impl Basemap {
+    /// Projects and simplifies country outlines given in degrees.
+    pub fn new<'a>(outlines: impl IntoIterator<Item = (CountryCode, &'a MultiPolygon)>) -> Self {
+        let countries = outlines
+            .into_iter()
+            .map(|(code, polygon)| {
+                let by_zoom = (0..=BASEMAP_MAX_ZOOM)
+                    .map(|z| {
+                        // Half a tile unit at this zoom, in degrees at the equator.
+                        let epsilon = 360.0 / (4096.0 * f64::from(1u32 << z)) / 2.0;
+                        project(&polygon.simplify(epsilon))
+                    })
+                    .collect::<Vec<_>>();
+                let mut bounds = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+                for &(x, y) in by_zoom[usize::from(BASEMAP_MAX_ZOOM)].iter().flatten().flatten() {
+                    bounds = [bounds[0].min(x), bounds[1].min(y), bounds[2].max(x), bounds[3].max(y)];
+                }
+                Country { code, bounds, by_zoom }
+            })
+            .collect();
+        Self { countries }
+    }
+
+    /// The countries that reach into the tile (with `buffer` units of margin),
+    /// each as rings in tile units: exteriors with positive area, holes negative.
+    pub fn in_tile(&self, tile: TileCoord, extent: u32, buffer: u32) -> Vec<(CountryCode, TileRings)> {
+        let b = tile.buffered_bounds(extent, buffer);
+        let level = usize::from(tile.z().min(BASEMAP_MAX_ZOOM));
+        let (lo, hi) = (-f64::from(buffer), f64::from(extent + buffer));
+        let scale = tile.size() * f64::from(extent);
+        let mut out = Vec::new();
+        for country in self
+            .countries
+            .iter()
+            .filter(|c| c.bounds[0] <= b.max_x && c.bounds[2] >= b.min_x && c.bounds[1] <= b.max_y && c.bounds[3] >= b.min_y)
+        {
+            let mut rings = Vec::new();
+            for polygon in &country.by_zoom[level] {
+                for (index, ring) in polygon.iter().enumerate() {
+                    let local: Vec<(f64, f64)> = ring
+                        .iter()
+                        .map(|&(x, y)| {
+                            (x * scale - f64::from(tile.x()) * f64::from(extent), y * scale - f64::from(tile.y()) * f64::from(extent))
+                        })
+                        .collect();
+                    #[expect(clippy::cast_possible_truncation, reason = "clipped to the buffered tile")]
+                    let units: Vec<(i32, i32)> =
+                        clip_ring(&local, lo, hi).into_iter().map(|(x, y)| (x.round() as i32, y.round() as i32)).collect();
+                    let Some(mut ring) = tidy(units) else { continue };
+                    let exterior = index == 0;
+                    if (signed_area(&ring) > 0) != exterior {
+                        ring.reverse();
+                    }
+                    rings.push(ring);
+                }
+            }
+            if !rings.is_empty() {
+                out.push((country.code, rings));
+            }
+        }
+        out
+    }
+}
+
+fn project(polygon: &MultiPolygon) -> Polygons {
+    polygon
+        .iter()
+        .map(|p| {
+            std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(|ring| {
+                    let mut points: Vec<(f64, f64)> =
+                        ring.coords().map(|c| MercPoint::from_lon_lat(c.x, c.y)).map(|m| (m.x, m.y)).collect();
+                    points.pop(); // geo repeats the first point at the end
+                    points
+                })
+                .collect()
+        })
+        .collect()
+}
