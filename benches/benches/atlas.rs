@@ -9,7 +9,7 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use impactmap_index::{Atlas, AtlasOptions, BBox, Filter, Selection, haversine_m};
 use impactmap_model::{LonLat, MercPoint, Organisation, Reference, generate_sample};
-use impactmap_server::tile_service::{TileMaker, render};
+use impactmap_server::tile_service::{Layers, TileMaker, render_layers};
 use impactmap_tiles::TileCoord;
 
 fn sizes() -> Vec<usize> {
@@ -75,9 +75,15 @@ fn bench(c: &mut Criterion) {
         let tiles = tile_list(&orgs);
         let open = Filter::default();
         let mut group = c.benchmark_group("tile_render_51");
-        group.bench_function(BenchmarkId::new("all_layers", n), |b| {
-            b.iter(|| tiles.iter().map(|&t| render(&atlas, &maker, &open, t).unwrap().len()).sum::<usize>());
-        });
+        for (name, layers) in [
+            ("clusters", Layers { countries: false, h3: false, points: true }),
+            ("h3", Layers { countries: false, h3: true, points: false }),
+            ("countries", Layers { countries: true, h3: false, points: false }),
+        ] {
+            group.bench_function(BenchmarkId::new(name, n), |b| {
+                b.iter(|| tiles.iter().map(|&t| render_layers(&atlas, &maker, &open, t, layers).unwrap().len()).sum::<usize>());
+            });
+        }
         group.finish();
     }
 }

@@ -7,6 +7,7 @@ use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
 use crate::cluster::{ClusterOptions, Pyramid};
+use crate::h3::{H3Bins, finest_cell};
 use crate::sphere::{chord, enclosing_box, haversine_m, unit_vector};
 use crate::{BBox, Filter, IndexError, Selection};
 
@@ -59,6 +60,8 @@ type Point3 = GeomWithData<[f64; 3], u32>;
 pub struct Atlas {
     generation: u64,
     entries: Vec<Entry>,
+    /// Each entry's H3 cell at the finest resolution kept.
+    cells: Vec<u64>,
     tree: RTree<Point3>,
     continents: Vec<RoaringBitmap>,
     families: Vec<RoaringBitmap>,
@@ -126,12 +129,14 @@ impl Atlas {
             countries.entry(e.country).or_default().insert(index);
             points.push(Point3::new(unit_vector(e.at.lon(), e.at.lat()), index));
         }
+        let cells = entries.iter().map(|e| finest_cell(e.at.lon(), e.at.lat())).collect();
         let open_pyramid =
             Arc::new(Pyramid::build(&entries, &Selection::All(len_u32(&entries)), keys.each_ref().map(Vec::len), &options.clusters));
         Self {
             generation,
             tree: RTree::bulk_load(points),
             entries,
+            cells,
             continents,
             families,
             sectors,
@@ -268,6 +273,12 @@ impl Atlas {
         }
         cache.push((filter, pyramid.clone()));
         Ok(pyramid)
+    }
+
+    /// Counts per H3 cell at a resolution (0 to [`crate::H3_MAX_RES`]) for a
+    /// pyramid's selection, built on first use and kept with the pyramid.
+    pub fn h3<'p>(&self, pyramid: &'p Pyramid, res: u8) -> &'p H3Bins {
+        pyramid.h3_slot(res).get_or_init(|| H3Bins::build(self, &self.cells, pyramid.selection(), res))
     }
 
     /// How many selected organisations are in a country.

@@ -56,6 +56,7 @@ pub struct Pyramid {
     arena: Vec<u8>,
     dims: [usize; 3],
     selection: Selection,
+    h3: Vec<std::sync::OnceLock<crate::H3Bins>>,
 }
 
 /// One cluster or lone organisation as a tile shows it.
@@ -91,7 +92,13 @@ impl Pyramid {
             })
             .collect();
         kd::build(&mut points);
-        let mut pyramid = Self { levels: Vec::new(), arena: Vec::new(), dims, selection: selection.clone() };
+        let mut pyramid = Self {
+            levels: Vec::new(),
+            arena: Vec::new(),
+            dims,
+            selection: selection.clone(),
+            h3: (0..=crate::H3_MAX_RES).map(|_| std::sync::OnceLock::new()).collect(),
+        };
         let mut levels = vec![points];
         for zoom in (0..=options.max_zoom).rev() {
             let radius = options.radius_px / (options.tile_px * f64::from(1u32 << zoom));
@@ -223,6 +230,10 @@ impl Pyramid {
     /// Organisations in the pyramid.
     pub fn total(&self) -> u64 {
         self.selection.len()
+    }
+
+    pub(crate) fn h3_slot(&self, res: u8) -> &std::sync::OnceLock<crate::H3Bins> {
+        &self.h3[usize::from(res.min(crate::H3_MAX_RES))]
     }
 
     /// The organisations the pyramid was built from.

@@ -11,6 +11,7 @@ mod atlas;
 mod cluster;
 mod error;
 mod filter;
+mod h3;
 mod kd;
 mod sphere;
 
@@ -18,4 +19,5 @@ pub use atlas::{Atlas, AtlasOptions, Entry, Hit};
 pub use cluster::{ClusterOptions, ClusterView, Pyramid};
 pub use error::IndexError;
 pub use filter::{Filter, Selection};
+pub use h3::{H3_MAX_RES, H3Bin, H3Bins};
 pub use sphere::{BBox, EARTH_RADIUS_M, haversine_m};

@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
-use impactmap_index::{Atlas, ClusterView, Filter, IndexError};
-use impactmap_model::{CountryCode, Facet, Reference};
-use impactmap_tiles::{BASEMAP_MAX_ZOOM, Basemap, Layer, PropertyValue, TileCoord, encode_tile};
+use impactmap_index::{Atlas, ClusterView, Filter, H3Bins, IndexError, Pyramid};
+use impactmap_model::{CountryCode, Facet, MercPoint, Reference};
+use impactmap_tiles::{BASEMAP_MAX_ZOOM, Basemap, Layer, PropertyValue, TileCoord, encode_tile, ring_in_tile};
 
 /// Units across a tile.
 pub const EXTENT: u32 = 4096;
@@ -13,6 +13,10 @@ pub const EXTENT: u32 = 4096;
 pub const BUFFER: u32 = 64;
 /// From this zoom the `organisations` layer carries every lone organisation.
 pub const ORGANISATIONS_MIN_ZOOM: u8 = 12;
+/// The deepest zoom with an `h3` layer.
+pub const H3_MAX_ZOOM: u8 = 15;
+/// The H3 resolution shown at each zoom: cells some 20-60 px across.
+const H3_RES_BY_ZOOM: [u8; 16] = [0, 0, 1, 1, 2, 3, 3, 4, 5, 5, 6, 7, 7, 8, 9, 10];
 
 /// What every tile needs besides the Atlas, made once at start.
 #[derive(Debug)]
@@ -36,15 +40,39 @@ impl TileMaker {
     }
 }
 
-/// Encodes the `countries`, `clusters` and `organisations` layers of one
-/// tile; empty when nothing lies in it.
+/// Which layers to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layers {
+    /// `countries`, z0-10.
+    pub countries: bool,
+    /// `h3`, z0-15.
+    pub h3: bool,
+    /// `clusters` (every zoom) and `organisations` (z12+).
+    pub points: bool,
+}
+
+impl Layers {
+    /// Every layer: what the tile route serves.
+    pub const ALL: Self = Self { countries: true, h3: true, points: true };
+}
+
+/// Encodes the `countries`, `h3`, `clusters` and `organisations` layers of
+/// one tile; empty when nothing lies in it.
 ///
 /// # Errors
 /// [`IndexError`] for a filter value the Atlas does not know.
 pub fn render(atlas: &Atlas, maker: &TileMaker, filter: &Filter, tile: TileCoord) -> Result<Vec<u8>, IndexError> {
+    render_layers(atlas, maker, filter, tile, Layers::ALL)
+}
+
+/// [`render`], limited to some layers (benches measure them apart).
+///
+/// # Errors
+/// [`IndexError`] for a filter value the Atlas does not know.
+pub fn render_layers(atlas: &Atlas, maker: &TileMaker, filter: &Filter, tile: TileCoord, layers: Layers) -> Result<Vec<u8>, IndexError> {
     let pyramid = atlas.pyramid(filter)?;
     let mut countries = Layer::new("countries", EXTENT);
-    if tile.z() <= BASEMAP_MAX_ZOOM {
+    if layers.countries && tile.z() <= BASEMAP_MAX_ZOOM {
         for (code, rings) in maker.basemap.in_tile(tile, EXTENT, BUFFER) {
             let name = maker.country_names.get(&code).map_or("", String::as_str);
             let count = atlas.count_in_country(code, pyramid.selection());
@@ -54,10 +82,14 @@ pub fn render(atlas: &Atlas, maker: &TileMaker, filter: &Filter, tile: TileCoord
         }
     }
     let b = tile.buffered_bounds(EXTENT, BUFFER);
-    let views = pyramid.in_rect(atlas, tile.z(), b.min_x, b.min_y, b.max_x, b.max_y);
+    let views = if layers.points { pyramid.in_rect(atlas, tile.z(), b.min_x, b.min_y, b.max_x, b.max_y) } else { Vec::new() };
     let families = atlas.keys(Facet::Family);
     let continents = atlas.keys(Facet::Continent);
     let sectors = atlas.keys(Facet::Sector);
+    let mut hexagons = Layer::new("h3", EXTENT);
+    if layers.h3 && tile.z() <= H3_MAX_ZOOM {
+        h3_layer(atlas, &pyramid, maker, tile, &mut hexagons);
+    }
     let mut clusters = Layer::new("clusters", EXTENT);
     let mut organisations = Layer::new("organisations", EXTENT);
     let mut props: Vec<(&str, PropertyValue<'_>)> = Vec::with_capacity(48);
@@ -96,7 +128,35 @@ pub fn render(atlas: &Atlas, maker: &TileMaker, filter: &Filter, tile: TileCoord
             clusters.add_point(Some(view.id), x, y, &props);
         }
     }
-    Ok(encode_tile(&[&countries, &clusters, &organisations]))
+    Ok(encode_tile(&[&countries, &hexagons, &clusters, &organisations]))
+}
+
+fn h3_layer(atlas: &Atlas, pyramid: &Pyramid, maker: &TileMaker, tile: TileCoord, layer: &mut Layer) {
+    let res = H3_RES_BY_ZOOM[usize::from(tile.z())];
+    let bins = atlas.h3(pyramid, res);
+    let b = tile.buffered_bounds(EXTENT, BUFFER);
+    let sector_keys = &maker.counts[maker.counts.len() - bins.sectors()..];
+    for bin in bins.near_rect(b.min_x, b.min_y, b.max_x, b.max_y) {
+        let mut ring: Vec<(f64, f64)> =
+            H3Bins::boundary(bin.cell).into_iter().map(|(lon, lat)| MercPoint::from_lon_lat(lon, lat)).map(|p| (p.x, p.y)).collect();
+        // A cell across the antimeridian is drawn whole on the east side.
+        if ring.iter().any(|p| p.0 < 0.25) && ring.iter().any(|p| p.0 > 0.75) {
+            for p in &mut ring {
+                if p.0 < 0.5 {
+                    p.0 += 1.0;
+                }
+            }
+        }
+        let Some(ring) = ring_in_tile(&ring, tile, EXTENT, BUFFER, true) else { continue };
+        let hex = format!("{:x}", bin.cell);
+        let mut props: Vec<(&str, PropertyValue<'_>)> = Vec::with_capacity(24);
+        props.push(("h3", PropertyValue::Str(&hex)));
+        props.push(("count", PropertyValue::Uint(u64::from(bin.count))));
+        for (key, &n) in sector_keys.iter().zip(bins.sector_counts(bin)).filter(|(_, n)| **n > 0) {
+            props.push((key.as_str(), PropertyValue::Uint(u64::from(n))));
+        }
+        layer.add_polygon(Some(bin.cell), &[ring], &props);
+    }
 }
 
 fn cluster_properties<'a>(view: &ClusterView, keys: &'a [String], props: &mut Vec<(&'a str, PropertyValue<'a>)>) {

@@ -223,8 +223,8 @@ async fn tilejson_and_style_point_at_our_tiles() {
     assert_eq!(json["tilejson"], "3.0.0");
     assert_eq!(json["tiles"][0], "http://127.0.0.1:8080/tiles/{z}/{x}/{y}.mvt?sector=housing");
     let layers: Vec<&str> = json["vector_layers"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
-    assert_eq!(layers, ["countries", "clusters", "organisations"]);
-    assert_eq!(json["vector_layers"][1]["fields"]["n_housing"], "Number");
+    assert_eq!(layers, ["countries", "h3", "clusters", "organisations"]);
+    assert_eq!(json["vector_layers"][2]["fields"]["n_housing"], "Number");
     let style: serde_json::Value = serde_json::from_slice(&body(get("/style.json", &[]).await).await).unwrap();
     assert_eq!(style["version"], 8);
     assert_eq!(style["sources"]["impactmap"]["url"], "http://127.0.0.1:8080/tiles.json");
@@ -277,4 +277,36 @@ async fn countries_are_wound_polygons_with_counts() {
     let (x, y) = ((p.x * 2048.0) as u32, (p.y * 2048.0) as u32);
     let reader = Reader::new(body(get(&format!("/tiles/11/{x}/{y}.mvt"), &[]).await).await).unwrap();
     assert!(!reader.get_layer_names().unwrap().contains(&"countries".to_owned()));
+}
+
+#[tokio::test]
+async fn h3_cells_count_every_organisation_once() {
+    for (z, query) in [(0, ""), (1, "?continent=europe"), (2, "")] {
+        let expected = FIXTURE.orgs.iter().filter(|o| query.is_empty() || o.continent.as_str() == "europe").count() as u64;
+        let mut cells = std::collections::HashMap::new();
+        for x in 0..(1u32 << z) {
+            for y in 0..(1u32 << z) {
+                let bytes = body(get(&format!("/tiles/{z}/{x}/{y}.mvt{query}"), &[]).await).await;
+                if bytes.is_empty() {
+                    continue;
+                }
+                let reader = Reader::new(bytes).unwrap();
+                let Some(index) = reader.get_layer_names().unwrap().iter().position(|n| n == "h3") else { continue };
+                for f in reader.get_features_as::<i32>(index).unwrap() {
+                    let props = f.properties.unwrap();
+                    let Some(Value::String(cell)) = props.get("h3") else { panic!() };
+                    // A cell drawn in two tiles counts once.
+                    let count = uint(&props, "count");
+                    assert_eq!(*cells.entry(cell.clone()).or_insert(count), count);
+                    let polygon = match &f.geometry {
+                        geo_types::Geometry::Polygon(p) => p.clone(),
+                        geo_types::Geometry::MultiPolygon(m) => m.0[0].clone(),
+                        other => panic!("{other:?}"),
+                    };
+                    assert!(area(polygon.exterior()) > 0, "{cell} wound wrongly");
+                }
+            }
+        }
+        assert_eq!(cells.values().sum::<u64>(), expected, "zoom {z}{query}");
+    }
 }

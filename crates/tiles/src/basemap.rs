@@ -5,7 +5,7 @@ use geo::{MultiPolygon, Simplify};
 use impactmap_model::{CountryCode, MercPoint};
 
 use crate::TileCoord;
-use crate::clip::{clip_ring, signed_area, tidy};
+use crate::clip::ring_in_tile;
 
 /// The deepest zoom with its own simplification; deeper tiles use it.
 pub const BASEMAP_MAX_ZOOM: u8 = 10;
@@ -58,8 +58,6 @@ impl Basemap {
     pub fn in_tile(&self, tile: TileCoord, extent: u32, buffer: u32) -> Vec<(CountryCode, TileRings)> {
         let b = tile.buffered_bounds(extent, buffer);
         let level = usize::from(tile.z().min(BASEMAP_MAX_ZOOM));
-        let (lo, hi) = (-f64::from(buffer), f64::from(extent + buffer));
-        let scale = tile.size() * f64::from(extent);
         let mut out = Vec::new();
         for country in self
             .countries
@@ -69,21 +67,7 @@ impl Basemap {
             let mut rings = Vec::new();
             for polygon in &country.by_zoom[level] {
                 for (index, ring) in polygon.iter().enumerate() {
-                    let local: Vec<(f64, f64)> = ring
-                        .iter()
-                        .map(|&(x, y)| {
-                            (x * scale - f64::from(tile.x()) * f64::from(extent), y * scale - f64::from(tile.y()) * f64::from(extent))
-                        })
-                        .collect();
-                    #[expect(clippy::cast_possible_truncation, reason = "clipped to the buffered tile")]
-                    let units: Vec<(i32, i32)> =
-                        clip_ring(&local, lo, hi).into_iter().map(|(x, y)| (x.round() as i32, y.round() as i32)).collect();
-                    let Some(mut ring) = tidy(units) else { continue };
-                    let exterior = index == 0;
-                    if (signed_area(&ring) > 0) != exterior {
-                        ring.reverse();
-                    }
-                    rings.push(ring);
+                    rings.extend(ring_in_tile(ring, tile, extent, buffer, index == 0));
                 }
             }
             if !rings.is_empty() {

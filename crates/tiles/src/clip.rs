@@ -2,6 +2,26 @@
 //! window is convex, so one pass per edge suffices) and the ring tidying MVT
 //! asks for.
 
+use crate::TileCoord;
+
+/// A ring given in normalised Web Mercator, as it lands in a tile: in tile
+/// units, clipped to the tile grown by `buffer`, without repeated points,
+/// wound with positive area when `exterior` and negative otherwise. `None`
+/// when nothing of it is left.
+pub fn ring_in_tile(ring: &[(f64, f64)], tile: TileCoord, extent: u32, buffer: u32, exterior: bool) -> Option<Vec<(i32, i32)>> {
+    let scale = tile.size() * f64::from(extent);
+    let (origin_x, origin_y) = (f64::from(tile.x()) * f64::from(extent), f64::from(tile.y()) * f64::from(extent));
+    let local: Vec<(f64, f64)> = ring.iter().map(|&(x, y)| (x * scale - origin_x, y * scale - origin_y)).collect();
+    let (lo, hi) = (-f64::from(buffer), f64::from(extent + buffer));
+    #[expect(clippy::cast_possible_truncation, reason = "clipped to the buffered tile")]
+    let units: Vec<(i32, i32)> = clip_ring(&local, lo, hi).into_iter().map(|(x, y)| (x.round() as i32, y.round() as i32)).collect();
+    let mut ring = tidy(units)?;
+    if (signed_area(&ring) > 0) != exterior {
+        ring.reverse();
+    }
+    Some(ring)
+}
+
 /// Clips a closed ring (first point not repeated at the end) to the
 /// rectangle; the result may touch the rectangle's edges.
 pub(crate) fn clip_ring(ring: &[(f64, f64)], min: f64, max: f64) -> Vec<(f64, f64)> {

@@ -15,6 +15,7 @@ mod protobuf;
 mod tile_coord;
 
 pub use basemap::{BASEMAP_MAX_ZOOM, Basemap, TileRings};
+pub use clip::ring_in_tile;
 pub use error::TileError;
 pub use layer::{Layer, PropertyValue, encode_tile};
 pub use tile_coord::{MAX_ZOOM, TileCoord};

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use super::filter_query;
 use impactmap_tiles::BASEMAP_MAX_ZOOM;
 
-use crate::tile_service::ORGANISATIONS_MIN_ZOOM;
+use crate::tile_service::{H3_MAX_ZOOM, ORGANISATIONS_MIN_ZOOM};
 use crate::{ApiError, AppState, MAX_SERVED_ZOOM};
 
 /// Colours of families, in taxonomy order; the last is reused beyond.
@@ -51,6 +51,12 @@ async fn tilejson(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
             cluster_fields.insert(format!("{prefix}{key}"), "Number".into());
         }
     }
+    let mut h3_fields = Map::new();
+    h3_fields.insert("h3".into(), "String".into());
+    h3_fields.insert("count".into(), "Number".into());
+    for key in atlas.keys(Facet::Sector) {
+        h3_fields.insert(format!("n_{key}"), "Number".into());
+    }
     let organisation_fields = json!({"id": "String", "name": "String", "family": "String", "sectors": "String", "continent": "String", "country": "String", "city": "String"});
     Ok(Json(json!({
         "tilejson": "3.0.0",
@@ -65,6 +71,7 @@ async fn tilejson(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
         "center": [0.0, 20.0, 1],
         "vector_layers": [
             {"id": "countries", "description": "Country outlines (Natural Earth 1:50m) with the count of organisations", "minzoom": 0, "maxzoom": BASEMAP_MAX_ZOOM, "fields": {"country": "String", "name": "String", "count": "Number"}},
+            {"id": "h3", "description": "H3 hexagons with the count of organisations, per sector (n_)", "minzoom": 0, "maxzoom": H3_MAX_ZOOM, "fields": h3_fields},
             {"id": "clusters", "description": "One point per cluster or lone organisation", "minzoom": 0, "maxzoom": MAX_SERVED_ZOOM, "fields": cluster_fields},
             {"id": "organisations", "description": "Every lone organisation with its display fields", "minzoom": ORGANISATIONS_MIN_ZOOM, "maxzoom": MAX_SERVED_ZOOM, "fields": organisation_fields},
         ],
