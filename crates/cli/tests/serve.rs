@@ -71,7 +71,7 @@ fn first_start_serves_the_sample_and_stops_on_sigterm() {
     let server = Server::start(&db, &[]);
     assert!(server.log.iter().any(|l| l.contains("loaded 760 sample organisations")), "{:?}", server.log);
     let (status, body) = server.get("/healthz");
-    assert_eq!((status, body.as_str()), (200, r#"{"organisations":760,"status":"ok"}"#));
+    assert_eq!((status, body.as_str()), (200, r#"{"atlas":{"generation":1,"organisations":760},"organisations":760,"status":"ok"}"#));
     let (status, body) = server.get("/api/organisations");
     assert_eq!(status, 200);
     // The collection holds every sample organisation.
@@ -107,4 +107,27 @@ fn a_bad_config_is_refused_naming_the_key() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("unknown field `port`"), "{stderr}");
+}
+
+#[test]
+fn an_import_by_another_process_reaches_the_running_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("live.db");
+    let server = Server::start(&db, &[]);
+    let extra = dir.path().join("extra.csv");
+    std::fs::write(&extra, "name,lat,lon,country,family,sectors\nCoop du Port,43.3,5.37,FR,cooperative,food-agriculture\nMutuelle Sud,43.6,3.88,FR,mutual,health-social\n").unwrap();
+    let import = Command::new(env!("CARGO_BIN_EXE_impactmap")).args(["import"]).arg(&extra).arg("--db").arg(&db).output().unwrap();
+    assert!(import.status.success(), "{}", String::from_utf8_lossy(&import.stderr));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, body) = server.get("/healthz");
+        let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+        if health["atlas"]["organisations"] == 762 {
+            assert_eq!(health["atlas"]["generation"], 2);
+            break;
+        }
+        assert!(Instant::now() < deadline, "the atlas never grew: {health}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(server.terminate(), 0);
 }

@@ -39,6 +39,21 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Rebuilds the Atlas from the store and swaps it in; readers holding the
+    /// old one finish with it. Returns the new generation.
+    ///
+    /// # Errors
+    /// A store failure; the old Atlas stays in place then.
+    pub fn reload(&self) -> Result<u64, StoreError> {
+        let generation = self.atlas.load().generation() + 1;
+        let atlas = build_atlas(&self.store, &self.reference, &self.config, generation)?;
+        self.atlas.store(Arc::new(atlas));
+        self.tiles.clear();
+        Ok(generation)
+    }
+}
+
 /// Reads every organisation and builds an Atlas of them.
 fn build_atlas(store: &Store, reference: &Reference, config: &Config, generation: u64) -> Result<Atlas, StoreError> {
     let mut organisations = Vec::new();

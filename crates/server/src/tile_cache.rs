@@ -69,6 +69,11 @@ impl TileCache {
         Self { cache }
     }
 
+    /// Forgets every tile (their generation is gone).
+    pub fn clear(&self) {
+        self.cache.invalidate_all();
+    }
+
     /// The cached tile, or the one `make` produces, stored for next time.
     ///
     /// # Errors

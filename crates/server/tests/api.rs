@@ -40,7 +40,7 @@ async fn health_reports_the_store() {
     let f = fixture(12);
     let (status, _, body) = get(&f.state, "/healthz").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, serde_json::json!({"status": "ok", "organisations": 12}));
+    assert_eq!(body, serde_json::json!({"status": "ok", "organisations": 12, "atlas": {"organisations": 12, "generation": 1}}));
 }
 
 #[tokio::test]
@@ -71,4 +71,20 @@ async fn unknown_routes_get_a_json_404() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(content_type.as_deref(), Some("application/json"));
     assert_eq!(body, serde_json::json!({"error": "not found: no such route"}));
+}
+
+#[tokio::test]
+async fn a_reload_serves_the_new_organisations_with_new_etags() {
+    let f = fixture(10);
+    let tile =
+        |state: AppState| async move { app(state).oneshot(Request::get("/tiles/0/0/0.mvt").body(Body::empty()).unwrap()).await.unwrap() };
+    let before = tile(f.state.clone()).await.headers()[header::ETAG].clone();
+    f.state.store.upsert(&generate_sample(&f.state.reference, 5, 77)).unwrap();
+    // Until the reload, the served Atlas is the old one.
+    assert_eq!(get(&f.state, "/healthz").await.2["atlas"]["organisations"], 10);
+    assert_eq!(f.state.reload().unwrap(), 2);
+    let (_, _, health) = get(&f.state, "/healthz").await;
+    assert_eq!(health["atlas"], serde_json::json!({"organisations": 15, "generation": 2}));
+    let after = tile(f.state.clone()).await.headers()[header::ETAG].clone();
+    assert_ne!(before, after);
 }

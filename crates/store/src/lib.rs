@@ -11,4 +11,4 @@ mod store;
 
 pub use error::StoreError;
 pub use organisations::UpsertSummary;
-pub use store::Store;
+pub use store::{ChangeWatcher, Store};

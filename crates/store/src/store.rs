@@ -64,6 +64,39 @@ impl Store {
     }
 }
 
+/// Tells whether another connection (another process's import, or this
+/// store's writer) committed since the last look.
+#[derive(Debug)]
+pub struct ChangeWatcher {
+    connection: Connection,
+    last: i64,
+}
+
+impl ChangeWatcher {
+    /// Whether anything was committed since the watcher was made or last asked.
+    ///
+    /// # Errors
+    /// An SQLite failure.
+    pub fn changed(&mut self) -> Result<bool, StoreError> {
+        let now: i64 = self.connection.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let changed = now != self.last;
+        self.last = now;
+        Ok(changed)
+    }
+}
+
+impl Store {
+    /// A watcher of commits, on a connection of its own.
+    ///
+    /// # Errors
+    /// An SQLite failure opening the connection.
+    pub fn watch(&self) -> Result<ChangeWatcher, StoreError> {
+        let connection = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let last = connection.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        Ok(ChangeWatcher { connection, last })
+    }
+}
+
 fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.busy_timeout(Duration::from_secs(5))?;
     connection.pragma_update(None, "journal_mode", "WAL")?;

@@ -114,3 +114,18 @@ fn another_applications_database_is_refused() {
     let err = Store::open(&path).unwrap_err();
     assert!(matches!(err, StoreError::NotOurs { application_id: 0, .. }), "{err:?}");
 }
+
+#[test]
+fn a_watcher_sees_commits_of_other_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.db");
+    let store = Store::open(&path).unwrap();
+    let mut watcher = store.watch().unwrap();
+    assert!(!watcher.changed().unwrap());
+    store.upsert(&sample(2)).unwrap();
+    assert!(watcher.changed().unwrap());
+    assert!(!watcher.changed().unwrap());
+    // Another process's import, as a second store on the same file.
+    Store::open(&path).unwrap().upsert(&generate_sample(&Reference::embedded(), 3, 99)).unwrap();
+    assert!(watcher.changed().unwrap());
+}
