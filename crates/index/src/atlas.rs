@@ -8,7 +8,9 @@ use rstar::primitives::GeomWithData;
 
 use crate::cluster::{ClusterOptions, Pyramid};
 use crate::h3::{H3Bins, finest_cell};
+use crate::search::{WordIndex, words};
 use crate::sphere::{chord, enclosing_box, haversine_m, unit_vector};
+use crate::stats::StatsFacet;
 use crate::{BBox, Filter, IndexError, Selection};
 
 /// Pyramids kept for filtered views (the open view's is kept apart).
@@ -72,6 +74,7 @@ pub struct Atlas {
     options: AtlasOptions,
     open_pyramid: Arc<Pyramid>,
     filtered: Mutex<Vec<(Filter, Arc<Pyramid>)>>,
+    words: std::sync::OnceLock<WordIndex>,
 }
 
 impl Atlas {
@@ -146,6 +149,7 @@ impl Atlas {
             options,
             open_pyramid,
             filtered: Mutex::new(Vec::new()),
+            words: std::sync::OnceLock::new(),
         }
     }
 
@@ -279,6 +283,70 @@ impl Atlas {
     /// pyramid's selection, built on first use and kept with the pyramid.
     pub fn h3<'p>(&self, pyramid: &'p Pyramid, res: u8) -> &'p H3Bins {
         pyramid.h3_slot(res).get_or_init(|| H3Bins::build(self, &self.cells, pyramid.selection(), res))
+    }
+
+    /// The selected entries whose name or town has a word starting with
+    /// each word of `query` (accents, case and punctuation ignored), best
+    /// first: whole words over prefixes, names over towns, then id order.
+    /// The word index is built on the first search.
+    pub fn search(&self, query: &str, selection: &Selection, limit: usize) -> Vec<u32> {
+        let wanted: Vec<String> = words(query).collect();
+        if wanted.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let index = self.words.get_or_init(|| WordIndex::build(&self.entries));
+        let mut found: Option<RoaringBitmap> = None;
+        for word in &wanted {
+            let bits = index.prefixed(word);
+            found = Some(match found {
+                Some(f) => f & bits,
+                None => bits,
+            });
+        }
+        let mut scored: Vec<(u32, u32)> = found
+            .unwrap_or_default()
+            .iter()
+            .filter(|&i| selection.contains(i))
+            .map(|i| {
+                let e = &self.entries[i as usize];
+                let name: Vec<String> = words(&e.name).collect();
+                let city: Vec<String> = words(&e.city).collect();
+                let score = wanted
+                    .iter()
+                    .map(|w| {
+                        if name.iter().any(|n| n == w) {
+                            4
+                        } else if name.iter().any(|n| n.starts_with(w.as_str())) {
+                            3
+                        } else if city.iter().any(|c| c == w) {
+                            2
+                        } else {
+                            1
+                        }
+                    })
+                    .sum::<u32>()
+                    + u32::from(name.first() == wanted.first());
+                (score, i)
+            })
+            .collect();
+        scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.into_iter().take(limit).map(|(_, i)| i).collect()
+    }
+
+    /// The values of a facet, sorted, each with its entries.
+    pub(crate) fn facet_values(&self, facet: StatsFacet) -> Vec<(String, &RoaringBitmap)> {
+        let mut values: Vec<(String, &RoaringBitmap)> = match facet {
+            StatsFacet::Continent => self.keys[0].iter().map(ToString::to_string).zip(&self.continents).collect(),
+            StatsFacet::Family => self.keys[1].iter().map(ToString::to_string).zip(&self.families).collect(),
+            StatsFacet::Sector => self.keys[2].iter().map(ToString::to_string).zip(&self.sectors).collect(),
+            StatsFacet::Sdg => (1..=17).map(|g: usize| (g.to_string(), &self.sdgs[g])).collect(),
+            StatsFacet::Country => self.countries.iter().map(|(code, bits)| (code.to_string(), bits)).collect(),
+        };
+        if facet == StatsFacet::Sdg {
+            return values;
+        }
+        values.sort_by(|a, b| a.0.cmp(&b.0));
+        values
     }
 
     /// How many selected organisations are in a country.

@@ -13,7 +13,9 @@ mod error;
 mod filter;
 mod h3;
 mod kd;
+mod search;
 mod sphere;
+mod stats;
 
 pub use atlas::{Atlas, AtlasOptions, Entry, Hit};
 pub use cluster::{ClusterOptions, ClusterView, Pyramid};
@@ -21,3 +23,4 @@ pub use error::IndexError;
 pub use filter::{Filter, Selection};
 pub use h3::{H3_MAX_RES, H3Bin, H3Bins};
 pub use sphere::{BBox, EARTH_RADIUS_M, haversine_m};
+pub use stats::{StatsFacet, StatsRow};

@@ -1,12 +1,20 @@
 //! The router: one module per group of routes, each with its own `router()`.
 
 mod filter_query;
+mod geojson;
 mod health;
+mod near;
+mod ogc;
 mod organisations;
+mod params;
+mod search;
+mod stats;
 mod tilejson;
 mod tiles;
 
 use axum::Router;
+use axum::http::Method;
+use tower_http::cors::{Any, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::{ApiError, AppState};
@@ -18,7 +26,13 @@ pub fn app(state: AppState) -> Router {
         .merge(organisations::router())
         .merge(tiles::router())
         .merge(tilejson::router())
+        .merge(near::router())
+        .merge(stats::router())
+        .merge(search::router())
+        .merge(ogc::router())
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        // Every route is a public read for now: any origin, no credentials.
+        .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD]))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

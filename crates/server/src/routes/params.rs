@@ -1,0 +1,31 @@
+//! Strict parsing of numeric query parameters: every refusal names the parameter.
+
+use crate::ApiError;
+
+use super::filter_query::clip;
+
+/// A decimal number as people type it: no `NaN`, `inf`, hex or exponent overflow.
+pub(crate) fn number(name: &str, text: &str) -> Result<f64, ApiError> {
+    let t = text.trim();
+    let plain = !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
+    match t.parse::<f64>() {
+        Ok(v) if plain && v.is_finite() => Ok(v),
+        _ => Err(ApiError::bad(name, format!("'{}' is not a number", clip(text)))),
+    }
+}
+
+/// A whole number within `min..=max`.
+pub(crate) fn whole(name: &str, text: &str, min: u64, max: u64) -> Result<u64, ApiError> {
+    let value = text.trim().parse::<u64>().map_err(|_| ApiError::bad(name, format!("'{}' is not a whole number", clip(text))))?;
+    if (min..=max).contains(&value) { Ok(value) } else { Err(ApiError::bad(name, format!("{value} is outside {min}-{max}"))) }
+}
+
+/// The value of a parameter given once; a repeat is refused.
+pub(crate) fn single<'a>(rest: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, ApiError> {
+    let mut found = rest.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    let first = found.next();
+    if found.next().is_some() {
+        return Err(ApiError::bad(name, "given more than once"));
+    }
+    Ok(first)
+}

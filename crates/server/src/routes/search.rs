@@ -1,0 +1,35 @@
+use axum::extract::{RawQuery, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use super::filter_query;
+use super::geojson::entry_feature;
+use super::params::{single, whole};
+use crate::{ApiError, AppState};
+
+/// The most results one search returns.
+const MAX_LIMIT: u64 = 100;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/api/search", get(search))
+}
+
+/// `GET /api/search?q=&limit=&<filters>`: organisations whose name or town
+/// has words starting with the query's words, accents and case ignored, best first.
+async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
+    // `q` is the search here, not a filter: read it apart.
+    let (mut filter, rest) = filter_query::parse(&state.reference, query.as_deref(), &["limit"])?;
+    let q = filter.text.take().ok_or_else(|| ApiError::bad("q", "missing"))?;
+    let limit = single(&rest, "limit")?.map_or(Ok(20), |l| whole("limit", l, 1, MAX_LIMIT))?;
+    let atlas = state.atlas.load_full();
+    let body = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
+        let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
+        #[expect(clippy::cast_possible_truncation, reason = "at most 100")]
+        let found = atlas.search(&q, &selection, limit as usize);
+        let features: Vec<Value> = found.iter().map(|&i| entry_feature(&atlas, i, &[])).collect();
+        Ok(json!({"type": "FeatureCollection", "numberReturned": features.len(), "features": features}))
+    })
+    .await??;
+    Ok(Json(body))
+}

@@ -1,0 +1,229 @@
+//! The researcher API through the router: proximity against brute force,
+//! statistics, search, records, OGC API – Features paging, CORS, and the
+//! bad inputs of RELIABILITY A3/A4.
+
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+
+use std::sync::{Arc, LazyLock};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use impactmap_index::haversine_m;
+use impactmap_model::{Organisation, Reference, generate_sample};
+use impactmap_server::{AppState, RawConfig, app};
+use impactmap_store::Store;
+use serde_json::Value;
+use tower::ServiceExt;
+
+const ORGS: usize = 500;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    state: AppState,
+    orgs: Vec<Organisation>,
+}
+
+static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = Arc::new(Reference::embedded());
+    let store = Store::open(&dir.path().join("research.db")).unwrap();
+    let mut orgs = generate_sample(&reference, ORGS, 21);
+    orgs[3].email = Some("private@example.org".into());
+    store.upsert(&orgs).unwrap();
+    let config = RawConfig::default().validate().unwrap();
+    Fixture { _dir: dir, state: AppState::new(Arc::new(store), reference, config).unwrap(), orgs }
+});
+
+async fn get_with(uri: &str, headers: &[(header::HeaderName, &str)]) -> (StatusCode, axum::http::HeaderMap, Value) {
+    let mut request = Request::get(uri);
+    for (name, value) in headers {
+        request = request.header(name, *value);
+    }
+    let response = app(FIXTURE.state.clone()).oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, headers, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+async fn get(uri: &str) -> (StatusCode, Value) {
+    let (status, _, body) = get_with(uri, &[]).await;
+    (status, body)
+}
+
+fn ids(body: &Value) -> Vec<String> {
+    body["features"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_owned()).collect()
+}
+
+fn brute_near(lon: f64, lat: f64, radius_m: Option<f64>, k: Option<usize>, keep: impl Fn(&Organisation) -> bool) -> Vec<String> {
+    let mut hits: Vec<(f64, String)> = FIXTURE
+        .orgs
+        .iter()
+        .filter(|o| keep(o))
+        .map(|o| (haversine_m(lon, lat, o.location.lon(), o.location.lat()), o.id.to_string()))
+        .filter(|(d, _)| radius_m.is_none_or(|r| *d <= r))
+        .collect();
+    hits.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    hits.into_iter().take(k.unwrap_or(usize::MAX)).map(|(_, id)| id).collect()
+}
+
+#[tokio::test]
+async fn near_answers_as_brute_force_does() {
+    let (status, body) = get("/api/near?lat=14.69&lon=-17.44&radius_km=1500").await;
+    assert_eq!(status, StatusCode::OK);
+    let want = brute_near(-17.44, 14.69, Some(1_500_000.0), None, |_| true);
+    assert!(!want.is_empty());
+    assert_eq!(ids(&body), want);
+    let distances: Vec<f64> =
+        body["features"].as_array().unwrap().iter().map(|f| f["properties"]["distance_m"].as_f64().unwrap()).collect();
+    assert!(distances.windows(2).all(|w| w[0] <= w[1]));
+    let (_, body) = get("/api/near?lat=48.85&lon=2.35&k=7").await;
+    assert_eq!(ids(&body), brute_near(2.35, 48.85, None, Some(7), |_| true));
+    let (_, body) = get("/api/near?lat=-33.9&lon=18.4&k=5&radius_km=3000&sector=finance").await;
+    assert_eq!(ids(&body), brute_near(18.4, -33.9, Some(3_000_000.0), Some(5), |o| o.sectors.iter().any(|s| s.as_str() == "finance")));
+    let (status, body) = get("/api/near?lat=90&lon=180&k=3").await;
+    assert_eq!((status, ids(&body).len()), (StatusCode::OK, 3));
+    assert_eq!(get("/api/near?lat=-90&lon=-180&k=1").await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn near_refuses_bad_numbers_naming_them() {
+    for (query, field) in [
+        ("lat=NaN&lon=1&k=1", "lat"),
+        ("lat=nan&lon=1&k=1", "lat"),
+        ("lat=inf&lon=1&k=1", "lat"),
+        ("lat=-infinity&lon=1&k=1", "lat"),
+        ("lat=1e999&lon=1&k=1", "lat"),
+        ("lat=90.0000001&lon=1&k=1", "lat"),
+        ("lat=-91&lon=1&k=1", "lat"),
+        ("lat=&lon=1&k=1", "lat"),
+        ("lat=0x10&lon=1&k=1", "lat"),
+        ("lat=48,85&lon=1&k=1", "lat"),
+        ("lat=1&lon=180.0000001&k=1", "lon"),
+        ("lat=1&lon=-180.5&k=1", "lon"),
+        ("lon=1&k=1", "lat"),
+        ("lat=1&lon=1", "radius_km"),
+        ("lat=1&lon=1&radius_km=-1", "radius_km"),
+        ("lat=1&lon=1&radius_km=1e9", "radius_km"),
+        ("lat=1&lon=1&k=0", "k"),
+        ("lat=1&lon=1&k=1001", "k"),
+        ("lat=1&lon=1&k=-3", "k"),
+        ("lat=1&lat=2&lon=1&k=1", "lat"),
+        ("lat=1&lon=1&k=1&sector=alchemy", "sector"),
+        ("lat=1&lon=1&k=1&colour=red", "colour"),
+    ] {
+        let (status, body) = get(&format!("/api/near?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(body["field"], field, "{query}: {body}");
+        assert!(body["error"].as_str().unwrap().len() < 120, "{query}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn stats_count_every_combination() {
+    let (status, body) = get("/api/stats?by=continent,sector").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["total"], ORGS);
+    let groups = body["groups"].as_array().unwrap();
+    for group in groups {
+        let (c, s) = (group["continent"].as_str().unwrap(), group["sector"].as_str().unwrap());
+        let want = FIXTURE.orgs.iter().filter(|o| o.continent.as_str() == c && o.sectors.iter().any(|x| x.as_str() == s)).count();
+        assert_eq!(group["count"], want, "{c} {s}");
+    }
+    let continents: u64 = body["totals"]["continent"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(continents, ORGS as u64);
+    let (_, body) = get("/api/stats?by=family&country=FR").await;
+    let fr = FIXTURE.orgs.iter().filter(|o| o.country.as_str() == "FR").count();
+    assert_eq!(body["total"], fr);
+    assert_eq!(body["groups"].as_array().unwrap().iter().map(|g| g["count"].as_u64().unwrap()).sum::<u64>(), fr as u64);
+    assert_eq!(get("/api/stats?by=planet").await.1["field"], "by");
+    let (_, body) = get("/api/stats/h3?res=2").await;
+    assert_eq!(body["cells"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum::<u64>(), ORGS as u64);
+    assert_eq!(get("/api/stats/h3?res=11").await.1["field"], "res");
+}
+
+#[tokio::test]
+async fn search_finds_towns_and_names_ignoring_accents() {
+    let target = FIXTURE.orgs.iter().find(|o| !o.city.is_ascii()).unwrap_or(&FIXTURE.orgs[0]);
+    let plain: String = impactmap_model::fold(&target.city);
+    let (status, body) = get(&format!("/api/search?q={}&limit=50", plain.to_uppercase())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ids(&body).contains(&target.id.to_string()), "{} not found by '{plain}'", target.city);
+    let (_, body) = get("/api/search?q=zzzzqqq").await;
+    assert_eq!(body["numberReturned"], 0);
+    assert_eq!(get("/api/search").await.1["field"], "q");
+    assert_eq!(get("/api/search?q=a&limit=101").await.1["field"], "limit");
+}
+
+#[tokio::test]
+async fn an_organisation_record_is_public_without_email() {
+    let org = &FIXTURE.orgs[3];
+    let (status, body) = get(&format!("/api/organisations/{}", org.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["properties"]["description"], org.description.as_str());
+    assert_eq!(body["properties"]["sample"], true);
+    assert!(!body.to_string().contains("private@example.org"));
+    assert_eq!(get("/api/organisations/0000000000000000").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(get("/api/organisations/..%2F..%2Fetc").await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn ogc_paging_walks_every_match_once() {
+    let (_, landing) = get("/ogc").await;
+    assert!(landing["links"].as_array().unwrap().iter().any(|l| l["rel"] == "conformance"));
+    let (_, conformance) = get("/ogc/conformance").await;
+    assert!(conformance["conformsTo"].as_array().unwrap().iter().any(|c| c.as_str().unwrap().ends_with("/conf/geojson")));
+    let (_, collections) = get("/ogc/collections").await;
+    assert_eq!(collections["collections"][0]["id"], "organisations");
+
+    let mut next = Some("http://127.0.0.1:8080/ogc/collections/organisations/items?limit=37&continent=europe,africa".to_owned());
+    let mut seen = Vec::new();
+    while let Some(url) = next {
+        let (status, headers, page) = get_with(url.trim_start_matches("http://127.0.0.1:8080"), &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers[header::CONTENT_TYPE], "application/geo+json");
+        assert!(page["numberReturned"].as_u64().unwrap() <= 37);
+        seen.extend(ids(&page));
+        next = page["links"].as_array().unwrap().iter().find(|l| l["rel"] == "next").map(|l| l["href"].as_str().unwrap().to_owned());
+    }
+    let mut want: Vec<String> =
+        FIXTURE.orgs.iter().filter(|o| ["europe", "africa"].contains(&o.continent.as_str())).map(|o| o.id.to_string()).collect();
+    want.sort();
+    assert_eq!(seen, want);
+
+    let (_, page) = get("/ogc/collections/organisations/items?bbox=170,-60,-170,0&limit=10000").await;
+    let wrap: Vec<String> = FIXTURE
+        .orgs
+        .iter()
+        .filter(|o| (o.location.lon() >= 170.0 || o.location.lon() <= -170.0) && o.location.lat() <= 0.0)
+        .map(|o| o.id.to_string())
+        .collect();
+    assert_eq!(page["numberMatched"], wrap.len());
+    let (_, page) = get("/ogc/collections/organisations/items?limit=50000").await;
+    assert_eq!(page["numberReturned"], ORGS);
+    let org = &FIXTURE.orgs[0];
+    let (status, item) = get(&format!("/ogc/collections/organisations/items/{}", org.id)).await;
+    assert_eq!((status, item["id"].as_str()), (StatusCode::OK, Some(org.id.as_str())));
+    assert_eq!(get("/ogc/collections/organisations/items/ffffffffffffffff").await.0, StatusCode::NOT_FOUND);
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("offset=-1", "offset"),
+        ("bbox=1,2,3", "bbox"),
+        ("bbox=0,10,1,5", "bbox"),
+        ("bbox=0,0,1,NaN", "bbox"),
+        ("bbox=-181,0,1,1", "bbox"),
+        ("page=2", "page"),
+        ("f=xml", "f"),
+    ] {
+        let (status, body) = get(&format!("/ogc/collections/organisations/items?{query}")).await;
+        assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some(field)), "{query}: {body}");
+    }
+    let (status, page) = get("/ogc/collections/organisations/items?bbox=2.35,48.85,2.35,48.85").await;
+    assert_eq!((status, page["numberMatched"].as_u64()), (StatusCode::OK, Some(0)));
+}
+
+#[tokio::test]
+async fn public_reads_answer_any_origin() {
+    let (_, headers, _) = get_with("/api/stats?by=continent", &[(header::ORIGIN, "https://member.example.org")]).await;
+    assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    assert!(headers.get(header::ACCESS_CONTROL_ALLOW_CREDENTIALS).is_none());
+}
