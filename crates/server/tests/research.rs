@@ -227,3 +227,47 @@ async fn public_reads_answer_any_origin() {
     assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
     assert!(headers.get(header::ACCESS_CONTROL_ALLOW_CREDENTIALS).is_none());
 }
+
+/// Every documented path answers (not the router's 404), and every route
+/// answering here is documented.
+#[tokio::test]
+async fn the_openapi_document_matches_the_router() {
+    let (status, doc) = get("/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.0.3");
+    let id = FIXTURE.orgs[0].id.to_string();
+    let mut documented: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
+    documented.sort();
+    let mut routes = vec![
+        "/healthz",
+        "/openapi.json",
+        "/api/organisations",
+        "/api/organisations/{id}",
+        "/api/near",
+        "/api/stats",
+        "/api/stats/h3",
+        "/api/search",
+        "/tiles/{z}/{x}/{y}",
+        "/tiles.json",
+        "/style.json",
+        "/ogc",
+        "/ogc/conformance",
+        "/ogc/collections",
+        "/ogc/collections/organisations",
+        "/ogc/collections/organisations/items",
+        "/ogc/collections/organisations/items/{id}",
+    ];
+    routes.sort_unstable();
+    assert_eq!(documented, routes);
+    for path in routes {
+        let uri = path.replace("{id}", &id).replace("{z}/{x}/{y}", "0/0/0.mvt");
+        let uri = match path {
+            "/api/near" => format!("{uri}?lat=1&lon=1&k=1"),
+            "/api/stats/h3" => format!("{uri}?res=1"),
+            "/api/search" => format!("{uri}?q=sample"),
+            _ => uri,
+        };
+        let response = app(FIXTURE.state.clone()).oneshot(Request::get(&uri).body(Body::empty()).unwrap()).await.unwrap();
+        assert!(response.status().is_success(), "{uri}: {}", response.status());
+    }
+}

@@ -5,6 +5,7 @@ mod geojson;
 mod health;
 mod near;
 mod ogc;
+mod openapi;
 mod organisations;
 mod params;
 mod search;
@@ -30,6 +31,7 @@ pub fn app(state: AppState) -> Router {
         .merge(stats::router())
         .merge(search::router())
         .merge(ogc::router())
+        .merge(openapi::router())
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         // Every route is a public read for now: any origin, no credentials.
         .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD]))

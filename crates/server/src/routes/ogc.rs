@@ -45,6 +45,7 @@ async fn landing(State(state): State<AppState>) -> Json<Value> {
             link(&format!("{base}/ogc"), "self", "application/json", "This document"),
             link(&format!("{base}/ogc/conformance"), "conformance", "application/json", "Conformance classes"),
             link(&format!("{base}/ogc/collections"), "data", "application/json", "Collections"),
+            link(&format!("{base}/openapi.json"), "service-desc", "application/vnd.oai.openapi+json;version=3.0", "The API definition"),
         ],
     }))
 }
