@@ -271,3 +271,33 @@ async fn the_openapi_document_matches_the_router() {
         assert!(response.status().is_success(), "{uri}: {}", response.status());
     }
 }
+
+#[tokio::test]
+async fn exports_stream_the_filtered_set_in_every_format() {
+    let want: Vec<&Organisation> =
+        FIXTURE.orgs.iter().filter(|o| o.family.as_str() == "cooperative" && o.continent.as_str() == "africa").collect();
+    assert!(!want.is_empty());
+    let fetch = |uri: String| async move {
+        let response = app(FIXTURE.state.clone()).oneshot(Request::get(&uri).body(Body::empty()).unwrap()).await.unwrap();
+        let headers = response.headers().clone();
+        (headers, String::from_utf8(axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap())
+    };
+    let (headers, csv) = fetch("/api/organisations?family=cooperative&continent=africa&format=csv".into()).await;
+    assert_eq!(headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    assert_eq!(headers[header::CONTENT_DISPOSITION], "attachment; filename=\"organisations.csv\"");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let mut got: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_owned()).collect();
+    let mut ids: Vec<String> = want.iter().map(|o| o.id.to_string()).collect();
+    got.sort();
+    ids.sort();
+    assert_eq!(got, ids);
+    let (_, geojson) = fetch("/api/organisations?family=cooperative&continent=africa".into()).await;
+    let body: Value = serde_json::from_str(&geojson).unwrap();
+    assert_eq!(body["features"].as_array().unwrap().len(), want.len());
+    let (_, ess) = fetch("/api/organisations?family=cooperative&continent=africa&format=essglobal".into()).await;
+    assert!(ess.starts_with("Identifier,Name,Description,Organisational Structure"));
+    assert_eq!(ess.lines().count(), want.len() + 1);
+    let (_, all) = fetch("/api/organisations?format=csv".into()).await;
+    assert!(!all.contains("private@example.org"));
+    assert_eq!(get("/api/organisations?format=xml").await.1["field"], "format");
+}

@@ -1,17 +1,22 @@
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use std::io::Write;
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::IntoResponse;
+use axum::response::Response;
 use axum::routing::get;
 use impactmap_model::{ExportFormat, Exporter, OrgId, feature};
 
-use super::filter_query::clip;
+use super::filter_query::{self, clip};
+use super::params::single;
 
 use crate::{ApiError, AppState};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/api/organisations", get(all)).route("/api/organisations/{id}", get(one))
+    Router::new().route("/api/organisations", get(export)).route("/api/organisations/{id}", get(one))
 }
 
 /// `GET /api/organisations/{id}`: the full public record as a GeoJSON Feature.
@@ -25,14 +30,78 @@ async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<im
     Ok(([(header::CONTENT_TYPE, ExportFormat::GeoJson.media_type())], Json(feature(&org))))
 }
 
-/// Every published organisation as a GeoJSON FeatureCollection.
-async fn all(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let body = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
-        let mut exporter = Exporter::new(ExportFormat::GeoJson, &state.reference, Vec::new())?;
-        state.store.each_organisation(|org| exporter.write(&org).map_err(ApiError::from))?;
-        let (body, _) = exporter.finish()?;
-        Ok(body)
-    })
-    .await??;
-    Ok(([(header::CONTENT_TYPE, ExportFormat::GeoJson.media_type())], body))
+/// Bytes gathered before a chunk goes to the client.
+const CHUNK: usize = 64 * 1024;
+
+/// `GET /api/organisations?<filters>&format=geojson|csv|essglobal`: the
+/// filtered organisations, streamed from the store a chunk at a time (never
+/// e-mail addresses).
+async fn export(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+    let (filter, rest) = filter_query::parse(&state.reference, query.as_deref(), &["format"])?;
+    let format = match single(&rest, "format")? {
+        None => ExportFormat::GeoJson,
+        Some(f) => f
+            .parse::<ExportFormat>()
+            .map_err(|_| ApiError::bad("format", format!("'{}' is not one of geojson, csv, essglobal", clip(f))))?,
+    };
+    let atlas = state.atlas.load_full();
+    let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
+    tokio::task::spawn_blocking(move || {
+        let sink = ChannelWriter { tx: tx.clone(), buf: Vec::with_capacity(CHUNK) };
+        let written = (|| -> Result<(), ApiError> {
+            let mut exporter = Exporter::new(format, &state.reference, sink)?;
+            state.store.each_organisation(|org| {
+                let selected = atlas.find(&org.id).is_some_and(|(index, _)| selection.contains(index));
+                if selected { exporter.write(&org).map_err(ApiError::from) } else { Ok(()) }
+            })?;
+            let (mut sink, _) = exporter.finish()?;
+            sink.flush().map_err(|e| ApiError::Internal(e.to_string()))
+        })();
+        if let Err(e) = written {
+            // The client sees a cut body; the cause is logged once.
+            tracing::warn!("export stopped: {e}");
+            let _ = tx.blocking_send(Err(std::io::Error::other("export stopped")));
+        }
+    });
+    let stream = futures_stream(rx);
+    let extension = if format == ExportFormat::GeoJson { "geojson" } else { "csv" };
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.media_type().to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"organisations.{extension}\"")),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+fn futures_stream(
+    mut rx: tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>,
+) -> impl futures_core::Stream<Item = Result<Vec<u8>, std::io::Error>> {
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
+
+/// Sends what is written to the response in chunks; fails once the client is gone.
+struct ChannelWriter {
+    tx: tokio::sync::mpsc::Sender<Result<Vec<u8>, std::io::Error>>,
+    buf: Vec<u8>,
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
+        self.tx.blocking_send(Ok(chunk)).map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client gone"))
+    }
 }
