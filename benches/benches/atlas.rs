@@ -12,6 +12,10 @@ use impactmap_model::{LonLat, MercPoint, Organisation, Reference, generate_sampl
 use impactmap_server::tile_service::{Layers, TileMaker, render_layers};
 use impactmap_tiles::TileCoord;
 
+/// As in the binary: see `crates/cli/src/main.rs`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn sizes() -> Vec<usize> {
     std::env::var("IMPACTMAP_BENCH_SIZES")
         .map_or_else(|_| vec![10_000, 100_000, 1_000_000], |s| s.split(',').map(|n| n.parse().unwrap()).collect())

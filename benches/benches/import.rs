@@ -8,6 +8,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use impactmap_model::{ExportFormat, Exporter, ImportOptions, Reference, generate_sample, import_bytes};
 use impactmap_store::Store;
 
+/// As in the binary: see `crates/cli/src/main.rs`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const ROWS: usize = 100_000;
 
 fn import(c: &mut Criterion) {

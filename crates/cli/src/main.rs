@@ -11,6 +11,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+/// mimalloc: building an Atlas frees millions of small strings, and glibc's
+/// allocator spends longer consolidating them than the build itself takes.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The world map of the Pact for Impact alliance: organisations of the
 /// Social and Solidarity Economy and the Inclusive Economy.
 #[derive(Debug, Parser)]

@@ -62,8 +62,8 @@ type Point3 = GeomWithData<[f64; 3], u32>;
 pub struct Atlas {
     generation: u64,
     entries: Vec<Entry>,
-    /// Each entry's H3 cell at the finest resolution kept.
-    cells: Vec<u64>,
+    /// Each entry's H3 cell at the finest resolution kept, made on first use.
+    cells: std::sync::OnceLock<Vec<u64>>,
     tree: RTree<Point3>,
     continents: Vec<RoaringBitmap>,
     families: Vec<RoaringBitmap>,
@@ -111,7 +111,7 @@ impl Atlas {
                 }
             })
             .collect();
-        entries.sort_by(|a, b| a.id.cmp(&b.id));
+        entries.sort_unstable_by(|a, b| a.id.cmp(&b.id));
 
         let bitmaps = |n: usize| vec![RoaringBitmap::new(); n];
         let (mut continents, mut families, mut sectors, mut sdgs) =
@@ -119,27 +119,27 @@ impl Atlas {
         let mut countries: HashMap<CountryCode, RoaringBitmap> = HashMap::new();
         let mut points = Vec::with_capacity(entries.len());
         for (index, e) in (0u32..).zip(&entries) {
-            continents[usize::from(e.continent)].insert(index);
-            families[usize::from(e.family)].insert(index);
-            for (bit, bitmap) in sectors.iter_mut().enumerate() {
-                if e.sectors & (1 << bit) != 0 {
-                    bitmap.insert(index);
-                }
+            // Positions rise, so every bitmap is appended to (`push`), never searched.
+            continents[usize::from(e.continent)].try_push(index).ok();
+            families[usize::from(e.family)].try_push(index).ok();
+            let mut bits = e.sectors;
+            while bits != 0 {
+                sectors[bits.trailing_zeros() as usize].try_push(index).ok();
+                bits &= bits - 1;
             }
             for goal in e.sdgs.goals() {
-                sdgs[goal as usize].insert(index);
+                sdgs[goal as usize].try_push(index).ok();
             }
-            countries.entry(e.country).or_default().insert(index);
+            countries.entry(e.country).or_default().try_push(index).ok();
             points.push(Point3::new(unit_vector(e.at.lon(), e.at.lat()), index));
         }
-        let cells = entries.iter().map(|e| finest_cell(e.at.lon(), e.at.lat())).collect();
         let open_pyramid =
             Arc::new(Pyramid::build(&entries, &Selection::All(len_u32(&entries)), keys.each_ref().map(Vec::len), &options.clusters));
         Self {
             generation,
             tree: RTree::bulk_load(points),
             entries,
-            cells,
+            cells: std::sync::OnceLock::new(),
             continents,
             families,
             sectors,
@@ -282,7 +282,8 @@ impl Atlas {
     /// Counts per H3 cell at a resolution (0 to [`crate::H3_MAX_RES`]) for a
     /// pyramid's selection, built on first use and kept with the pyramid.
     pub fn h3<'p>(&self, pyramid: &'p Pyramid, res: u8) -> &'p H3Bins {
-        pyramid.h3_slot(res).get_or_init(|| H3Bins::build(self, &self.cells, pyramid.selection(), res))
+        let cells = self.cells.get_or_init(|| self.entries.iter().map(|e| finest_cell(e.at.lon(), e.at.lat())).collect());
+        pyramid.h3_slot(res).get_or_init(|| H3Bins::build(self, cells, pyramid.selection(), res))
     }
 
     /// The selected entries whose name or town has a word starting with
