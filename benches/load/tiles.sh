@@ -56,3 +56,19 @@ run() { # name cache_mb [header]
 run "uncached" 0
 run "cached" 256
 run "cached, gzip" 256 "Accept-Encoding: gzip"
+
+# The researcher API: latency of single requests (one connection).
+api() { # name path
+  printf '[tiles]\ncache_mb = 256\n' > "$work/config.toml"
+  "$bin" serve --listen 127.0.0.1:18181 --db "$work/map.db" --config "$work/config.toml" 2>"$work/serve.log" &
+  local pid=$!
+  for _ in $(seq 100); do curl -sf 127.0.0.1:18181/healthz >/dev/null 2>&1 && break; sleep 0.2; done
+  echo "$2" > "$work/api.txt"
+  echo "== API $1 ($count organisations, 1 connection, 10s)"
+  TILES_FILE="$work/api.txt" wrk -t1 -c1 -d10s -s benches/load/tiles.lua http://127.0.0.1:18181 | grep '^result:'
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+api "near k=20" "/api/near?lat=14.69&lon=-17.44&k=20"
+api "stats by continent,sector" "/api/stats?by=continent,sector"
+api "OGC page of 1000" "/ogc/collections/organisations/items?limit=1000&offset=5000"

@@ -26,20 +26,28 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(listen) = &args.listen {
         raw.server.listen = Some(listen.clone());
     }
+    // Bound first, so that with port 0 the absolute URLs we hand out
+    // (TileJSON, OGC links) name the port actually listened on.
+    let listen = raw.clone().validate()?.listen;
+    let listener = std::net::TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))?;
+    let bound = listener.local_addr()?;
+    if raw.server.public_url.is_none() {
+        raw.server.public_url = Some(format!("http://{bound}"));
+    }
     let config = raw.validate()?;
     let reference = Arc::new(Reference::embedded());
     let store = Arc::new(Store::open(&config.db)?);
     if store.count()? == 0 {
         load_sample(&store, &reference)?;
     }
-    let listen = config.listen;
     let started = std::time::Instant::now();
     let state = AppState::new(store, reference, config)?;
     tracing::info!("atlas of {} organisations built in {:.2?}", state.atlas.load().len(), started.elapsed());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-        tracing::info!("listening on http://{}", listener.local_addr()?);
+        listener.set_nonblocking(true)?;
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        tracing::info!("listening on http://{bound}");
         impactmap_server::serve(listener, state).await?;
         anyhow::Ok(())
     })?;

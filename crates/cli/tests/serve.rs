@@ -3,66 +3,12 @@
 
 #![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Server {
-    child: Child,
-    address: String,
-    log: Vec<String>,
-}
+mod common;
 
-impl Server {
-    fn start(db: &std::path::Path, extra: &[&str]) -> Self {
-        #[expect(clippy::zombie_processes, reason = "Server's Drop waits for the child")]
-        let mut child = Command::new(env!("CARGO_BIN_EXE_impactmap"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-            .arg(db)
-            .args(extra)
-            .env("RUST_LOG", "info")
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let mut log = Vec::new();
-        let deadline = Instant::now() + Duration::from_mins(1);
-        while Instant::now() < deadline {
-            let line = lines.next().expect("server exited before listening").unwrap();
-            log.push(line.clone());
-            if let Some(address) = line.split("listening on http://").nth(1) {
-                std::thread::spawn(move || lines.for_each(drop));
-                return Self { child, address: address.trim().to_owned(), log };
-            }
-        }
-        panic!("no 'listening on' line in {log:?}");
-    }
-
-    /// A plain HTTP/1.1 GET; returns the status code and the body.
-    fn get(&self, path: &str) -> (u16, String) {
-        let mut stream = TcpStream::connect(&self.address).unwrap();
-        write!(stream, "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.address).unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").unwrap();
-        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-        (status, body.to_owned())
-    }
-
-    fn terminate(mut self) -> i32 {
-        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
-        self.child.wait().unwrap().code().unwrap()
-    }
-}
-
-impl Drop for Server {
-    /// A test that fails half-way still leaves no server behind.
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::Server;
 
 #[test]
 fn first_start_serves_the_sample_and_stops_on_sigterm() {
