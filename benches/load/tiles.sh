@@ -36,26 +36,30 @@ for i in range(51):
     y = int((1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * n)
     print(f"/tiles/{z}/{min(x, n - 1)}/{min(y, n - 1)}.mvt")
 PY
+sed 's/$/?layers=clusters/' "$work/tiles.txt" > "$work/tiles-clusters.txt"
 
-run() { # name cache_mb [header]
-  local name=$1 cache=$2 header=${3:-}
+run() { # name cache_mb list [header]
+  local name=$1 cache=$2 list=$3 header=${4:-}
   printf '[tiles]\ncache_mb = %s\n' "$cache" > "$work/config.toml"
   "$bin" serve --listen 127.0.0.1:18181 --db "$work/map.db" --config "$work/config.toml" 2>"$work/serve.log" &
   local pid=$!
   for _ in $(seq 100); do curl -sf 127.0.0.1:18181/healthz >/dev/null 2>&1 && break; sleep 0.2; done
   # One pass to warm the cache (it changes nothing when cache_mb = 0).
-  while read -r path; do curl -s -o /dev/null "127.0.0.1:18181$path"; done < "$work/tiles.txt"
+  while read -r path; do curl -s -o /dev/null "127.0.0.1:18181$path"; done < "$work/$list"
   local args=(-t"$threads" -c"$connections" -d"$duration" -s "benches/load/tiles.lua")
   [ -n "$header" ] && args+=(-H "$header")
   echo "== $name ($count organisations, $connections connections, $duration)"
-  TILES_FILE="$work/tiles.txt" wrk "${args[@]}" http://127.0.0.1:18181 | grep '^result:'
+  TILES_FILE="$work/$list" wrk "${args[@]}" http://127.0.0.1:18181 | grep '^result:'
   kill "$pid"; wait "$pid" 2>/dev/null || true
   if grep -E ' (WARN|ERROR) |panicked' "$work/serve.log"; then echo "error: the server logged problems" >&2; exit 1; fi
 }
 
-run "uncached" 0
-run "cached" 256
-run "cached, gzip" 256 "Accept-Encoding: gzip"
+run "clusters layer, uncached" 0 tiles-clusters.txt
+run "clusters layer, cached" 256 tiles-clusters.txt
+run "clusters layer, cached, gzip" 256 tiles-clusters.txt "Accept-Encoding: gzip"
+run "all layers, uncached" 0 tiles.txt
+run "all layers, cached" 256 tiles.txt
+run "all layers, cached, gzip" 256 tiles.txt "Accept-Encoding: gzip"
 
 # The researcher API: latency of single requests (one connection).
 api() { # name path

@@ -3,41 +3,51 @@
 
 use std::hash::Hasher;
 use std::io::Write;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Bytes;
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use impactmap_index::Filter;
 use impactmap_tiles::TileCoord;
 
-/// One encoded tile in both forms, and its strong ETag.
+use crate::tile_service::Layers;
+
+/// One encoded tile, its gzip form once a client asked for it, and its strong ETag.
 #[derive(Debug)]
 pub struct CachedTile {
     /// The MVT bytes; empty for a tile with nothing in it.
-    pub raw: Vec<u8>,
-    /// The same, gzipped.
-    pub gzip: Vec<u8>,
-    /// `"<generation>-<hash of raw>"`, quoted.
+    pub raw: Bytes,
+    gzip: OnceLock<Bytes>,
+    /// `"<generation>-<hash of raw>-<length>"`, quoted.
     pub etag: String,
 }
 
 impl CachedTile {
     /// Wraps freshly encoded bytes.
-    ///
-    /// # Errors
-    /// Only if gzip fails to write to memory.
-    pub fn new(raw: Vec<u8>, generation: u64) -> std::io::Result<Self> {
+    pub fn new(raw: Vec<u8>, generation: u64) -> Self {
         let mut hasher = rustc_hash::FxHasher::default();
         hasher.write(&raw);
         let etag = format!("\"{generation:x}-{:016x}-{:x}\"", hasher.finish(), raw.len());
-        let gzip = if raw.is_empty() {
-            Vec::new()
-        } else {
-            let mut encoder = GzEncoder::new(Vec::with_capacity(raw.len() / 2), Compression::default());
-            encoder.write_all(&raw)?;
-            encoder.finish()?
-        };
-        Ok(Self { raw, gzip, etag })
+        Self { raw: Bytes::from(raw), gzip: OnceLock::new(), etag }
+    }
+
+    /// The gzip form, made on first use and kept with the tile. Level 1:
+    /// tiles are small, and higher levels cost more than they save.
+    pub fn gzip(&self) -> Bytes {
+        self.gzip
+            .get_or_init(|| {
+                let mut encoder = GzEncoder::new(Vec::with_capacity(self.raw.len() / 2 + 32), Compression::fast());
+                // Writing to memory cannot fail.
+                let _ = encoder.write_all(&self.raw);
+                Bytes::from(encoder.finish().unwrap_or_default())
+            })
+            .clone()
+    }
+
+    fn weight(&self) -> usize {
+        self.raw.len() + self.gzip.get().map_or(self.raw.len() / 2, Bytes::len) + 128
     }
 }
 
@@ -45,6 +55,7 @@ impl CachedTile {
 struct Key {
     generation: u64,
     filter: Filter,
+    layers: Layers,
     tile: TileCoord,
 }
 
@@ -64,7 +75,7 @@ impl TileCache {
     pub fn new(bytes: u64) -> Self {
         let cache = moka::sync::Cache::builder()
             .max_capacity(bytes)
-            .weigher(|_: &Key, tile: &Arc<CachedTile>| u32::try_from(tile.raw.len() + tile.gzip.len() + 128).unwrap_or(u32::MAX))
+            .weigher(|_: &Key, tile: &Arc<CachedTile>| u32::try_from(tile.weight()).unwrap_or(u32::MAX))
             .build();
         Self { cache }
     }
@@ -82,10 +93,11 @@ impl TileCache {
         &self,
         generation: u64,
         filter: &Filter,
+        layers: Layers,
         tile: TileCoord,
         make: impl FnOnce() -> Result<CachedTile, E>,
     ) -> Result<Arc<CachedTile>, E> {
-        let key = Key { generation, filter: filter.clone(), tile };
+        let key = Key { generation, filter: filter.clone(), layers, tile };
         if let Some(hit) = self.cache.get(&key) {
             return Ok(hit);
         }

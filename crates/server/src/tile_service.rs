@@ -41,7 +41,7 @@ impl TileMaker {
 }
 
 /// Which layers to make.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Layers {
     /// `countries`, z0-10.
     pub countries: bool,
@@ -52,8 +52,25 @@ pub struct Layers {
 }
 
 impl Layers {
-    /// Every layer: what the tile route serves.
+    /// Every layer: what the tile route serves by default.
     pub const ALL: Self = Self { countries: true, h3: true, points: true };
+
+    /// Reads `countries,h3,clusters` (`clusters` and `organisations` come together).
+    ///
+    /// # Errors
+    /// The name that is not a layer.
+    pub fn parse(list: &str) -> Result<Self, String> {
+        let mut layers = Self { countries: false, h3: false, points: false };
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            match name {
+                "countries" => layers.countries = true,
+                "h3" => layers.h3 = true,
+                "clusters" | "organisations" => layers.points = true,
+                other => return Err(other.to_owned()),
+            }
+        }
+        Ok(layers)
+    }
 }
 
 /// Encodes the `countries`, `h3`, `clusters` and `organisations` layers of

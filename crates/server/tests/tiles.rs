@@ -310,3 +310,17 @@ async fn h3_cells_count_every_organisation_once() {
         assert_eq!(cells.values().sum::<u64>(), expected, "zoom {z}{query}");
     }
 }
+
+#[tokio::test]
+async fn layers_can_be_asked_for_apart() {
+    let names = |bytes: Vec<u8>| Reader::new(bytes).unwrap().get_layer_names().unwrap();
+    assert_eq!(names(body(get("/tiles/1/1/0.mvt?layers=clusters", &[]).await).await), ["clusters"]);
+    assert_eq!(names(body(get("/tiles/1/1/0.mvt?layers=countries,h3", &[]).await).await), ["countries", "h3"]);
+    assert_eq!(names(body(get("/tiles/1/1/0.mvt", &[]).await).await), ["countries", "h3", "clusters"]);
+    let bad = get("/tiles/1/1/0.mvt?layers=roads", &[]).await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let json: serde_json::Value = serde_json::from_slice(&body(bad).await).unwrap();
+    assert_eq!(json["field"], "layers");
+    let tilejson: serde_json::Value = serde_json::from_slice(&body(get("/tiles.json?layers=clusters", &[]).await).await).unwrap();
+    assert_eq!(tilejson["tiles"][0], "http://127.0.0.1:8080/tiles/{z}/{x}/{y}.mvt?layers=clusters");
+}

@@ -24,7 +24,7 @@ pub(super) fn router() -> Router<AppState> {
 
 /// The validated filter part of the query, re-encoded, for tile URLs.
 fn filter_suffix(state: &AppState, query: Option<&str>) -> Result<String, ApiError> {
-    filter_query::parse(&state.reference, query, &[])?;
+    filter_query::parse(&state.reference, query, &["layers"])?;
     Ok(query.filter(|q| !q.is_empty()).map(|q| format!("?{q}")).unwrap_or_default())
 }
 

@@ -6,8 +6,9 @@ use axum::routing::get;
 use impactmap_tiles::TileCoord;
 
 use super::filter_query::{self, clip};
+use super::params::single;
 use crate::tile_cache::CachedTile;
-use crate::tile_service::render;
+use crate::tile_service::{Layers, render_layers};
 use crate::{ApiError, AppState, MAX_SERVED_ZOOM};
 
 const MVT: &str = "application/vnd.mapbox-vector-tile";
@@ -25,14 +26,19 @@ async fn tile(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let coord = parse_coord(&z, &x, &y)?;
-    let (filter, _) = filter_query::parse(&state.reference, query.as_deref(), &[])?;
+    let (filter, rest) = filter_query::parse(&state.reference, query.as_deref(), &["layers"])?;
+    let layers = match single(&rest, "layers")? {
+        Some(list) => Layers::parse(list)
+            .map_err(|name| ApiError::bad("layers", format!("'{}' is not one of countries, h3, clusters, organisations", clip(&name))))?,
+        None => Layers::ALL,
+    };
     let atlas = state.atlas.load_full();
     let cache = state.tiles.clone();
     let maker = state.tile_maker.clone();
     let tile = tokio::task::spawn_blocking(move || {
-        cache.get_or_make(atlas.generation(), &filter, coord, || {
-            let raw = render(&atlas, &maker, &filter, coord).map_err(|e| ApiError::bad("filter", e.to_string()))?;
-            CachedTile::new(raw, atlas.generation()).map_err(|e| ApiError::Internal(e.to_string()))
+        cache.get_or_make(atlas.generation(), &filter, layers, coord, || {
+            let raw = render_layers(&atlas, &maker, &filter, coord, layers).map_err(|e| ApiError::bad("filter", e.to_string()))?;
+            Ok::<_, ApiError>(CachedTile::new(raw, atlas.generation()))
         })
     })
     .await??;
@@ -77,7 +83,7 @@ fn respond(tile: &CachedTile, headers: &HeaderMap) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|e| e.trim().split(';').next() == Some("gzip")));
     if gzip {
-        (common, [(header::CONTENT_TYPE, MVT), (header::CONTENT_ENCODING, "gzip")], tile.gzip.clone()).into_response()
+        (common, [(header::CONTENT_TYPE, MVT), (header::CONTENT_ENCODING, "gzip")], tile.gzip()).into_response()
     } else {
         (common, [(header::CONTENT_TYPE, MVT)], tile.raw.clone()).into_response()
     }
