@@ -62,11 +62,13 @@ struct Key {
 /// The cache; entries of an older Atlas generation are never returned and age out.
 pub struct TileCache {
     cache: moka::sync::Cache<Key, Arc<CachedTile>>,
+    /// False when configured with no memory: tiles are made per request.
+    enabled: bool,
 }
 
 impl std::fmt::Debug for TileCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TileCache").field("entries", &self.cache.entry_count()).finish()
+        f.debug_struct("TileCache").field("entries", &self.cache.entry_count()).field("enabled", &self.enabled).finish()
     }
 }
 
@@ -77,12 +79,20 @@ impl TileCache {
             .max_capacity(bytes)
             .weigher(|_: &Key, tile: &Arc<CachedTile>| u32::try_from(tile.weight()).unwrap_or(u32::MAX))
             .build();
-        Self { cache }
+        Self { cache, enabled: bytes > 0 }
     }
 
     /// Forgets every tile (their generation is gone).
     pub fn clear(&self) {
         self.cache.invalidate_all();
+    }
+
+    /// The cached tile, if any: cheap enough for the async thread.
+    pub fn get(&self, generation: u64, filter: &Filter, layers: Layers, tile: TileCoord) -> Option<Arc<CachedTile>> {
+        if !self.enabled {
+            return None;
+        }
+        self.cache.get(&Key { generation, filter: filter.clone(), layers, tile })
     }
 
     /// The cached tile, or the one `make` produces, stored for next time.
@@ -102,7 +112,9 @@ impl TileCache {
             return Ok(hit);
         }
         let fresh = Arc::new(make()?);
-        self.cache.insert(key, fresh.clone());
+        if self.enabled {
+            self.cache.insert(key, fresh.clone());
+        }
         Ok(fresh)
     }
 }

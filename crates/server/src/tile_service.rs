@@ -54,6 +54,8 @@ pub struct Layers {
 impl Layers {
     /// Every layer: what the tile route serves by default.
     pub const ALL: Self = Self { countries: true, h3: true, points: true };
+    /// `clusters` and `organisations` only.
+    pub const POINTS: Self = Self { countries: false, h3: false, points: true };
 
     /// Reads `countries,h3,clusters` (`clusters` and `organisations` come together).
     ///
