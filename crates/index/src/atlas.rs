@@ -287,10 +287,11 @@ impl Atlas {
     }
 
     /// The selected entries whose name or town has a word starting with
-    /// each word of `query` (accents, case and punctuation ignored), best
-    /// first: whole words over prefixes, names over towns, then id order.
+    /// each word of `query` (accents, case and punctuation ignored), or that
+    /// lie in the country a word names (`country_of`), best first: whole
+    /// words over prefixes, names over towns and countries, then id order.
     /// The word index is built on the first search.
-    pub fn search(&self, query: &str, selection: &Selection, limit: usize) -> Vec<u32> {
+    pub fn search(&self, query: &str, selection: &Selection, limit: usize, country_of: impl Fn(&str) -> Option<CountryCode>) -> Vec<u32> {
         let wanted: Vec<String> = words(query).collect();
         if wanted.is_empty() || limit == 0 {
             return Vec::new();
@@ -298,14 +299,21 @@ impl Atlas {
         let index = self.words.get_or_init(|| WordIndex::build(&self.entries));
         let mut found: Option<RoaringBitmap> = None;
         for word in &wanted {
-            let bits = index.prefixed(word);
+            let mut bits = index.prefixed(word);
+            if let Some(country) = country_of(word).and_then(|c| self.countries.get(&c)) {
+                bits |= country;
+            }
             found = Some(match found {
                 Some(f) => f & bits,
                 None => bits,
             });
         }
+        // A country of several words ("Afrique du Sud") is named by the whole query.
+        let mut found = found.unwrap_or_default();
+        if let Some(country) = country_of(query).and_then(|c| self.countries.get(&c)) {
+            found |= country;
+        }
         let mut scored: Vec<(u32, u32)> = found
-            .unwrap_or_default()
             .iter()
             .filter(|&i| selection.contains(i))
             .map(|i| {

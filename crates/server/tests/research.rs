@@ -148,6 +148,17 @@ async fn search_finds_towns_and_names_ignoring_accents() {
     let (status, body) = get(&format!("/api/search?q={}&limit=50", plain.to_uppercase())).await;
     assert_eq!(status, StatusCode::OK);
     assert!(ids(&body).contains(&target.id.to_string()), "{} not found by '{plain}'", target.city);
+    // A country named in another language finds its organisations.
+    let code = FIXTURE.orgs.iter().map(|o| o.country).find(|c| FIXTURE.orgs.iter().filter(|o| o.country == *c).count() >= 3).unwrap();
+    let french = FIXTURE.state.reference.countries.get(code.as_str()).unwrap().name("fr").to_owned();
+    let query: String =
+        french.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let (_, body) = get(&format!("/api/search?q={query}&limit=100")).await;
+    let mut got = ids(&body);
+    got.sort();
+    let mut want: Vec<String> = FIXTURE.orgs.iter().filter(|o| o.country == code).map(|o| o.id.to_string()).collect();
+    want.sort();
+    assert!(want.iter().all(|id| got.contains(id)), "searching '{french}' missed organisations of {code}");
     let (_, body) = get("/api/search?q=zzzzqqq").await;
     assert_eq!(body["numberReturned"], 0);
     assert_eq!(get("/api/search").await.1["field"], "q");

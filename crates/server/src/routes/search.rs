@@ -16,17 +16,22 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 /// `GET /api/search?q=&limit=&<filters>`: organisations whose name or town
-/// has words starting with the query's words, accents and case ignored, best first.
+/// has words starting with the query's words, or in a country a word names
+/// (in English, French, Spanish or Portuguese), accents and case ignored, best first.
 async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
     // `q` is the search here, not a filter: read it apart.
     let (mut filter, rest) = filter_query::parse(&state.reference, query.as_deref(), &["limit"])?;
     let q = filter.text.take().ok_or_else(|| ApiError::bad("q", "missing"))?;
     let limit = single(&rest, "limit")?.map_or(Ok(20), |l| whole("limit", l, 1, MAX_LIMIT))?;
+    let limit = usize::try_from(limit).unwrap_or(20);
     let atlas = state.atlas.load_full();
+    let reference = state.reference.clone();
     let body = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
         let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
-        #[expect(clippy::cast_possible_truncation, reason = "at most 100")]
-        let found = atlas.search(&q, &selection, limit as usize);
+        // Only whole names of four letters or more: "mali" yes, "in" no.
+        let found = atlas.search(&q, &selection, limit, |word| {
+            (word.len() >= 4).then(|| reference.countries.find(word).map(|c| c.code)).flatten()
+        });
         let features: Vec<Value> = found.iter().map(|&i| entry_feature(&atlas, i, &[])).collect();
         Ok(json!({"type": "FeatureCollection", "numberReturned": features.len(), "features": features}))
     })
