@@ -324,3 +324,92 @@ async fn layers_can_be_asked_for_apart() {
     let tilejson: serde_json::Value = serde_json::from_slice(&body(get("/tiles.json?layers=clusters", &[]).await).await).unwrap();
     assert_eq!(tilejson["tiles"][0], "http://127.0.0.1:8080/tiles/{z}/{x}/{y}.mvt?layers=clusters");
 }
+
+/// TileJSON 3.0.0's rules for the fields we write, checked one by one.
+fn check_tilejson(json: &serde_json::Value) -> Result<(), String> {
+    let obj = json.as_object().ok_or("not an object")?;
+    if obj.get("tilejson") != Some(&serde_json::json!("3.0.0")) {
+        return Err("tilejson must be \"3.0.0\"".into());
+    }
+    let tiles = obj.get("tiles").and_then(|t| t.as_array()).ok_or("tiles must be an array")?;
+    if tiles.is_empty() || !tiles.iter().all(|t| t.as_str().is_some_and(|s| s.contains("{z}") && s.contains("{x}") && s.contains("{y}"))) {
+        return Err("tiles must hold URL templates with {z}, {x}, {y}".into());
+    }
+    for key in ["name", "description", "attribution"] {
+        if obj.get(key).is_some_and(|v| !v.is_string()) {
+            return Err(format!("{key} must be a string"));
+        }
+    }
+    if obj.get("scheme").is_some_and(|s| s != "xyz" && s != "tms") {
+        return Err("scheme must be xyz or tms".into());
+    }
+    let zoom = |key: &str| obj.get(key).map(|z| z.as_u64().filter(|z| *z <= 30).ok_or(format!("{key} must be an integer 0-30")));
+    let (min, max) = (zoom("minzoom").transpose()?.unwrap_or(0), zoom("maxzoom").transpose()?.unwrap_or(30));
+    if min > max {
+        return Err("minzoom above maxzoom".into());
+    }
+    if let Some(b) = obj.get("bounds") {
+        let b: Vec<f64> = b
+            .as_array()
+            .ok_or("bounds must be an array")?
+            .iter()
+            .map(|v| v.as_f64().ok_or("bounds must be numbers"))
+            .collect::<Result<_, _>>()?;
+        if b.len() != 4 || b[0] < -180.0 || b[2] > 180.0 || b[1] < -90.0 || b[3] > 90.0 || b[1] > b[3] {
+            return Err(format!("bounds {b:?} are not west, south, east, north"));
+        }
+    }
+    if let Some(c) = obj.get("center") {
+        let c = c.as_array().ok_or("center must be an array")?;
+        let z = c.get(2).and_then(serde_json::Value::as_u64).ok_or("center needs an integer zoom")?;
+        if c.len() != 3 || !(min..=max).contains(&z) {
+            return Err("center must be lon, lat, zoom within minzoom-maxzoom".into());
+        }
+    }
+    let layers = obj.get("vector_layers").and_then(|l| l.as_array()).ok_or("vector_layers is required for vector tiles")?;
+    for layer in layers {
+        layer.get("id").and_then(|i| i.as_str()).ok_or("a vector layer needs an id")?;
+        let fields = layer.get("fields").and_then(|f| f.as_object()).ok_or("a vector layer needs fields")?;
+        if !fields.values().all(serde_json::Value::is_string) {
+            return Err("field descriptions must be strings".into());
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn tilejson_follows_the_spec() {
+    for uri in ["/tiles.json", "/tiles.json?sector=housing&layers=clusters"] {
+        let json: serde_json::Value = serde_json::from_slice(&body(get(uri, &[]).await).await).unwrap();
+        check_tilejson(&json).unwrap_or_else(|e| panic!("{uri}: {e}"));
+    }
+    // The checker itself refuses what breaks the spec.
+    assert!(check_tilejson(&serde_json::json!({"tilejson": "3.0.0", "tiles": []})).is_err());
+    assert!(
+        check_tilejson(
+            &serde_json::json!({"tilejson": "3.0.0", "tiles": ["/t/{z}/{x}/{y}"], "minzoom": 5, "maxzoom": 2, "vector_layers": []})
+        )
+        .is_err()
+    );
+}
+
+/// MapLibre's own style validator (npm `@maplibre/maplibre-gl-style-spec`,
+/// installed in `web/` by `scripts/test`).
+#[tokio::test]
+async fn the_style_passes_maplibre_s_validator() {
+    let validator = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/node_modules/.bin/gl-style-validate");
+    assert!(validator.exists(), "{} is missing: run `npm ci` in web/ (scripts/test does)", validator.display());
+    let dir = tempfile::tempdir().unwrap();
+    let validate = |style: &[u8]| {
+        let path = dir.path().join("style.json");
+        std::fs::write(&path, style).unwrap();
+        let out = std::process::Command::new(&validator).arg(&path).output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    for uri in ["/style.json", "/style.json?continent=africa"] {
+        let (ok, report) = validate(&body(get(uri, &[]).await).await);
+        assert!(ok, "{uri}: {report}");
+    }
+    let (ok, report) = validate(br#"{"version":8,"sources":{},"layers":[{"id":"x","type":"circle","source":"nope"}]}"#);
+    assert!(!ok && report.contains("source \"nope\" not found"), "{report}");
+}

@@ -29,9 +29,8 @@ async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Res
     let body = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
         let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
         // Only whole names of four letters or more: "mali" yes, "in" no.
-        let found = atlas.search(&q, &selection, limit, |word| {
-            (word.len() >= 4).then(|| reference.countries.find(word).map(|c| c.code)).flatten()
-        });
+        let found =
+            atlas.search(&q, &selection, limit, |word| (word.len() >= 4).then(|| reference.countries.find(word).map(|c| c.code)).flatten());
         let features: Vec<Value> = found.iter().map(|&i| entry_feature(&atlas, i, &[])).collect();
         Ok(json!({"type": "FeatureCollection", "numberReturned": features.len(), "features": features}))
     })
