@@ -8,7 +8,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use impactmap_index::{Atlas, AtlasOptions, BBox, Filter, Selection, haversine_m};
-use impactmap_model::{LonLat, MercPoint, Organisation, Reference, generate_sample};
+use impactmap_model::{Listing, LonLat, MercPoint, Organisation, Reference, generate_sample};
 use impactmap_server::tile_service::{Layers, TileMaker, render_layers};
 use impactmap_tiles::TileCoord;
 
@@ -39,7 +39,8 @@ fn bench(c: &mut Criterion) {
     let maker = TileMaker::new(&reference);
     for n in sizes() {
         let orgs = generate_sample(&reference, n, 1);
-        let atlas = Atlas::build(orgs.clone(), &reference.taxonomy, AtlasOptions::default(), 1);
+        let listings: Vec<Listing> = orgs.iter().cloned().map(Into::into).collect();
+        let atlas = Atlas::build(listings.clone(), &reference.taxonomy, AtlasOptions::default(), 1);
         let all = Selection::All(u32::try_from(atlas.len()).unwrap());
 
         let mut group = c.benchmark_group("atlas_build");
@@ -53,8 +54,8 @@ fn bench(c: &mut Criterion) {
         });
         group.bench_function(BenchmarkId::new("atlas", n), |b| {
             b.iter_batched(
-                || orgs.clone(),
-                |orgs| Atlas::build(orgs, &reference.taxonomy, AtlasOptions::default(), 2),
+                || listings.clone(),
+                |listings| Atlas::build(listings, &reference.taxonomy, AtlasOptions::default(), 2),
                 criterion::BatchSize::LargeInput,
             );
         });

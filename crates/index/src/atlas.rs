@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use impactmap_model::{CountryCode, Facet, LonLat, OrgId, Organisation, SdgSet, Taxonomy, TermKey, fold};
+use impactmap_model::{CountryCode, Facet, Listing, LonLat, OrgId, SdgSet, Taxonomy, TermKey, fold};
 use roaring::RoaringBitmap;
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
@@ -83,12 +83,7 @@ impl Atlas {
     /// # Panics
     /// If the taxonomy has more than 32 sectors or 255 families or continents
     /// (the shipped one has 16, 11 and 6).
-    pub fn build(
-        organisations: impl IntoIterator<Item = Organisation>,
-        taxonomy: &Taxonomy,
-        options: AtlasOptions,
-        generation: u64,
-    ) -> Self {
+    pub fn build(organisations: impl IntoIterator<Item = Listing>, taxonomy: &Taxonomy, options: AtlasOptions, generation: u64) -> Self {
         let keys =
             [Facet::Continent, Facet::Family, Facet::Sector].map(|f| taxonomy.terms(f).iter().map(|t| t.key.clone()).collect::<Vec<_>>());
         assert!(keys[2].len() <= 32 && keys[0].len() < 256 && keys[1].len() < 256, "taxonomy too large for the Atlas's bitsets");

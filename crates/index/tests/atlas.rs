@@ -64,7 +64,7 @@ static REFERENCE: std::sync::LazyLock<Reference> = std::sync::LazyLock::new(Refe
 
 fn atlas(orgs: &[Organisation]) -> Atlas {
     Atlas::build(
-        orgs.to_vec(),
+        orgs.iter().cloned().map(Into::into),
         &REFERENCE.taxonomy,
         AtlasOptions { clusters: ClusterOptions { max_zoom: 10, ..ClusterOptions::default() } },
         1,

@@ -35,7 +35,7 @@ pub use import::{ImportOptions, ImportReport, Issue, Location, Severity, import_
 pub use lon_lat::LonLat;
 pub use mercator::{MAX_MERC_LAT, MercPoint, MercRect, lat_to_merc_y, lon_to_merc_x};
 pub use org_id::OrgId;
-pub use organisation::{Organisation, OrganisationDraft, Provenance};
+pub use organisation::{Listing, Organisation, OrganisationDraft, Provenance};
 pub use reference::Reference;
 pub use sample::{SAMPLE_SOURCE, generate_sample};
 pub use sdg::SdgSet;

@@ -64,6 +64,47 @@ impl Organisation {
     }
 }
 
+/// What maps, lists and queries show of an organisation: a validated
+/// organisation without its description, contact, provenance or history.
+/// The Atlas is built from these, so that a million of them stay light.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing {
+    /// See [`Organisation::id`].
+    pub id: OrgId,
+    /// See [`Organisation::name`].
+    pub name: String,
+    /// See [`Organisation::city`].
+    pub city: String,
+    /// See [`Organisation::country`].
+    pub country: CountryCode,
+    /// See [`Organisation::continent`].
+    pub continent: TermKey,
+    /// See [`Organisation::family`].
+    pub family: TermKey,
+    /// See [`Organisation::sectors`].
+    pub sectors: Vec<TermKey>,
+    /// See [`Organisation::sdgs`].
+    pub sdgs: SdgSet,
+    /// See [`Organisation::location`].
+    pub location: LonLat,
+}
+
+impl From<Organisation> for Listing {
+    fn from(org: Organisation) -> Self {
+        Self {
+            id: org.id,
+            name: org.name,
+            city: org.city,
+            country: org.country,
+            continent: org.continent,
+            family: org.family,
+            sectors: org.sectors,
+            sdgs: org.sdgs,
+            location: org.location,
+        }
+    }
+}
+
 /// An organisation as given, before validation: every field as plain values.
 #[derive(Debug, Clone, Default)]
 pub struct OrganisationDraft {

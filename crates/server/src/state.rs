@@ -54,12 +54,9 @@ impl AppState {
     }
 }
 
-/// Reads every organisation and builds an Atlas of them.
+/// Reads every organisation's listing and builds an Atlas of them.
 fn build_atlas(store: &Store, reference: &Reference, config: &Config, generation: u64) -> Result<Atlas, StoreError> {
-    let mut organisations = Vec::new();
-    store.each_organisation(|org| {
-        organisations.push(org);
-        Ok::<_, StoreError>(())
-    })?;
-    Ok(Atlas::build(organisations, &reference.taxonomy, AtlasOptions { clusters: config.clusters.clone() }, generation))
+    let mut listings = Vec::new();
+    store.each_listing(|listing| listings.push(listing))?;
+    Ok(Atlas::build(listings, &reference.taxonomy, AtlasOptions { clusters: config.clusters.clone() }, generation))
 }

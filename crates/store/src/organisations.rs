@@ -1,4 +1,4 @@
-use impactmap_model::{CountryCode, LonLat, OrgId, Organisation, Provenance, SdgSet, TermKey};
+use impactmap_model::{CountryCode, Listing, LonLat, OrgId, Organisation, Provenance, SdgSet, TermKey};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
@@ -115,6 +115,46 @@ impl Store {
             (outcome, None) => outcome.map_err(E::from),
         }
     }
+}
+
+impl Store {
+    /// Calls `each` with every organisation's listing (the columns maps and
+    /// queries need), ordered by id: what the Atlas is built from.
+    ///
+    /// # Errors
+    /// An SQLite failure, or [`StoreError::Row`] for a row that no longer validates.
+    pub fn each_listing(&self, mut each: impl FnMut(Listing)) -> Result<(), StoreError> {
+        self.read(|c| {
+            let mut statement =
+                c.prepare("SELECT id, name, city, country, continent, family, sectors, sdgs, lon, lat FROM organisations ORDER BY id")?;
+            let mut rows = statement.query([])?;
+            while let Some(row) = rows.next()? {
+                each(listing_from_row(row)??);
+            }
+            Ok(())
+        })
+    }
+}
+
+fn listing_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Listing, StoreError>> {
+    let id: String = row.get(0)?;
+    let (country, continent, family, sectors): (String, String, String, String) = (row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?);
+    let (sdgs, lon, lat): (u32, f64, f64) = (row.get(7)?, row.get(8)?, row.get(9)?);
+    let invalid = |detail: String| StoreError::Row { id: id.clone(), detail };
+    let build = || -> Result<Listing, StoreError> {
+        Ok(Listing {
+            id: OrgId::parse(&id).map_err(|e| invalid(e.to_string()))?,
+            name: row.get(1)?,
+            city: row.get(2)?,
+            country: CountryCode::parse(&country).map_err(|e| invalid(e.to_string()))?,
+            continent: TermKey::try_from(continent.clone()).map_err(invalid)?,
+            family: TermKey::try_from(family.clone()).map_err(invalid)?,
+            sectors: sectors.split(';').map(|s| TermKey::try_from(s.to_owned())).collect::<Result<_, _>>().map_err(invalid)?,
+            sdgs: SdgSet::from_bits(sdgs).map_err(|e| invalid(e.to_string()))?,
+            location: LonLat::new(lon, lat).map_err(|e| invalid(e.to_string()))?,
+        })
+    };
+    Ok(build())
 }
 
 fn each_row(connection: &Connection, each: &mut impl FnMut(Organisation) -> Result<(), StoreError>) -> Result<(), StoreError> {
