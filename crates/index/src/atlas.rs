@@ -57,6 +57,40 @@ pub struct Hit {
 
 type Point3 = GeomWithData<[f64; 3], u32>;
 
+/// Turns listings into compact entries as they come; see [`Atlas::builder`].
+#[derive(Debug)]
+pub struct AtlasBuilder {
+    keys: [Vec<TermKey>; 3],
+    options: AtlasOptions,
+    entries: Vec<Entry>,
+}
+
+impl AtlasBuilder {
+    /// Adds one organisation; keys the taxonomy does not know count as its first term.
+    pub fn push(&mut self, listing: Listing) {
+        let position = |facet: usize, key: &TermKey| self.keys[facet].iter().position(|k| k == key);
+        let sectors = listing.sectors.iter().filter_map(|s| position(2, s)).fold(0u32, |bits, i| bits | (1 << i));
+        #[expect(clippy::cast_possible_truncation, reason = "positions checked below 256 in Atlas::builder")]
+        let entry = Entry {
+            continent: position(0, &listing.continent).unwrap_or(0) as u8,
+            family: position(1, &listing.family).unwrap_or(0) as u8,
+            sectors,
+            id: listing.id,
+            name: listing.name.into_boxed_str(),
+            city: listing.city.into_boxed_str(),
+            country: listing.country,
+            sdgs: listing.sdgs,
+            at: listing.location,
+        };
+        self.entries.push(entry);
+    }
+
+    /// Builds the Atlas; `generation` tells snapshots apart (ETags use it).
+    pub fn finish(self, generation: u64) -> Atlas {
+        Atlas::from_entries(self.entries, self.keys, self.options, generation)
+    }
+}
+
 /// An immutable snapshot of every published organisation.
 #[derive(Debug)]
 pub struct Atlas {
@@ -81,31 +115,29 @@ impl Atlas {
     /// Builds the Atlas in one pass; `generation` tells snapshots apart (ETags use it).
     ///
     /// # Panics
+    /// As [`Atlas::builder`].
+    pub fn build(listings: impl IntoIterator<Item = Listing>, taxonomy: &Taxonomy, options: AtlasOptions, generation: u64) -> Self {
+        let mut builder = Self::builder(taxonomy, options);
+        for listing in listings {
+            builder.push(listing);
+        }
+        builder.finish(generation)
+    }
+
+    /// A builder to feed listings one at a time, so that a million of them
+    /// never sit in memory beside the Atlas being made.
+    ///
+    /// # Panics
     /// If the taxonomy has more than 32 sectors or 255 families or continents
     /// (the shipped one has 16, 11 and 6).
-    pub fn build(organisations: impl IntoIterator<Item = Listing>, taxonomy: &Taxonomy, options: AtlasOptions, generation: u64) -> Self {
+    pub fn builder(taxonomy: &Taxonomy, options: AtlasOptions) -> AtlasBuilder {
         let keys =
             [Facet::Continent, Facet::Family, Facet::Sector].map(|f| taxonomy.terms(f).iter().map(|t| t.key.clone()).collect::<Vec<_>>());
         assert!(keys[2].len() <= 32 && keys[0].len() < 256 && keys[1].len() < 256, "taxonomy too large for the Atlas's bitsets");
-        let position = |facet: usize, key: &TermKey| keys[facet].iter().position(|k| k == key);
-        let mut entries: Vec<Entry> = organisations
-            .into_iter()
-            .map(|org| {
-                let sectors = org.sectors.iter().filter_map(|s| position(2, s)).fold(0u32, |bits, i| bits | (1 << i));
-                #[expect(clippy::cast_possible_truncation, reason = "positions checked below 256 above")]
-                Entry {
-                    continent: position(0, &org.continent).unwrap_or(0) as u8,
-                    family: position(1, &org.family).unwrap_or(0) as u8,
-                    sectors,
-                    id: org.id,
-                    name: org.name.into_boxed_str(),
-                    city: org.city.into_boxed_str(),
-                    country: org.country,
-                    sdgs: org.sdgs,
-                    at: org.location,
-                }
-            })
-            .collect();
+        AtlasBuilder { keys, options, entries: Vec::new() }
+    }
+
+    fn from_entries(mut entries: Vec<Entry>, keys: [Vec<TermKey>; 3], options: AtlasOptions, generation: u64) -> Self {
         entries.sort_unstable_by(|a, b| a.id.cmp(&b.id));
 
         let bitmaps = |n: usize| vec![RoaringBitmap::new(); n];

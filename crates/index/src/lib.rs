@@ -17,7 +17,7 @@ mod search;
 mod sphere;
 mod stats;
 
-pub use atlas::{Atlas, AtlasOptions, Entry, Hit};
+pub use atlas::{Atlas, AtlasBuilder, AtlasOptions, Entry, Hit};
 pub use cluster::{ClusterOptions, ClusterView, Pyramid};
 pub use error::IndexError;
 pub use filter::{Filter, Selection};
