@@ -1,6 +1,7 @@
 //! Turns an index query into vector tiles: no HTTP here, so that benches and
 //! tests call it directly.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use impactmap_index::{Atlas, ClusterView, Filter, H3Bins, IndexError, Pyramid};
@@ -90,7 +91,32 @@ pub fn render(atlas: &Atlas, maker: &TileMaker, filter: &Filter, tile: TileCoord
 /// [`IndexError`] for a filter value the Atlas does not know.
 pub fn render_layers(atlas: &Atlas, maker: &TileMaker, filter: &Filter, tile: TileCoord, layers: Layers) -> Result<Vec<u8>, IndexError> {
     let pyramid = atlas.pyramid(filter)?;
-    let mut countries = Layer::new("countries", EXTENT);
+    // Each thread keeps its four layers: clearing keeps their buffers and
+    // hash tables, which making them anew per tile would grow again.
+    thread_local! {
+        static LAYERS: RefCell<[Layer; 4]> = RefCell::new(
+            ["countries", "h3", "clusters", "organisations"].map(|name| Layer::new(name, EXTENT))
+        );
+    }
+    LAYERS.with(|cell| {
+        let mut built = cell.borrow_mut();
+        for layer in built.iter_mut() {
+            layer.clear();
+        }
+        let [countries, hexagons, clusters, organisations] = &mut *built;
+        fill(atlas, maker, &pyramid, tile, layers, [countries, hexagons, clusters, organisations]);
+        Ok(encode_tile(&[&built[0], &built[1], &built[2], &built[3]]))
+    })
+}
+
+fn fill(
+    atlas: &Atlas,
+    maker: &TileMaker,
+    pyramid: &Pyramid,
+    tile: TileCoord,
+    layers: Layers,
+    [countries, hexagons, clusters, organisations]: [&mut Layer; 4],
+) {
     if layers.countries && tile.z() <= BASEMAP_MAX_ZOOM {
         for (code, rings) in maker.basemap.in_tile(tile, EXTENT, BUFFER) {
             let name = maker.country_names.get(&code).map_or("", String::as_str);
@@ -105,12 +131,9 @@ pub fn render_layers(atlas: &Atlas, maker: &TileMaker, filter: &Filter, tile: Ti
     let families = atlas.keys(Facet::Family);
     let continents = atlas.keys(Facet::Continent);
     let sectors = atlas.keys(Facet::Sector);
-    let mut hexagons = Layer::new("h3", EXTENT);
     if layers.h3 && tile.z() <= H3_MAX_ZOOM {
-        h3_layer(atlas, &pyramid, maker, tile, &mut hexagons);
+        h3_layer(atlas, pyramid, maker, tile, hexagons);
     }
-    let mut clusters = Layer::new("clusters", EXTENT);
-    let mut organisations = Layer::new("organisations", EXTENT);
     let mut props: Vec<(&str, PropertyValue<'_>)> = Vec::with_capacity(48);
     let mut sector_list = String::new();
     for view in &views {
@@ -147,7 +170,6 @@ pub fn render_layers(atlas: &Atlas, maker: &TileMaker, filter: &Filter, tile: Ti
             clusters.add_point(Some(view.id), x, y, &props);
         }
     }
-    Ok(encode_tile(&[&countries, &hexagons, &clusters, &organisations]))
 }
 
 fn h3_layer(atlas: &Atlas, pyramid: &Pyramid, maker: &TileMaker, tile: TileCoord, layer: &mut Layer) {
