@@ -79,18 +79,41 @@ impl Basemap {
 }
 
 fn project(polygon: &MultiPolygon) -> Polygons {
-    polygon
-        .iter()
-        .map(|p| {
-            std::iter::once(p.exterior())
-                .chain(p.interiors())
-                .map(|ring| {
-                    let mut points: Vec<(f64, f64)> =
-                        ring.coords().map(|c| MercPoint::from_lon_lat(c.x, c.y)).map(|m| (m.x, m.y)).collect();
-                    points.pop(); // geo repeats the first point at the end
-                    points
-                })
-                .collect()
-        })
-        .collect()
+    let mut out: Polygons = Vec::new();
+    for p in polygon {
+        let rings: Vec<Vec<(f64, f64)>> = std::iter::once(p.exterior())
+            .chain(p.interiors())
+            .map(|ring| {
+                // Natural Earth rings that cross the antimeridian jump from
+                // 180 to -180; unwrap them so that no edge spans the world.
+                let mut shift = 0.0;
+                let mut previous: Option<f64> = None;
+                let mut points: Vec<(f64, f64)> = ring
+                    .coords()
+                    .map(|c| {
+                        if let Some(last) = previous {
+                            if c.x - last > 180.0 {
+                                shift -= 360.0;
+                            } else if last - c.x > 180.0 {
+                                shift += 360.0;
+                            }
+                        }
+                        previous = Some(c.x);
+                        let m = MercPoint::from_lon_lat(0.0, c.y);
+                        ((c.x + shift + 180.0) / 360.0, m.y)
+                    })
+                    .collect();
+                points.pop(); // geo repeats the first point at the end
+                points
+            })
+            .collect();
+        // A polygon reaching past either edge of the world is also drawn
+        // shifted by one world, so tiles on the other side see their part.
+        let (min_x, max_x) = rings.iter().flatten().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.0), hi.max(p.0)));
+        for offset in [(max_x > 1.0).then_some(-1.0), (min_x < 0.0).then_some(1.0)].into_iter().flatten() {
+            out.push(rings.iter().map(|r| r.iter().map(|&(x, y)| (x + offset, y)).collect()).collect());
+        }
+        out.push(rings);
+    }
+    out
 }

@@ -12,6 +12,7 @@ mod search;
 mod stats;
 mod tilejson;
 mod tiles;
+mod web;
 
 use axum::Router;
 use axum::http::Method;
@@ -32,6 +33,7 @@ pub fn app(state: AppState) -> Router {
         .merge(search::router())
         .merge(ogc::router())
         .merge(openapi::router())
+        .merge(web::router())
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         // Every route is a public read for now: any origin, no credentials.
         .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD]))

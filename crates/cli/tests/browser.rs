@@ -1,0 +1,33 @@
+//! The viewer in a real browser: runs web/test/ (node's test runner,
+//! playwright-core, Debian's Chromium) against a real server. Screenshots
+//! go to target/artefacts/.
+
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+
+use std::path::Path;
+use std::process::Command;
+
+#[expect(dead_code, reason = "this test uses part of the shared helper")]
+mod common;
+
+use common::Server;
+
+#[test]
+fn the_viewer_renders_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("browser.db"), &[]);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let artefacts = root.join("target/artefacts");
+    std::fs::create_dir_all(&artefacts).unwrap();
+    let output = Command::new("node")
+        .args(["--test", "--test-reporter=spec", "test/"])
+        .current_dir(root.join("web"))
+        .env("IMPACTMAP_URL", format!("http://{}", server.address))
+        .env("IMPACTMAP_ARTEFACTS", &artefacts)
+        .output()
+        .expect("node is needed for the browser tests");
+    let report = format!("{}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{report}");
+    assert!(report.contains("pass 2"), "{report}");
+    assert_eq!(server.terminate(), 0);
+}

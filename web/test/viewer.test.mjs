@@ -1,0 +1,62 @@
+// The viewer in Debian's Chromium, driven by playwright-core, against a
+// running impactmap (IMPACTMAP_URL; crates/cli/tests/browser.rs starts one).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const base = process.env.IMPACTMAP_URL;
+const artefacts = process.env.IMPACTMAP_ARTEFACTS;
+let browser;
+
+before(async () => {
+  assert.ok(base, "IMPACTMAP_URL names the server to test");
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => browser?.close());
+
+/// Opens a page, collecting console errors and requests that left 127.0.0.1.
+async function open(path, viewport = { width: 1280, height: 800 }) {
+  const page = await browser.newPage({ viewport });
+  const problems = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  page.on("pageerror", (e) => problems.push(`page: ${e}`));
+  page.on("request", (r) => new URL(r.url()).hostname !== "127.0.0.1" && !r.url().startsWith("blob:") && !r.url().startsWith("data:") && problems.push(`offsite: ${r.url()}`));
+  await page.goto(`${base}${path}`);
+  await page.waitForFunction(() => window.__map?.loaded() && window.__map.areTilesLoaded(), null, { timeout: 30000 });
+  return { page, problems };
+}
+
+/// Sum of `count` over the distinct clusters and lone organisations loaded.
+const loadedTotal = (page) =>
+  page.evaluate(() => {
+    const seen = new Map();
+    for (const f of window.__map.querySourceFeatures("impactmap", { sourceLayer: "clusters" })) seen.set(f.id, f.properties.count);
+    return [...seen.values()].reduce((a, b) => a + b, 0);
+  });
+
+test("the world view draws clusters that count every organisation, offline", async () => {
+  const { page, problems } = await open("/");
+  const health = await (await fetch(`${base}/healthz`)).json();
+  assert.equal(await loadedTotal(page), health.atlas.organisations);
+  const drawn = await page.evaluate(() => window.__map.queryRenderedFeatures({ layers: ["clusters"] }).length);
+  assert.ok(drawn > 0, "clusters are drawn");
+  assert.match(await page.textContent("#sample-notice"), /Sample data/);
+  if (artefacts) await page.screenshot({ path: `${artefacts}/world.png` });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("a sector in the page's address re-clusters the map", async () => {
+  const { page, problems } = await open("/?sector=housing");
+  const stats = await (await fetch(`${base}/api/stats?sector=housing`)).json();
+  assert.ok(stats.total > 0);
+  assert.equal(await loadedTotal(page), stats.total);
+  if (artefacts) await page.screenshot({ path: `${artefacts}/housing.png` });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
