@@ -60,3 +60,23 @@ test("a sector in the page's address re-clusters the map", async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("clusters show their sector mix and open at their expansion zoom", async () => {
+  const { page, problems } = await open("/");
+  await page.waitForSelector("svg.cluster-donut");
+  const donuts = await page.$$eval("svg.cluster-donut", (all) => all.map((d) => ({ count: Number(d.dataset.count), arcs: d.querySelectorAll("path").length })));
+  assert.ok(donuts.length > 5, `${donuts.length} donuts`);
+  assert.ok(donuts.every((d) => d.arcs >= 1), "every donut has arcs");
+  assert.ok(donuts.some((d) => d.arcs >= 3), "big clusters mix several sectors");
+  const before = await page.evaluate(() => window.__map.getZoom());
+  const target = await page.evaluate(() => {
+    const f = window.__map.queryRenderedFeatures({ layers: ["clusters"] }).sort((a, b) => b.properties.count - a.properties.count)[0];
+    return { point: window.__map.project(f.geometry.coordinates), zoom: f.properties.expansion_zoom };
+  });
+  await page.mouse.click(target.point.x, target.point.y);
+  await page.waitForFunction((z) => Math.abs(window.__map.getZoom() - z) < 0.01 && !window.__map.isMoving(), target.zoom, { timeout: 10000 });
+  assert.ok(target.zoom > before);
+  if (artefacts) await page.screenshot({ path: `${artefacts}/zoomed.png` });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -14,8 +14,7 @@ static WEB: Dir<'static> = include_dir!("$OUT_DIR/web");
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(|headers: HeaderMap| async move { file("index.html", &headers) }))
-        .route("/app.js", get(|headers: HeaderMap| async move { file("app.js", &headers) }))
-        .route("/style.css", get(|headers: HeaderMap| async move { file("style.css", &headers) }))
+        .route("/{name}", get(|Path(name): Path<String>, headers: HeaderMap| async move { file(&name, &headers) }))
         .route(
             "/vendor/{name}",
             get(|Path(name): Path<String>, headers: HeaderMap| async move { file(&format!("vendor/{name}"), &headers) }),

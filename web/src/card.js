@@ -1,0 +1,32 @@
+// The card of an organisation: every value set as text, never as HTML.
+import { Popup } from "./vendor/maplibre-gl.mjs";
+
+const text = (tag, value, className) => {
+  const element = document.createElement(tag);
+  element.textContent = value;
+  if (className) element.className = className;
+  return element;
+};
+
+export async function showCard(map, feature) {
+  const card = document.createElement("article");
+  card.className = "card";
+  const id = feature.properties.id;
+  card.append(text("h2", feature.properties.name ?? id));
+  const response = await fetch(`api/organisations/${encodeURIComponent(id)}`);
+  if (response.ok) {
+    const { properties } = await response.json();
+    card.append(text("p", `${properties.family} · ${properties.sectors.join(", ")}`, "card-classes"));
+    card.append(text("p", `${properties.city}, ${properties.country}`, "card-place"));
+    if (properties.sdgs.length) card.append(text("p", `SDG ${properties.sdgs.join(", ")}`, "card-sdgs"));
+    if (properties.website) {
+      const link = text("a", properties.website);
+      link.href = properties.website;
+      link.rel = "noopener";
+      link.target = "_blank";
+      card.append(link);
+    }
+    if (properties.sample) card.append(text("p", "Sample organisation (generated, not real)", "card-sample"));
+  }
+  new Popup({ maxWidth: "280px" }).setLngLat(feature.geometry.coordinates).setDOMContent(card).addTo(map);
+}
