@@ -12,12 +12,14 @@ export async function showCard(map, feature) {
   const card = document.createElement("article");
   card.className = "card";
   const id = feature.properties.id;
-  card.append(text("h2", feature.properties.name ?? id));
+  const heading = text("h2", feature.properties.name ?? "");
+  card.append(heading);
   const response = await fetch(`api/organisations/${encodeURIComponent(id)}`);
   if (response.ok) {
     const { properties } = await response.json();
+    heading.textContent = properties.name;
     card.append(text("p", `${properties.family} · ${properties.sectors.join(", ")}`, "card-classes"));
-    card.append(text("p", `${properties.city}, ${properties.country}`, "card-place"));
+    card.append(text("p", [properties.city, properties.country].filter(Boolean).join(", "), "card-place"));
     if (properties.sdgs.length) card.append(text("p", `SDG ${properties.sdgs.join(", ")}`, "card-sdgs"));
     if (properties.website) {
       const link = text("a", properties.website);

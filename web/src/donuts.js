@@ -34,7 +34,9 @@ export class ClusterDonuts {
       if (seen.has(key)) continue;
       seen.add(key);
       if (!this.markers.has(key)) {
-        const marker = new Marker({ element: this.donut(feature.properties) }).setLngLat(feature.geometry.coordinates).addTo(this.map);
+        const element = this.donut(feature.properties);
+        element.dataset.id = key;
+        const marker = new Marker({ element }).setLngLat(feature.geometry.coordinates).addTo(this.map);
         marker.getElement().addEventListener("click", (event) => {
           event.stopPropagation();
           this.map.easeTo({ center: feature.geometry.coordinates, zoom: feature.properties.expansion_zoom });

@@ -71,12 +71,42 @@ test("clusters show their sector mix and open at their expansion zoom", async ()
   const before = await page.evaluate(() => window.__map.getZoom());
   const target = await page.evaluate(() => {
     const f = window.__map.queryRenderedFeatures({ layers: ["clusters"] }).sort((a, b) => b.properties.count - a.properties.count)[0];
-    return { point: window.__map.project(f.geometry.coordinates), zoom: f.properties.expansion_zoom };
+    return { id: String(f.id), zoom: f.properties.expansion_zoom };
   });
-  await page.mouse.click(target.point.x, target.point.y);
+  // Donuts overlap where clusters crowd: click this one's own element.
+  await page.$eval(`svg.cluster-donut[data-id="${target.id}"]`, (donut) => donut.dispatchEvent(new MouseEvent("click", { bubbles: true })));
   await page.waitForFunction((z) => Math.abs(window.__map.getZoom() - z) < 0.01 && !window.__map.isMoving(), target.zoom, { timeout: 10000 });
   assert.ok(target.zoom > before);
   if (artefacts) await page.screenshot({ path: `${artefacts}/zoomed.png` });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("a hostile name shows as text in the card and runs nothing", async () => {
+  const name = "<img src=x onerror=alert(1)>";
+  const found = await (await fetch(`${base}/api/search?q=onerror`)).json();
+  const org = found.features.find((f) => f.properties.name === name);
+  assert.ok(org, "the hostile organisation is on the map");
+  const { page, problems } = await open(`/`);
+  const dialogs = [];
+  page.on("dialog", async (d) => { dialogs.push(d.message()); await d.dismiss(); });
+  await page.evaluate(([lon, lat]) => window.__map.jumpTo({ center: [lon, lat], zoom: 16 }), org.geometry.coordinates);
+  await page.waitForFunction(() => window.__map.loaded() && window.__map.areTilesLoaded() && !window.__map.isMoving(), null, { timeout: 15000 });
+  const point = await page.evaluate((id) => {
+    const f = window.__map.queryRenderedFeatures({ layers: ["organisations"] }).find((x) => x.properties.id === id);
+    if (!f) return null;
+    // project() counts from the map's corner; the page has a header above it.
+    const at = window.__map.project(f.geometry.coordinates);
+    const box = window.__map.getContainer().getBoundingClientRect();
+    return { x: box.left + at.x, y: box.top + at.y };
+  }, org.id);
+  assert.ok(point, "the organisation is drawn");
+  await page.mouse.click(point.x, point.y);
+  await page.waitForSelector(".card h2");
+  assert.equal(await page.textContent(".card h2"), name);
+  assert.equal(await page.$$eval(".card img", (imgs) => imgs.length), 0);
+  if (artefacts) await page.screenshot({ path: `${artefacts}/card.png` });
+  assert.deepEqual(dialogs, []);
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -15,7 +15,22 @@ use common::Server;
 #[test]
 fn the_viewer_renders_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("browser.db"), &[]);
+    let db = dir.path().join("browser.db");
+    let server = Server::start(&db, &[]);
+    // A stored-XSS attempt, imported while the server runs, for the card test.
+    let hostile = dir.path().join("hostile.csv");
+    std::fs::write(
+        &hostile,
+        "name,lat,lon,country,family,sectors\n\"<img src=x onerror=alert(1)>\",45.764,4.8357,FR,association,culture\n",
+    )
+    .unwrap();
+    let import = Command::new(env!("CARGO_BIN_EXE_impactmap")).arg("import").arg(&hostile).arg("--db").arg(&db).output().unwrap();
+    assert!(import.status.success(), "{}", String::from_utf8_lossy(&import.stderr));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !server.get("/healthz").1.contains("\"organisations\":761") {
+        assert!(std::time::Instant::now() < deadline, "the import never reached the map");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let artefacts = root.join("target/artefacts");
     std::fs::create_dir_all(&artefacts).unwrap();

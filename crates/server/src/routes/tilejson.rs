@@ -22,6 +22,14 @@ pub(super) fn router() -> Router<AppState> {
     Router::new().route("/tiles.json", get(tilejson)).route("/style.json", get(style))
 }
 
+/// A tile query string with `layers` set, keeping the filters.
+fn with_layers(suffix: &str, layers: &str) -> String {
+    let filters: Vec<&str> = suffix.trim_start_matches('?').split('&').filter(|p| !p.is_empty() && !p.starts_with("layers=")).collect();
+    let mut parts = vec![format!("layers={layers}")];
+    parts.extend(filters.into_iter().map(str::to_owned));
+    format!("?{}", parts.join("&"))
+}
+
 /// The validated filter part of the query, re-encoded, for tile URLs.
 fn filter_suffix(state: &AppState, query: Option<&str>) -> Result<String, ApiError> {
     filter_query::parse(&state.reference, query, &["layers"])?;
@@ -80,6 +88,7 @@ async fn tilejson(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
 
 async fn style(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
     let suffix = filter_suffix(&state, query.as_deref())?;
+    let base = &state.config.public_url;
     let atlas = state.atlas.load();
     let mut family_colour = vec![json!("match"), json!(["get", "family"])];
     for (i, key) in atlas.keys(Facet::Family).iter().enumerate() {
@@ -90,11 +99,16 @@ async fn style(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resu
     Ok(Json(json!({
         "version": 8,
         "name": "impactmap",
-        "sources": {"impactmap": {"type": "vector", "url": format!("{}/tiles.json{suffix}", state.config.public_url)}},
+        // Two sources over the same tiles: the basemap stops at zoom 10 so that
+        // MapLibre stretches its last tiles beyond, the rest goes to zoom 22.
+        "sources": {
+            "impactmap": {"type": "vector", "tiles": [format!("{base}/tiles/{{z}}/{{x}}/{{y}}.mvt{}", with_layers(&suffix, "h3,clusters"))], "minzoom": 0, "maxzoom": MAX_SERVED_ZOOM, "attribution": "impactmap; sample organisations are generated and not real"},
+            "basemap": {"type": "vector", "tiles": [format!("{base}/tiles/{{z}}/{{x}}/{{y}}.mvt{}", with_layers(&suffix, "countries"))], "minzoom": 0, "maxzoom": BASEMAP_MAX_ZOOM, "attribution": "Natural Earth"},
+        },
         "layers": [
             {"id": "background", "type": "background", "paint": {"background-color": "#dbe9f4"}},
-            {"id": "countries", "type": "fill", "source": "impactmap", "source-layer": "countries", "paint": {"fill-color": "#f7f5ef"}},
-            {"id": "country-borders", "type": "line", "source": "impactmap", "source-layer": "countries", "paint": {"line-color": "#c9c3b5", "line-width": 0.6}},
+            {"id": "countries", "type": "fill", "source": "basemap", "source-layer": "countries", "paint": {"fill-color": "#f7f5ef"}},
+            {"id": "country-borders", "type": "line", "source": "basemap", "source-layer": "countries", "paint": {"line-color": "#c9c3b5", "line-width": 0.6}},
             {"id": "clusters", "type": "circle", "source": "impactmap", "source-layer": "clusters", "filter": ["==", ["get", "cluster"], true],
              "paint": {
                 "circle-color": "#2b6cb0",
