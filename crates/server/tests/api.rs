@@ -2,30 +2,16 @@
 
 #![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use impactmap_model::{Reference, generate_sample};
-use impactmap_server::{AppState, RawConfig, app};
-use impactmap_store::Store;
+use impactmap_model::generate_sample;
+use impactmap_server::{AppState, app};
 use tower::ServiceExt;
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    state: AppState,
-}
+#[expect(dead_code, reason = "this test does not read the stored organisations back")]
+mod common;
 
-fn fixture(count: usize) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let reference = Arc::new(Reference::embedded());
-    let store = Store::open(&dir.path().join("api.db")).unwrap();
-    let mut orgs = generate_sample(&reference, count, 3);
-    orgs[0].email = Some("secret@example.org".into());
-    store.upsert(&orgs).unwrap();
-    let config = RawConfig::default().validate().unwrap();
-    Fixture { _dir: dir, state: AppState::new(Arc::new(store), reference, config).unwrap() }
-}
+use common::fixture;
 
 async fn get(state: &AppState, uri: &str) -> (StatusCode, Option<String>, serde_json::Value) {
     let response = app(state.clone()).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
@@ -37,7 +23,7 @@ async fn get(state: &AppState, uri: &str) -> (StatusCode, Option<String>, serde_
 
 #[tokio::test]
 async fn health_reports_the_store() {
-    let f = fixture(12);
+    let f = fixture(12, 3, |orgs| orgs[0].email = Some("secret@example.org".into()));
     let (status, _, body) = get(&f.state, "/healthz").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, serde_json::json!({"status": "ok", "organisations": 12, "atlas": {"organisations": 12, "generation": 1}}));
@@ -45,7 +31,7 @@ async fn health_reports_the_store() {
 
 #[tokio::test]
 async fn organisations_are_geojson_without_email() {
-    let f = fixture(25);
+    let f = fixture(25, 3, |orgs| orgs[0].email = Some("secret@example.org".into()));
     let (status, content_type, body) = get(&f.state, "/api/organisations").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(content_type.as_deref(), Some("application/geo+json"));
@@ -66,7 +52,7 @@ async fn organisations_are_geojson_without_email() {
 
 #[tokio::test]
 async fn unknown_routes_get_a_json_404() {
-    let f = fixture(1);
+    let f = fixture(1, 3, |orgs| orgs[0].email = Some("secret@example.org".into()));
     let (status, content_type, body) = get(&f.state, "/api/nothing/here").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(content_type.as_deref(), Some("application/json"));
@@ -75,7 +61,7 @@ async fn unknown_routes_get_a_json_404() {
 
 #[tokio::test]
 async fn a_reload_serves_the_new_organisations_with_new_etags() {
-    let f = fixture(10);
+    let f = fixture(10, 3, |orgs| orgs[0].email = Some("secret@example.org".into()));
     let tile =
         |state: AppState| async move { app(state).oneshot(Request::get("/tiles/0/0/0.mvt").body(Body::empty()).unwrap()).await.unwrap() };
     let before = tile(f.state.clone()).await.headers()[header::ETAG].clone();

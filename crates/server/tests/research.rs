@@ -4,35 +4,23 @@
 
 #![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
 
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use impactmap_index::haversine_m;
-use impactmap_model::{Organisation, Reference, generate_sample};
-use impactmap_server::{AppState, RawConfig, app};
-use impactmap_store::Store;
+use impactmap_model::Organisation;
+use impactmap_server::app;
 use serde_json::Value;
 use tower::ServiceExt;
 
+mod common;
+
+use common::{Fixture, fixture};
+
 const ORGS: usize = 500;
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    state: AppState,
-    orgs: Vec<Organisation>,
-}
-
-static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
-    let dir = tempfile::tempdir().unwrap();
-    let reference = Arc::new(Reference::embedded());
-    let store = Store::open(&dir.path().join("research.db")).unwrap();
-    let mut orgs = generate_sample(&reference, ORGS, 21);
-    orgs[3].email = Some("private@example.org".into());
-    store.upsert(&orgs).unwrap();
-    let config = RawConfig::default().validate().unwrap();
-    Fixture { _dir: dir, state: AppState::new(Arc::new(store), reference, config).unwrap(), orgs }
-});
+static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| fixture(ORGS, 21, |orgs| orgs[3].email = Some("private@example.org".into())));
 
 async fn get_with(uri: &str, headers: &[(header::HeaderName, &str)]) -> (StatusCode, axum::http::HeaderMap, Value) {
     let mut request = Request::get(uri);

@@ -5,35 +5,23 @@
 
 use std::collections::HashSet;
 use std::io::Read;
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::response::Response;
-use impactmap_model::{Organisation, Reference, generate_sample};
-use impactmap_server::{AppState, RawConfig, app};
-use impactmap_store::Store;
+use impactmap_server::app;
 use mvt_reader::Reader;
 use mvt_reader::feature::Value;
 use tower::ServiceExt;
 
+mod common;
+
+use common::{Fixture, fixture};
+
 const ORGS: usize = 600;
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    state: AppState,
-    orgs: Vec<Organisation>,
-}
-
-static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
-    let dir = tempfile::tempdir().unwrap();
-    let reference = Arc::new(Reference::embedded());
-    let store = Store::open(&dir.path().join("tiles.db")).unwrap();
-    let orgs = generate_sample(&reference, ORGS, 9);
-    store.upsert(&orgs).unwrap();
-    let config = RawConfig::default().validate().unwrap();
-    Fixture { _dir: dir, state: AppState::new(Arc::new(store), reference, config).unwrap(), orgs }
-});
+static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| fixture(ORGS, 9, |_| {}));
 
 async fn get(uri: &str, headers: &[(header::HeaderName, &str)]) -> Response {
     let mut request = Request::get(uri);

@@ -1,0 +1,28 @@
+//! A served Atlas of generated organisations, shared by the router tests.
+
+use std::sync::Arc;
+
+use impactmap_model::{Organisation, Reference, generate_sample};
+use impactmap_server::{AppState, RawConfig};
+use impactmap_store::Store;
+
+/// A store of `orgs` in a temporary directory and the state serving it.
+pub struct Fixture {
+    _dir: tempfile::TempDir,
+    /// What the router is built from.
+    pub state: AppState,
+    /// The organisations stored, as generated (and changed by `adjust`).
+    pub orgs: Vec<Organisation>,
+}
+
+/// `count` sample organisations of `seed`, changed by `adjust` before they are stored.
+pub fn fixture(count: usize, seed: u64, adjust: impl FnOnce(&mut Vec<Organisation>)) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = Arc::new(Reference::embedded());
+    let store = Store::open(&dir.path().join("fixture.db")).unwrap();
+    let mut orgs = generate_sample(&reference, count, seed);
+    adjust(&mut orgs);
+    store.upsert(&orgs).unwrap();
+    let config = RawConfig::default().validate().unwrap();
+    Fixture { _dir: dir, state: AppState::new(Arc::new(store), reference, config).unwrap(), orgs }
+}
