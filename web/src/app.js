@@ -1,10 +1,19 @@
 // The viewer: the server's own style, its tiles filtered by the page's query
-// (?sector=health-social&continent=africa), nothing from the internet.
+// (?sector=health-social&continent=africa&lang=fr), nothing from the internet.
 import { Map, NavigationControl } from "./vendor/maplibre-gl.mjs";
 import { ClusterDonuts } from "./donuts.js";
 import { showCard } from "./card.js";
+import { pickLanguage, t } from "./i18n.js";
+import { FILTER_KEYS, renderControls, renderLegend } from "./controls.js";
 
-const filters = new URLSearchParams(location.search);
+const params = new URLSearchParams(location.search);
+const lang = pickLanguage(params);
+document.documentElement.lang = lang;
+document.getElementById("sample-notice").textContent = t(lang, "sample");
+document.getElementById("map").setAttribute("aria-label", t(lang, "map"));
+
+// Only filters go to the server; other parameters (lang) stay in the page.
+const filters = new URLSearchParams([...params].filter(([key]) => FILTER_KEYS.includes(key)));
 const query = filters.toString();
 const map = new Map({
   container: "map",
@@ -15,19 +24,19 @@ const map = new Map({
 });
 map.addControl(new NavigationControl(), "top-right");
 
-const taxonomy = fetch("tiles.json").then((r) => r.json());
-taxonomy.then((tilejson) => {
-  const sectors = Object.keys(tilejson.vector_layers.find((l) => l.id === "clusters").fields)
-    .filter((f) => f.startsWith("n_"))
-    .map((f) => f.slice(2));
+fetch("api/taxonomy").then((r) => r.json()).then((taxonomy) => {
+  const donuts = new ClusterDonuts(map, taxonomy.sectors.map((s) => s.key));
+  renderControls(document.getElementById("panel"), taxonomy, lang, params);
+  renderLegend(document.getElementById("panel"), taxonomy, (i) => donuts.colour(i), lang);
   const start = () => {
     // The donuts replace the style's plain cluster circles, kept for clicks.
     map.setPaintProperty("clusters", "circle-opacity", 0);
     map.setPaintProperty("clusters", "circle-stroke-width", 0);
-    new ClusterDonuts(map, sectors).start();
+    donuts.start();
   };
   if (map.isStyleLoaded()) start();
   else map.once("load", start);
+  window.__taxonomy = taxonomy;
 });
 
 // A cluster opens to the zoom where it splits; an organisation shows its card.
@@ -35,7 +44,7 @@ map.on("click", "clusters", (event) => {
   const feature = event.features[0];
   map.easeTo({ center: feature.geometry.coordinates, zoom: feature.properties.expansion_zoom });
 });
-map.on("click", "organisations", (event) => showCard(map, event.features[0]));
+map.on("click", "organisations", (event) => showCard(map, event.features[0], lang));
 for (const layer of ["clusters", "organisations"]) {
   map.on("mouseenter", layer, () => (map.getCanvas().style.cursor = "pointer"));
   map.on("mouseleave", layer, () => (map.getCanvas().style.cursor = ""));

@@ -1,5 +1,6 @@
 // The card of an organisation: every value set as text, never as HTML.
 import { Popup } from "./vendor/maplibre-gl.mjs";
+import { label, t } from "./i18n.js";
 
 const text = (tag, value, className) => {
   const element = document.createElement(tag);
@@ -8,7 +9,7 @@ const text = (tag, value, className) => {
   return element;
 };
 
-export async function showCard(map, feature) {
+export async function showCard(map, feature, lang) {
   const card = document.createElement("article");
   card.className = "card";
   const id = feature.properties.id;
@@ -18,7 +19,9 @@ export async function showCard(map, feature) {
   if (response.ok) {
     const { properties } = await response.json();
     heading.textContent = properties.name;
-    card.append(text("p", `${properties.family} · ${properties.sectors.join(", ")}`, "card-classes"));
+    const taxonomy = window.__taxonomy;
+    const named = (list, key) => label(list?.find((term) => term.key === key), lang) || key;
+    card.append(text("p", `${named(taxonomy?.families, properties.family)} · ${properties.sectors.map((s) => named(taxonomy?.sectors, s)).join(", ")}`, "card-classes"));
     card.append(text("p", [properties.city, properties.country].filter(Boolean).join(", "), "card-place"));
     if (properties.sdgs.length) card.append(text("p", `SDG ${properties.sdgs.join(", ")}`, "card-sdgs"));
     if (properties.website) {
@@ -28,7 +31,7 @@ export async function showCard(map, feature) {
       link.target = "_blank";
       card.append(link);
     }
-    if (properties.sample) card.append(text("p", "Sample organisation (generated, not real)", "card-sample"));
+    if (properties.sample) card.append(text("p", t(lang, "sampleOrganisation"), "card-sample"));
   }
   new Popup({ maxWidth: "280px" }).setLngLat(feature.geometry.coordinates).setDOMContent(card).addTo(map);
 }

@@ -110,3 +110,26 @@ test("a hostile name shows as text in the card and runs nothing", async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("?lang=fr shows French strings and French sector names", async () => {
+  const { page, problems } = await open("/?lang=fr&sector=finance");
+  assert.match(await page.textContent("#sample-notice"), /Données d'exemple/);
+  await page.waitForSelector(".legend li");
+  const legend = await page.$$eval(".legend li", (items) => items.map((i) => i.textContent));
+  assert.ok(legend.includes("Santé et action sociale"), legend.join(" | "));
+  assert.equal(await page.$eval("select[name=sector]", (s) => s.value), "finance");
+  const stats = await (await fetch(`${base}/api/stats?sector=finance`)).json();
+  assert.equal(await loadedTotal(page), stats.total);
+  if (artefacts) await page.screenshot({ path: `${artefacts}/french.png` });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("usable at 360×640", async () => {
+  const { page, problems } = await open("/", { width: 360, height: 640 });
+  const box = await page.$eval("#map", (m) => m.getBoundingClientRect().toJSON());
+  assert.ok(box.width >= 340 && box.height >= 300, JSON.stringify(box));
+  if (artefacts) await page.screenshot({ path: `${artefacts}/mobile.png` });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

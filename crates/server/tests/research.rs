@@ -246,6 +246,7 @@ async fn the_openapi_document_matches_the_router() {
         "/api/stats",
         "/api/stats/h3",
         "/api/search",
+        "/api/taxonomy",
         "/tiles/{z}/{x}/{y}",
         "/tiles.json",
         "/style.json",
@@ -299,4 +300,15 @@ async fn exports_stream_the_filtered_set_in_every_format() {
     let (_, all) = fetch("/api/organisations?format=csv".into()).await;
     assert!(!all.contains("private@example.org"));
     assert_eq!(get("/api/organisations?format=xml").await.1["field"], "format");
+}
+
+#[tokio::test]
+async fn the_taxonomy_is_served_in_three_languages() {
+    let (status, body) = get("/api/taxonomy").await;
+    assert_eq!(status, StatusCode::OK);
+    let sectors = body["sectors"].as_array().unwrap();
+    assert_eq!(sectors.len(), 16);
+    let health = sectors.iter().find(|s| s["key"] == "health-social").unwrap();
+    assert_eq!((health["fr"].as_str(), health["es"].as_str()), (Some("Santé et action sociale"), Some("Salud y acción social")));
+    assert_eq!(body["continents"].as_array().unwrap().len(), 6);
 }

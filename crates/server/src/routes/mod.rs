@@ -10,6 +10,7 @@ mod organisations;
 mod params;
 mod search;
 mod stats;
+mod taxonomy;
 mod tilejson;
 mod tiles;
 mod web;
@@ -33,6 +34,7 @@ pub fn app(state: AppState) -> Router {
         .merge(search::router())
         .merge(ogc::router())
         .merge(openapi::router())
+        .merge(taxonomy::router())
         .merge(web::router())
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         // Every route is a public read for now: any origin, no credentials.

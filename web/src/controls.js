@@ -1,0 +1,60 @@
+// Filter controls and the sector legend. Choosing a value changes the page's
+// address, and with it the tiles the server clusters.
+import { t, label } from "./i18n.js";
+
+export const FILTER_KEYS = ["continent", "sector", "family", "sdg", "country", "q"];
+
+function select(name, allLabel, terms, lang, current) {
+  const element = document.createElement("select");
+  element.name = name;
+  element.setAttribute("aria-label", allLabel);
+  const all = document.createElement("option");
+  all.value = "";
+  all.textContent = allLabel;
+  element.append(all);
+  for (const term of terms.filter((x) => x.key !== "unclassified")) {
+    const option = document.createElement("option");
+    option.value = term.key;
+    option.textContent = label(term, lang);
+    option.selected = term.key === current;
+    element.append(option);
+  }
+  element.addEventListener("change", () => {
+    const params = new URLSearchParams(location.search);
+    if (element.value) params.set(name, element.value);
+    else params.delete(name);
+    location.search = params.toString();
+  });
+  return element;
+}
+
+export function renderControls(container, taxonomy, lang, params) {
+  const form = document.createElement("form");
+  form.className = "filters";
+  form.setAttribute("aria-label", t(lang, "filters"));
+  form.addEventListener("submit", (e) => e.preventDefault());
+  form.append(
+    select("continent", t(lang, "allContinents"), taxonomy.continents, lang, params.get("continent")),
+    select("sector", t(lang, "allSectors"), taxonomy.sectors, lang, params.get("sector")),
+    select("family", t(lang, "allFamilies"), taxonomy.families, lang, params.get("family")),
+  );
+  container.append(form);
+}
+
+export function renderLegend(container, taxonomy, colours, lang) {
+  const legend = document.createElement("section");
+  legend.className = "legend";
+  const heading = document.createElement("h2");
+  heading.textContent = t(lang, "sectors");
+  const list = document.createElement("ul");
+  taxonomy.sectors.forEach((term, i) => {
+    const item = document.createElement("li");
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = colours(i);
+    item.append(swatch, document.createTextNode(label(term, lang)));
+    list.append(item);
+  });
+  legend.append(heading, list);
+  container.append(legend);
+}
