@@ -5,6 +5,7 @@ import { ClusterDonuts } from "./donuts.js";
 import { showCard } from "./card.js";
 import { pickLanguage, t } from "./i18n.js";
 import { FILTER_KEYS, renderControls, renderLegend } from "./controls.js";
+import { ViewList } from "./list.js";
 
 const params = new URLSearchParams(location.search);
 const lang = pickLanguage(params);
@@ -24,10 +25,15 @@ const map = new Map({
 });
 map.addControl(new NavigationControl(), "top-right");
 
+const panel = document.getElementById("panel");
 fetch("api/taxonomy").then((r) => r.json()).then((taxonomy) => {
   const donuts = new ClusterDonuts(map, taxonomy.sectors.map((s) => s.key));
-  renderControls(document.getElementById("panel"), taxonomy, lang, params);
-  renderLegend(document.getElementById("panel"), taxonomy, (i) => donuts.colour(i), lang);
+  // The embedded map (/embed) has no panel: the map alone, configured by its address.
+  if (panel) {
+    renderControls(panel, taxonomy, lang, params);
+    renderLegend(panel, taxonomy, (i) => donuts.colour(i), lang);
+    new ViewList(map, panel, lang, query, (feature) => showCard(map, feature, lang)).start();
+  }
   const start = () => {
     // The donuts replace the style's plain cluster circles, kept for clicks.
     map.setPaintProperty("clusters", "circle-opacity", 0);

@@ -11,6 +11,8 @@ const STRINGS = {
     filters: "Filters",
     sampleOrganisation: "Sample organisation (generated, not real)",
     map: "Map of organisations",
+    inView: "In view",
+    more: "and more: zoom in",
   },
   fr: {
     sample: "Données d'exemple : les organisations affichées sont générées, pas réelles.",
@@ -21,6 +23,8 @@ const STRINGS = {
     filters: "Filtres",
     sampleOrganisation: "Organisation d'exemple (générée, pas réelle)",
     map: "Carte des organisations",
+    inView: "Dans la vue",
+    more: "et d'autres : zoomez",
   },
   es: {
     sample: "Datos de ejemplo: las organizaciones mostradas son generadas, no reales.",
@@ -31,6 +35,8 @@ const STRINGS = {
     filters: "Filtros",
     sampleOrganisation: "Organización de ejemplo (generada, no real)",
     map: "Mapa de organizaciones",
+    inView: "En la vista",
+    more: "y más: acerque el mapa",
   },
 };
 

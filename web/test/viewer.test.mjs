@@ -133,3 +133,32 @@ test("usable at 360×640", async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("the list names the organisations in view, and opens their card", async () => {
+  const { page, problems } = await open("/");
+  await page.evaluate(() => window.__map.jumpTo({ center: [2.35, 48.85], zoom: 5 }));
+  await page.waitForFunction(() => /: \d+/.test(document.querySelector(".list h2")?.textContent ?? "") && !window.__map.isMoving(), null, { timeout: 15000 });
+  await page.waitForTimeout(500);
+  const shown = Number((await page.textContent(".list h2")).split(": ")[1]);
+  const bounds = await page.evaluate(() => window.__map.getBounds().toArray().flat().map((v) => v.toFixed(5)).join(","));
+  const matched = (await (await fetch(`${base}/ogc/collections/organisations/items?limit=1&bbox=${bounds}`)).json()).numberMatched;
+  assert.equal(shown, matched);
+  assert.ok(shown > 0);
+  await page.focus(".list button");
+  await page.keyboard.press("Enter");
+  await page.waitForSelector(".card h2");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("/embed?lang=fr&sector=... is the map alone, in French, filtered", async () => {
+  const { page, problems } = await open("/embed?lang=fr&sector=education", { width: 320, height: 480 });
+  assert.match(await page.textContent("#sample-notice"), /Données d'exemple/);
+  assert.equal(await page.$("#panel"), null);
+  assert.equal(await page.$("header"), null);
+  const stats = await (await fetch(`${base}/api/stats?sector=education`)).json();
+  assert.equal(await loadedTotal(page), stats.total);
+  if (artefacts) await page.screenshot({ path: `${artefacts}/embed.png` });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

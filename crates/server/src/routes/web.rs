@@ -14,6 +14,7 @@ static WEB: Dir<'static> = include_dir!("$OUT_DIR/web");
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(|headers: HeaderMap| async move { file("index.html", &headers) }))
+        .route("/embed", get(|headers: HeaderMap| async move { file("embed.html", &headers) }))
         .route("/{name}", get(|Path(name): Path<String>, headers: HeaderMap| async move { file(&name, &headers) }))
         .route(
             "/vendor/{name}",
