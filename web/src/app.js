@@ -27,11 +27,12 @@ map.addControl(new NavigationControl(), "top-right");
 
 const panel = document.getElementById("panel");
 fetch("api/taxonomy").then((r) => r.json()).then((taxonomy) => {
-  const donuts = new ClusterDonuts(map, taxonomy.sectors.map((s) => s.key));
+  const colourBy = params.get("colour") === "continent" ? "continent" : "sector";
+  const donuts = new ClusterDonuts(map, taxonomy.sectors.map((s) => s.key), taxonomy.continents.map((c) => c.key), colourBy);
   // The embedded map (/embed) has no panel: the map alone, configured by its address.
   if (panel) {
     renderControls(panel, taxonomy, lang, params);
-    renderLegend(panel, taxonomy, (i) => donuts.colour(i), lang);
+    renderLegend(panel, colourBy === "continent" ? taxonomy.continents : taxonomy.sectors, colourBy, (i) => donuts.colour(i), lang);
     new ViewList(map, panel, lang, query, (feature) => showCard(map, feature, lang)).start();
   }
   const start = () => {

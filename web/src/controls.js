@@ -33,21 +33,28 @@ export function renderControls(container, taxonomy, lang, params) {
   form.className = "filters";
   form.setAttribute("aria-label", t(lang, "filters"));
   form.addEventListener("submit", (e) => e.preventDefault());
+  const colours = [
+    { key: "sector", en: t(lang, "bySector"), [lang]: t(lang, "bySector") },
+    { key: "continent", en: t(lang, "byContinent"), [lang]: t(lang, "byContinent") },
+  ];
+  const colourSelect = select("colour", t(lang, "colourBy"), colours, lang, params.get("colour") ?? "sector");
+  colourSelect.firstChild.remove(); // no "all" choice: one mode or the other
   form.append(
     select("continent", t(lang, "allContinents"), taxonomy.continents, lang, params.get("continent")),
     select("sector", t(lang, "allSectors"), taxonomy.sectors, lang, params.get("sector")),
     select("family", t(lang, "allFamilies"), taxonomy.families, lang, params.get("family")),
+    colourSelect,
   );
   container.append(form);
 }
 
-export function renderLegend(container, taxonomy, colours, lang) {
+export function renderLegend(container, terms, by, colours, lang) {
   const legend = document.createElement("section");
   legend.className = "legend";
   const heading = document.createElement("h2");
-  heading.textContent = t(lang, "sectors");
+  heading.textContent = t(lang, by === "continent" ? "continents" : "sectors");
   const list = document.createElement("ul");
-  taxonomy.sectors.forEach((term, i) => {
+  terms.forEach((term, i) => {
     const item = document.createElement("li");
     const swatch = document.createElement("span");
     swatch.className = "swatch";

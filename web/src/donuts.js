@@ -1,6 +1,6 @@
-// Clusters drawn as donuts of their sector mix, with their count in the
-// middle: SVG markers over the `clusters` circle layer, made for the
-// clusters in view and reused while they stay in view.
+// Clusters drawn as donuts of their sector (or continent) mix, with their
+// count in the middle: SVG markers over the `clusters` circle layer, made for
+// the clusters in view and reused while they stay in view.
 import { Marker } from "./vendor/maplibre-gl.mjs";
 
 /// One colour per sector, in the taxonomy's order (the last one, unclassified, grey).
@@ -9,15 +9,23 @@ const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948
 
 const SVG = "http://www.w3.org/2000/svg";
 
+/// Colours of continents, in the taxonomy's order.
+const CONTINENT_PALETTE = ["#e76f51", "#2a9d8f", "#264653", "#e9c46a", "#f4a261", "#8ab17d"];
+
 export class ClusterDonuts {
-  constructor(map, sectors) {
+  /// `by` is "sector" (the default) or "continent": which counts the arcs show.
+  constructor(map, sectors, continents, by = "sector") {
     this.map = map;
+    this.by = by;
+    this.keys = by === "continent" ? continents : sectors;
+    this.prefix = by === "continent" ? "c_" : "n_";
     this.sectors = sectors;
     this.markers = new Map();
   }
 
   colour(index) {
-    return index === this.sectors.length - 1 && this.sectors[index] === "unclassified" ? "#bab0ac" : PALETTE[index % PALETTE.length];
+    if (this.by === "continent") return CONTINENT_PALETTE[index % CONTINENT_PALETTE.length];
+    return this.keys[index] === "unclassified" ? "#bab0ac" : PALETTE[index % PALETTE.length];
   }
 
   start() {
@@ -55,7 +63,7 @@ export class ClusterDonuts {
   /// An SVG donut: one arc per sector with organisations, the count inside.
   donut(properties) {
     const count = properties.count;
-    const parts = this.sectors.map((s, i) => ({ value: properties[`n_${s}`] ?? 0, colour: this.colour(i), sector: s })).filter((p) => p.value > 0);
+    const parts = this.keys.map((k, i) => ({ value: properties[`${this.prefix}${k}`] ?? 0, colour: this.colour(i), key: k })).filter((p) => p.value > 0);
     const total = parts.reduce((sum, p) => sum + p.value, 0);
     const size = count >= 1000 ? 64 : count >= 100 ? 52 : count >= 10 ? 42 : 34;
     const r = size / 2;
@@ -72,7 +80,7 @@ export class ClusterDonuts {
       const path = document.createElementNS(SVG, "path");
       path.setAttribute("d", arc(r, r, r, inner, angle, angle + sweep));
       path.setAttribute("fill", part.colour);
-      path.dataset.sector = part.sector;
+      path.dataset[this.by] = part.key;
       svg.append(path);
       angle += sweep;
     }

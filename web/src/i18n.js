@@ -12,6 +12,10 @@ const STRINGS = {
     sampleOrganisation: "Sample organisation (generated, not real)",
     map: "Map of organisations",
     inView: "In view",
+    continents: "Continents",
+    colourBy: "Colour by",
+    bySector: "Colour by sector",
+    byContinent: "Colour by continent",
     more: "and more: zoom in",
   },
   fr: {
@@ -24,6 +28,10 @@ const STRINGS = {
     sampleOrganisation: "Organisation d'exemple (générée, pas réelle)",
     map: "Carte des organisations",
     inView: "Dans la vue",
+    continents: "Continents",
+    colourBy: "Couleurs",
+    bySector: "Couleurs par secteur",
+    byContinent: "Couleurs par continent",
     more: "et d'autres : zoomez",
   },
   es: {
@@ -36,6 +44,10 @@ const STRINGS = {
     sampleOrganisation: "Organización de ejemplo (generada, no real)",
     map: "Mapa de organizaciones",
     inView: "En la vista",
+    continents: "Continentes",
+    colourBy: "Colores",
+    bySector: "Colores por sector",
+    byContinent: "Colores por continente",
     more: "y más: acerque el mapa",
   },
 };

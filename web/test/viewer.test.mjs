@@ -162,3 +162,15 @@ test("/embed?lang=fr&sector=... is the map alone, in French, filtered", async ()
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("?colour=continent colours the donuts by continent", async () => {
+  const { page, problems } = await open("/?colour=continent&lang=es");
+  await page.waitForSelector("svg.cluster-donut path[data-continent]");
+  const continents = await page.$$eval("svg.cluster-donut path[data-continent]", (paths) => [...new Set(paths.map((p) => p.dataset.continent))]);
+  assert.ok(continents.includes("europe") && continents.includes("africa"), continents.join(","));
+  assert.equal(await page.$("svg.cluster-donut path[data-sector]"), null);
+  const legend = await page.$$eval(".legend li", (items) => items.map((i) => i.textContent));
+  assert.ok(legend.includes("África"), legend.join(" | "));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
