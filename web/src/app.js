@@ -36,6 +36,10 @@ fetch("api/taxonomy").then((r) => r.json()).then((taxonomy) => {
     new ViewList(map, panel, lang, query, (feature) => showCard(map, feature, lang)).start();
   }
   const start = () => {
+    if (params.get("view") === "h3") {
+      showDensity(map);
+      return;
+    }
     // The donuts replace the style's plain cluster circles, kept for clicks.
     map.setPaintProperty("clusters", "circle-opacity", 0);
     map.setPaintProperty("clusters", "circle-stroke-width", 0);
@@ -45,6 +49,26 @@ fetch("api/taxonomy").then((r) => r.json()).then((taxonomy) => {
   else map.once("load", start);
   window.__taxonomy = taxonomy;
 });
+
+/// The density view (?view=h3): H3 hexagons shaded by their count, no clusters.
+function showDensity(map) {
+  map.setLayoutProperty("clusters", "visibility", "none");
+  map.setLayoutProperty("organisations", "visibility", "none");
+  map.addLayer(
+    {
+      id: "h3",
+      type: "fill",
+      source: "impactmap",
+      "source-layer": "h3",
+      paint: {
+        "fill-color": ["interpolate", ["linear"], ["ln", ["+", 1, ["get", "count"]]], 0, "#ffffcc", 2, "#fd8d3c", 5, "#bd0026"],
+        "fill-opacity": 0.7,
+        "fill-outline-color": "#ffffff",
+      },
+    },
+    "clusters",
+  );
+}
 
 // A cluster opens to the zoom where it splits; an organisation shows its card.
 map.on("click", "clusters", (event) => {

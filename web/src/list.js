@@ -29,10 +29,17 @@ export class ViewList {
   async refresh() {
     const asked = ++this.asked;
     const b = this.map.getBounds();
-    const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
-    const west = b.getWest() < -180 || b.getEast() > 180 || b.getEast() - b.getWest() >= 360 ? -180 : b.getWest();
-    const east = west === -180 && b.getEast() - b.getWest() >= 360 ? 180 : b.getEast() > 180 ? b.getEast() - 360 : b.getEast();
-    const bbox = [west, clamp(b.getSouth(), -90, 90), clamp(east, -180, 180), clamp(b.getNorth(), -90, 90)].map((v) => v.toFixed(5)).join(",");
+    let [west, east] = [b.getWest(), b.getEast()];
+    if (east - west >= 360) {
+      [west, east] = [-180, 180];
+    } else {
+      // Back into -180..180; west > east then crosses the antimeridian, as the API allows.
+      const wrap = (v) => ((((v + 180) % 360) + 360) % 360) - 180;
+      [west, east] = [wrap(west), wrap(east)];
+      if (east === -180) east = 180;
+    }
+    const clamp = (v) => Math.min(90, Math.max(-90, v));
+    const bbox = [west, clamp(b.getSouth()), east, clamp(b.getNorth())].map((v) => v.toFixed(5)).join(",");
     const url = `ogc/collections/organisations/items?limit=${LIMIT}&bbox=${bbox}${this.filters ? `&${this.filters}` : ""}`;
     const page = await (await fetch(url)).json();
     if (asked !== this.asked) return; // a newer view answered first

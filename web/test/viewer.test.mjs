@@ -45,6 +45,8 @@ test("the world view draws clusters that count every organisation, offline", asy
   assert.equal(await loadedTotal(page), health.atlas.organisations);
   const drawn = await page.evaluate(() => window.__map.queryRenderedFeatures({ layers: ["clusters"] }).length);
   assert.ok(drawn > 0, "clusters are drawn");
+  // The whole world is in view: the list counts everyone.
+  await page.waitForFunction((n) => document.querySelector(".list h2")?.textContent.endsWith(`: ${n}`), health.atlas.organisations, { timeout: 10000 });
   assert.match(await page.textContent("#sample-notice"), /Sample data/);
   if (artefacts) await page.screenshot({ path: `${artefacts}/world.png` });
   assert.deepEqual(problems, []);
@@ -171,6 +173,22 @@ test("?colour=continent colours the donuts by continent", async () => {
   assert.equal(await page.$("svg.cluster-donut path[data-sector]"), null);
   const legend = await page.$$eval(".legend li", (items) => items.map((i) => i.textContent));
   assert.ok(legend.includes("África"), legend.join(" | "));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("?view=h3 shades hexagons that count every organisation", async () => {
+  const { page, problems } = await open("/?view=h3");
+  await page.waitForFunction(() => window.__map.getLayer("h3") && window.__map.queryRenderedFeatures({ layers: ["h3"] }).length > 0, null, { timeout: 15000 });
+  const total = await page.evaluate(() => {
+    const cells = new Map();
+    for (const f of window.__map.querySourceFeatures("impactmap", { sourceLayer: "h3" })) cells.set(f.properties.h3, f.properties.count);
+    return [...cells.values()].reduce((a, b) => a + b, 0);
+  });
+  const health = await (await fetch(`${base}/healthz`)).json();
+  assert.equal(total, health.atlas.organisations);
+  assert.equal(await page.$("svg.cluster-donut"), null);
+  if (artefacts) await page.screenshot({ path: `${artefacts}/h3.png` });
   assert.deepEqual(problems, []);
   await page.close();
 });
