@@ -6,6 +6,7 @@ import { showCard } from "./card.js";
 import { pickLanguage, t } from "./i18n.js";
 import { FILTER_KEYS, renderControls, renderLegend } from "./controls.js";
 import { ViewList } from "./list.js";
+import { renderSearch } from "./search.js";
 
 const params = new URLSearchParams(location.search);
 const lang = pickLanguage(params);
@@ -21,6 +22,8 @@ const map = new Map({
   style: `style.json${query ? `?${query}` : ""}`,
   center: [10, 20],
   zoom: 1,
+  // The view lives in the address (#zoom/lat/lon), so every view can be shared.
+  hash: true,
   attributionControl: { compact: true },
 });
 map.addControl(new NavigationControl(), "top-right");
@@ -34,6 +37,10 @@ fetch("api/taxonomy").then((r) => r.json()).then((taxonomy) => {
     renderControls(panel, taxonomy, lang, params);
     renderLegend(panel, colourBy === "continent" ? taxonomy.continents : taxonomy.sectors, colourBy, (i) => donuts.colour(i), lang);
     new ViewList(map, panel, lang, query, (feature) => showCard(map, feature, lang)).start();
+    renderSearch(panel, lang, query, (feature) => {
+      map.flyTo({ center: feature.geometry.coordinates, zoom: 14 });
+      showCard(map, { properties: { id: feature.id, name: feature.properties.name }, geometry: feature.geometry }, lang);
+    });
   }
   const start = () => {
     if (params.get("view") === "h3") {

@@ -192,3 +192,26 @@ test("?view=h3 shades hexagons that count every organisation", async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("the search box finds a town and the view lives in the address", async () => {
+  const { page, problems } = await open("/?lang=fr");
+  const org = (await (await fetch(`${base}/api/organisations?format=geojson`)).json()).features.find((f) => f.properties.city.length > 4);
+  await page.fill(".search input", org.properties.city.slice(0, 5));
+  await page.waitForSelector(".search li button");
+  const labels = await page.$$eval(".search li button", (b) => b.map((x) => x.textContent));
+  assert.ok(labels.some((l) => l.includes(org.properties.city)), labels.join(" | "));
+  await page.click(".search li button");
+  await page.waitForSelector(".card h2");
+  await page.waitForFunction(() => !window.__map.isMoving() && window.__map.getZoom() > 13, null, { timeout: 15000 });
+  const hash = await page.evaluate(() => location.hash);
+  assert.match(hash, /^#1[34](\.\d+)?\/-?\d/);
+  // Opening that address shows the same place.
+  const again = await browser.newPage();
+  await again.goto(`${base}/?lang=fr${hash}`);
+  await again.waitForFunction(() => window.__map?.loaded());
+  const zoom = await again.evaluate(() => window.__map.getZoom());
+  assert.ok(zoom > 13, `${zoom}`);
+  await again.close();
+  assert.deepEqual(problems, []);
+  await page.close();
+});
