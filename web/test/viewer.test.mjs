@@ -215,3 +215,18 @@ test("the search box finds a town and the view lives in the address", async () =
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("the configurator writes the iframe snippet of the chosen map", async () => {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page: ${e}`));
+  await page.goto(`${base}/configure`);
+  await page.waitForFunction(() => window.__configured);
+  await page.selectOption("select[name=lang]", "fr");
+  await page.selectOption("select[name=sector]", "housing");
+  const snippet = await page.inputValue("#snippet");
+  assert.equal(snippet, `<iframe src="${base}/embed?lang=fr&sector=housing" title="Pact for Impact organisations" width="100%" height="480" style="border:0"></iframe>`);
+  assert.equal(await page.getAttribute("#preview", "src"), `${base}/embed?lang=fr&sector=housing`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -15,6 +15,7 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(|headers: HeaderMap| async move { file("index.html", &headers) }))
         .route("/embed", get(|headers: HeaderMap| async move { file("embed.html", &headers) }))
+        .route("/configure", get(|headers: HeaderMap| async move { file("configure.html", &headers) }))
         .route("/{name}", get(|Path(name): Path<String>, headers: HeaderMap| async move { file(&name, &headers) }))
         .route(
             "/vendor/{name}",
