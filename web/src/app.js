@@ -34,7 +34,10 @@ fetch("api/taxonomy").then((r) => r.json()).then((taxonomy) => {
   const donuts = new ClusterDonuts(map, taxonomy.sectors.map((s) => s.key), taxonomy.continents.map((c) => c.key), colourBy);
   // The embedded map (/embed) has no panel: the map alone, configured by its address.
   if (panel) {
-    renderControls(panel, taxonomy, lang, params);
+    // Controls arrive with their counts; the legend and the list need not wait.
+    const controls = document.createElement("div");
+    panel.append(controls);
+    renderControls(controls, taxonomy, lang, params);
     renderLegend(panel, colourBy === "continent" ? taxonomy.continents : taxonomy.sectors, colourBy, (i) => donuts.colour(i), lang);
     new ViewList(map, panel, lang, query, (feature) => showCard(map, feature, lang)).start();
     renderSearch(panel, lang, query, (feature) => {

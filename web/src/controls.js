@@ -4,7 +4,10 @@ import { t, label } from "./i18n.js";
 
 export const FILTER_KEYS = ["continent", "sector", "family", "sdg", "country", "q"];
 
-function select(name, allLabel, terms, lang, current) {
+/// The seventeen Sustainable Development Goals, as options.
+const SDGS = Array.from({ length: 17 }, (_, i) => ({ key: String(i + 1), en: `SDG ${i + 1}`, fr: `ODD ${i + 1}`, es: `ODS ${i + 1}` }));
+
+function select(name, allLabel, terms, lang, current, counts = {}) {
   const element = document.createElement("select");
   element.name = name;
   element.setAttribute("aria-label", allLabel);
@@ -15,7 +18,7 @@ function select(name, allLabel, terms, lang, current) {
   for (const term of terms.filter((x) => x.key !== "unclassified")) {
     const option = document.createElement("option");
     option.value = term.key;
-    option.textContent = label(term, lang);
+    option.textContent = term.key in counts ? `${label(term, lang)} (${counts[term.key]})` : label(term, lang);
     option.selected = term.key === current;
     element.append(option);
   }
@@ -28,7 +31,20 @@ function select(name, allLabel, terms, lang, current) {
   return element;
 }
 
-export function renderControls(container, taxonomy, lang, params) {
+/// Counts per value of every facet under the other filters, so each option
+/// says how many organisations choosing it would show.
+async function liveCounts(params) {
+  const counts = {};
+  for (const facet of ["continent", "sector", "family", "sdg"]) {
+    const others = new URLSearchParams([...params].filter(([k]) => ["continent", "sector", "family", "sdg", "country", "q"].includes(k) && k !== facet));
+    const answer = await (await fetch(`api/stats?by=${facet}${others.size ? `&${others}` : ""}`)).json();
+    counts[facet] = answer.totals[facet] ?? {};
+  }
+  return counts;
+}
+
+export async function renderControls(container, taxonomy, lang, params) {
+  const counts = await liveCounts(params);
   const form = document.createElement("form");
   form.className = "filters";
   form.setAttribute("aria-label", t(lang, "filters"));
@@ -40,9 +56,10 @@ export function renderControls(container, taxonomy, lang, params) {
   const colourSelect = select("colour", t(lang, "colourBy"), colours, lang, params.get("colour") ?? "sector");
   colourSelect.firstChild.remove(); // no "all" choice: one mode or the other
   form.append(
-    select("continent", t(lang, "allContinents"), taxonomy.continents, lang, params.get("continent")),
-    select("sector", t(lang, "allSectors"), taxonomy.sectors, lang, params.get("sector")),
-    select("family", t(lang, "allFamilies"), taxonomy.families, lang, params.get("family")),
+    select("continent", t(lang, "allContinents"), taxonomy.continents, lang, params.get("continent"), counts.continent),
+    select("sector", t(lang, "allSectors"), taxonomy.sectors, lang, params.get("sector"), counts.sector),
+    select("family", t(lang, "allFamilies"), taxonomy.families, lang, params.get("family"), counts.family),
+    select("sdg", t(lang, "allSdgs"), SDGS, lang, params.get("sdg"), counts.sdg),
     colourSelect,
   );
   container.append(form);

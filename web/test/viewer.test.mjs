@@ -230,3 +230,17 @@ test("the configurator writes the iframe snippet of the chosen map", async () =>
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("each filter option says how many it would show", async () => {
+  const { page, problems } = await open("/?continent=africa");
+  await page.waitForSelector("select[name=sdg] option:nth-child(3)", { state: "attached" });
+  await page.waitForFunction(() => /\(\d+\)/.test(document.querySelector("select[name=sector] option[value=finance]")?.textContent ?? ""));
+  const finance = await page.$eval("select[name=sector] option[value=finance]", (o) => o.textContent);
+  const stats = await (await fetch(`${base}/api/stats?by=sector&continent=africa`)).json();
+  assert.equal(finance, `Finance, credit and insurance (${stats.totals.sector.finance})`);
+  const sdg3 = await page.$eval("select[name=sdg] option[value='3']", (o) => o.textContent);
+  const sdgStats = await (await fetch(`${base}/api/stats?by=sdg&continent=africa`)).json();
+  assert.equal(sdg3, `SDG 3 (${sdgStats.totals.sdg["3"]})`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
