@@ -136,16 +136,45 @@ impl Store {
     }
 }
 
+/// Where a listing's columns stand in a row.
+struct ListingColumns {
+    id: usize,
+    name: usize,
+    city: usize,
+    country: usize,
+    continent: usize,
+    family: usize,
+    sectors: usize,
+    sdgs: usize,
+    lon: usize,
+    lat: usize,
+}
+
+/// The columns of `each_listing`'s query.
+const LISTING_QUERY: ListingColumns =
+    ListingColumns { id: 0, name: 1, city: 2, country: 3, continent: 4, family: 5, sectors: 6, sdgs: 7, lon: 8, lat: 9 };
+
+/// The same columns among [`COLUMNS`].
+const IN_COLUMNS: ListingColumns =
+    ListingColumns { id: 0, name: 1, city: 6, country: 5, continent: 7, family: 8, sectors: 9, sdgs: 10, lon: 11, lat: 12 };
+
 fn listing_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Listing, StoreError>> {
-    let id: String = row.get(0)?;
-    let (country, continent, family, sectors): (String, String, String, String) = (row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?);
-    let (sdgs, lon, lat): (u32, f64, f64) = (row.get(7)?, row.get(8)?, row.get(9)?);
+    listing_at(row, &LISTING_QUERY)
+}
+
+/// Rebuilds a listing from a row. The outer error is SQLite's, the inner one
+/// a row that no longer forms a valid organisation.
+fn listing_at(row: &Row<'_>, at: &ListingColumns) -> rusqlite::Result<Result<Listing, StoreError>> {
+    let id: String = row.get(at.id)?;
+    let (country, continent, family, sectors): (String, String, String, String) =
+        (row.get(at.country)?, row.get(at.continent)?, row.get(at.family)?, row.get(at.sectors)?);
+    let (sdgs, lon, lat): (u32, f64, f64) = (row.get(at.sdgs)?, row.get(at.lon)?, row.get(at.lat)?);
     let invalid = |detail: String| StoreError::Row { id: id.clone(), detail };
     let build = || -> Result<Listing, StoreError> {
         Ok(Listing {
             id: OrgId::parse(&id).map_err(|e| invalid(e.to_string()))?,
-            name: row.get(1)?,
-            city: row.get(2)?,
+            name: row.get(at.name)?,
+            city: row.get(at.city)?,
             country: CountryCode::parse(&country).map_err(|e| invalid(e.to_string()))?,
             continent: TermKey::try_from(continent.clone()).map_err(invalid)?,
             family: TermKey::try_from(family.clone()).map_err(invalid)?,
@@ -235,35 +264,38 @@ fn values(org: &Organisation) -> Values {
     }
 }
 
-/// Rebuilds an organisation from a row. The outer error is SQLite's, the
-/// inner one a row that no longer forms a valid organisation.
+/// Rebuilds an organisation from a row of [`COLUMNS`]: its listing, then the rest.
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Organisation, StoreError>> {
-    let id: String = row.get(0)?;
-    let sectors: String = row.get(9)?;
-    let created: String = row.get(15)?;
-    let updated: String = row.get(16)?;
-    let (country, continent, family): (String, String, String) = (row.get(5)?, row.get(7)?, row.get(8)?);
-    let (lon, lat, sdgs): (f64, f64, u32) = (row.get(11)?, row.get(12)?, row.get(10)?);
-    let invalid = |detail: String| StoreError::Row { id: id.clone(), detail };
-    let build = || -> Result<Organisation, StoreError> {
-        Ok(Organisation {
-            id: OrgId::parse(&id).map_err(|e| invalid(e.to_string()))?,
-            name: row.get(1)?,
-            description: row.get(2)?,
-            website: row.get(3)?,
-            email: row.get(4)?,
-            country: CountryCode::parse(&country).map_err(|e| invalid(e.to_string()))?,
-            city: row.get(6)?,
-            continent: TermKey::try_from(continent.clone()).map_err(invalid)?,
-            family: TermKey::try_from(family.clone()).map_err(invalid)?,
-            sectors: sectors.split(';').map(|s| TermKey::try_from(s.to_owned())).collect::<Result<_, _>>().map_err(invalid)?,
-            sdgs: SdgSet::from_bits(sdgs).map_err(|e| invalid(e.to_string()))?,
-            location: LonLat::new(lon, lat).map_err(|e| invalid(e.to_string()))?,
-            provenance: Provenance { source: row.get(13)?, source_id: row.get(14)? },
-            created: created.parse::<Timestamp>().map_err(|e| invalid(format!("created: {e}")))?,
-            updated: updated.parse::<Timestamp>().map_err(|e| invalid(format!("updated: {e}")))?,
-            sample: row.get(17)?,
-        })
+    let listing = match listing_at(row, &IN_COLUMNS)? {
+        Ok(listing) => listing,
+        Err(e) => return Ok(Err(e)),
     };
-    Ok(build())
+    let (created, updated): (String, String) = (row.get(15)?, row.get(16)?);
+    let invalid = |detail: String| StoreError::Row { id: listing.id.to_string(), detail };
+    let created = match created.parse::<Timestamp>() {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(invalid(format!("created: {e}")))),
+    };
+    let updated = match updated.parse::<Timestamp>() {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(invalid(format!("updated: {e}")))),
+    };
+    Ok(Ok(Organisation {
+        description: row.get(2)?,
+        website: row.get(3)?,
+        email: row.get(4)?,
+        provenance: Provenance { source: row.get(13)?, source_id: row.get(14)? },
+        created,
+        updated,
+        sample: row.get(17)?,
+        id: listing.id,
+        name: listing.name,
+        country: listing.country,
+        city: listing.city,
+        continent: listing.continent,
+        family: listing.family,
+        sectors: listing.sectors,
+        sdgs: listing.sdgs,
+        location: listing.location,
+    }))
 }
