@@ -24,6 +24,27 @@ pub enum StoreError {
     /// A caller's callback asked to stop a scan (its own error is returned instead).
     #[error("scan stopped by the caller")]
     Stopped,
+    /// The disk, or the configured quota, is full: writes wait for space, reads go on.
+    #[error("storage full")]
+    Full,
+    /// The moderation queue holds as many pending submissions as allowed.
+    #[error("the moderation queue is full ({cap} pending)")]
+    QueueFull { cap: usize },
+    /// No submission has this id.
+    #[error("no submission {0}")]
+    NoSuchSubmission(String),
+    /// The submission was already decided (by another moderator, say).
+    #[error("submission {id} is already {status}")]
+    AlreadyDecided { id: String, status: &'static str },
+    /// A moderator of this name exists.
+    #[error("a moderator named '{0}' exists; revoke it first")]
+    AdminExists(String),
+    /// No moderator has this name.
+    #[error("no moderator named '{0}'")]
+    NoSuchAdmin(String),
+    /// A backup would overwrite a file.
+    #[error("{}: exists; a backup never overwrites a file", .0.display())]
+    BackupExists(PathBuf),
     /// Any other SQLite failure.
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),

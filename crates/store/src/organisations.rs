@@ -1,6 +1,6 @@
 use impactmap_model::{CountryCode, Listing, LonLat, OrgId, Organisation, Provenance, SdgSet, TermKey};
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use crate::{Store, StoreError};
 
@@ -71,6 +71,9 @@ impl Store {
                     }
                 }
             }
+            if summary.inserted + summary.updated > 0 {
+                bump_organisations_version(&tx)?;
+            }
             tx.commit()?;
             Ok(summary)
         })
@@ -134,6 +137,24 @@ impl Store {
             Ok(())
         })
     }
+}
+
+/// Writes an organisation by id: a new one, or a new version of a stored one
+/// (which keeps its `created`).
+pub(crate) fn put_organisation(tx: &Transaction<'_>, org: &Organisation) -> Result<(), StoreError> {
+    let mut put = tx.prepare_cached(&format!(
+        "INSERT INTO organisations ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+         ON CONFLICT (id) DO UPDATE SET name = ?2, description = ?3, website = ?4, email = ?5, country = ?6, city = ?7, continent = ?8,
+         family = ?9, sectors = ?10, sdgs = ?11, lon = ?12, lat = ?13, updated = ?17, sample = ?18"
+    ))?;
+    put.execute(values(org).as_params())?;
+    Ok(())
+}
+
+/// Marks, inside the writing transaction, that organisations changed.
+pub(crate) fn bump_organisations_version(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'organisations_version'", [])?;
+    Ok(())
 }
 
 /// Where a listing's columns stand in a row.

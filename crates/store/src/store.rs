@@ -5,6 +5,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::StoreError;
+use crate::maintenance::read_version;
 use crate::schema::{APPLICATION_ID, MIGRATIONS};
 
 /// Readers kept open between uses.
@@ -42,7 +43,10 @@ impl Store {
     /// Runs `f` on the writer connection; writes are serialised here.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let mut connection = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&mut connection)
+        f(&mut connection).map_err(|e| match e {
+            StoreError::Sqlite(ref s) if s.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) => StoreError::Full,
+            e => e,
+        })
     }
 
     /// Runs `f` on a read-only connection from the pool.
@@ -64,23 +68,30 @@ impl Store {
     }
 }
 
-/// Tells whether another connection (another process's import, or this
-/// store's writer) committed since the last look.
+/// Tells whether organisations changed since the last look: a commit by
+/// another process (an `impactmap import`) or by this store's writer. Commits
+/// that touch only submissions or moderators do not count.
 #[derive(Debug)]
 pub struct ChangeWatcher {
     connection: Connection,
-    last: i64,
+    data_version: i64,
+    organisations_version: u64,
 }
 
 impl ChangeWatcher {
-    /// Whether anything was committed since the watcher was made or last asked.
+    /// Whether organisations changed since the watcher was made or last asked.
     ///
     /// # Errors
     /// An SQLite failure.
     pub fn changed(&mut self) -> Result<bool, StoreError> {
-        let now: i64 = self.connection.query_row("PRAGMA data_version", [], |r| r.get(0))?;
-        let changed = now != self.last;
-        self.last = now;
+        let data_version: i64 = self.connection.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        if data_version == self.data_version {
+            return Ok(false);
+        }
+        self.data_version = data_version;
+        let organisations_version = read_version(&self.connection)?;
+        let changed = organisations_version != self.organisations_version;
+        self.organisations_version = organisations_version;
         Ok(changed)
     }
 }
@@ -92,8 +103,9 @@ impl Store {
     /// An SQLite failure opening the connection.
     pub fn watch(&self) -> Result<ChangeWatcher, StoreError> {
         let connection = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-        let last = connection.query_row("PRAGMA data_version", [], |r| r.get(0))?;
-        Ok(ChangeWatcher { connection, last })
+        let data_version = connection.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let organisations_version = read_version(&connection)?;
+        Ok(ChangeWatcher { connection, data_version, organisations_version })
     }
 }
 

@@ -1,0 +1,190 @@
+//! The store's side of moderation: submissions kept exactly once, decisions
+//! made once with their audit row, a full disk that refuses writes but keeps
+//! reads and recovers, and backups taken while writers carry on.
+
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+
+use std::sync::Arc;
+
+use impactmap_model::{Organisation, Reference, generate_sample};
+use impactmap_store::{Decision, NewSubmission, Received, Store, StoreError, SubmissionStatus};
+use jiff::Timestamp;
+
+fn submission(n: usize) -> NewSubmission {
+    NewSubmission {
+        id: format!("s{n:04}"),
+        fingerprint: format!("f{n:04}"),
+        status: SubmissionStatus::Pending,
+        draft: format!("{{\"name\":\"Org {n}\"}}"),
+        edit_of: None,
+        hints: "{}".into(),
+        created: Timestamp::from_second(1_700_000_000 + i64::try_from(n).unwrap()).unwrap(),
+        nonce: format!("n{n:04}"),
+    }
+}
+
+fn organisation(seed: u64) -> Organisation {
+    generate_sample(&Reference::embedded(), 1, seed).remove(0)
+}
+
+fn open() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("a.db")).unwrap();
+    (dir, store)
+}
+
+#[test]
+fn the_same_content_twice_is_one_submission() {
+    let (_dir, store) = open();
+    assert_eq!(store.receive_submission(&submission(1), 10).unwrap(), Received::New("s0001".into()));
+    let again = NewSubmission { id: "s9999".into(), nonce: "other".into(), ..submission(1) };
+    assert_eq!(store.receive_submission(&again, 10).unwrap(), Received::Again("s0001".into()));
+    assert_eq!(store.submissions(SubmissionStatus::Pending, 100).unwrap().len(), 1);
+    assert!(store.form_token_used("n0001").unwrap());
+    assert!(!store.form_token_used("other").unwrap());
+}
+
+#[test]
+fn the_pending_cap_refuses_more_but_spam_is_still_set_aside() {
+    let (_dir, store) = open();
+    for n in 0..3 {
+        store.receive_submission(&submission(n), 3).unwrap();
+    }
+    assert!(matches!(store.receive_submission(&submission(3), 3), Err(StoreError::QueueFull { cap: 3 })));
+    let spam = NewSubmission { status: SubmissionStatus::Spam, ..submission(4) };
+    assert_eq!(store.receive_submission(&spam, 3).unwrap(), Received::New("s0004".into()));
+    let counts = store.submission_counts().unwrap();
+    assert_eq!(
+        counts,
+        vec![(SubmissionStatus::Pending, 3), (SubmissionStatus::Approved, 0), (SubmissionStatus::Rejected, 0), (SubmissionStatus::Spam, 1)]
+    );
+}
+
+#[test]
+fn a_decision_publishes_closes_and_audits_in_one_go() {
+    let (_dir, store) = open();
+    store.receive_submission(&submission(1), 10).unwrap();
+    store.receive_submission(&submission(2), 10).unwrap();
+    let version = store.organisations_version().unwrap();
+    let org = organisation(5);
+    let now = Timestamp::from_second(1_800_000_000).unwrap();
+    let publish = Decision::Publish { organisation: Box::new(org.clone()), act: "approve" };
+    let decided = store.decide("s0001", &publish, "{\"new\":true}", "ana", now).unwrap();
+    assert_eq!(
+        (decided.status, decided.organisation.as_ref(), decided.decided_by.as_deref()),
+        (SubmissionStatus::Approved, Some(&org.id), Some("ana"))
+    );
+    assert_eq!(store.organisation(&org.id).unwrap().unwrap(), org);
+    assert_eq!(store.organisations_version().unwrap(), version + 1);
+    // Decided once: a second decision of either kind is refused and writes nothing.
+    let reject = Decision::Reject { reason: "spam \"quoted\"".into() };
+    assert!(matches!(store.decide("s0001", &reject, "{}", "bo", now), Err(StoreError::AlreadyDecided { status: "approved", .. })));
+    assert!(matches!(store.decide("nope", &reject, "{}", "bo", now), Err(StoreError::NoSuchSubmission(_))));
+    let rejected = store.decide("s0002", &reject, "{\"reason\":1}", "bo", now).unwrap();
+    assert_eq!((rejected.status, rejected.reason.as_deref()), (SubmissionStatus::Rejected, Some("spam \"quoted\"")));
+    assert_eq!(store.organisations_version().unwrap(), version + 1);
+    let log = store.audit_log(10).unwrap();
+    let acts: Vec<_> = log.iter().map(|a| (a.act.as_str(), a.actor.as_str(), a.submission.as_deref(), a.detail.as_str())).collect();
+    assert_eq!(acts, vec![("reject", "bo", Some("s0002"), "{\"reason\":1}"), ("approve", "ana", Some("s0001"), "{\"new\":true}")]);
+}
+
+#[test]
+fn two_moderators_racing_publish_exactly_once() {
+    let (_dir, store) = open();
+    let store = Arc::new(store);
+    for round in 0..20 {
+        store.receive_submission(&submission(round), 100).unwrap();
+        let id = format!("s{round:04}");
+        let org = organisation(100 + u64::try_from(round).unwrap());
+        let outcomes: Vec<_> = (0..2)
+            .map(|who| {
+                let (store, id, org) = (store.clone(), id.clone(), org.clone());
+                std::thread::spawn(move || {
+                    let decision = Decision::Publish { organisation: Box::new(org), act: "approve" };
+                    store.decide(&id, &decision, "{}", &format!("mod{who}"), Timestamp::now())
+                })
+            })
+            .map(|t| t.join().unwrap())
+            .collect();
+        assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "round {round}: {outcomes:?}");
+        assert!(outcomes.iter().any(|o| matches!(o, Err(StoreError::AlreadyDecided { .. }))));
+    }
+    assert_eq!(store.count().unwrap(), 20);
+    assert_eq!(store.audit_log(100).unwrap().len(), 20);
+}
+
+#[test]
+fn a_full_disk_refuses_writes_keeps_reads_and_recovers() {
+    let (_dir, store) = open();
+    store.upsert(&generate_sample(&Reference::embedded(), 20, 3)).unwrap();
+    let size = std::fs::metadata(store.path()).unwrap().len();
+    store.set_quota(size).unwrap();
+    let big = |n: usize| NewSubmission { draft: "x".repeat(200_000), ..submission(n) };
+    let mut stored = 0;
+    let error = loop {
+        match store.receive_submission(&big(stored), 1000) {
+            Ok(_) => stored += 1,
+            Err(e) => break e,
+        }
+        assert!(stored < 100, "the quota never bit");
+    };
+    assert!(matches!(error, StoreError::Full), "{error:?}");
+    assert_eq!(store.count().unwrap(), 20);
+    assert_eq!(store.submissions(SubmissionStatus::Pending, 1000).unwrap().len(), stored);
+    store.set_quota(u64::MAX / 2).unwrap();
+    assert!(matches!(store.receive_submission(&big(500), 1000).unwrap(), Received::New(_)));
+}
+
+#[test]
+fn organisations_changes_are_watched_but_submissions_are_not() {
+    let (_dir, store) = open();
+    let mut watcher = store.watch().unwrap();
+    store.receive_submission(&submission(1), 10).unwrap();
+    assert!(!watcher.changed().unwrap());
+    let publish = Decision::Publish { organisation: Box::new(organisation(1)), act: "approve" };
+    store.decide("s0001", &publish, "{}", "ana", Timestamp::now()).unwrap();
+    assert!(watcher.changed().unwrap());
+}
+
+#[test]
+fn a_backup_taken_during_writes_is_sound_and_complete() {
+    let (dir, store) = open();
+    let store = Arc::new(store);
+    store.upsert(&generate_sample(&Reference::embedded(), 500, 8)).unwrap();
+    let writer = {
+        let store = store.clone();
+        std::thread::spawn(move || {
+            for n in 0..200 {
+                store.receive_submission(&submission(n), 10_000).unwrap();
+            }
+        })
+    };
+    let dest = dir.path().join("copy.db");
+    let summary = store.backup_to(&dest).unwrap();
+    writer.join().unwrap();
+    assert_eq!(summary.organisations, 500);
+    assert!(summary.submissions <= 200);
+    // The copy is a whole database: the store opens it and finds the same organisations.
+    let copy = Store::open(&dest).unwrap();
+    assert_eq!(copy.count().unwrap(), 500);
+    let again = store.backup_to(&dest).unwrap_err();
+    assert!(matches!(again, StoreError::BackupExists(_)), "{again:?}");
+}
+
+#[test]
+fn moderators_are_added_listed_and_revoked_with_audit() {
+    let (_dir, store) = open();
+    let now = Timestamp::now();
+    store.add_admin("ana", "$argon2id$fake", "cli", now).unwrap();
+    assert!(matches!(store.add_admin("ana", "$argon2id$other", "cli", now), Err(StoreError::AdminExists(_))));
+    assert_eq!(store.admin_secret_hash("ana").unwrap().as_deref(), Some("$argon2id$fake"));
+    assert_eq!(store.admins().unwrap().iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["ana"]);
+    store.revoke_admin("ana", "cli", now).unwrap();
+    assert!(matches!(store.revoke_admin("ana", "cli", now), Err(StoreError::NoSuchAdmin(_))));
+    assert_eq!(store.admin_secret_hash("ana").unwrap(), None);
+    let acts: Vec<_> = store.audit_log(10).unwrap().into_iter().map(|a| (a.act, a.detail)).collect();
+    assert_eq!(
+        acts,
+        vec![("admin-revoke".to_owned(), "{\"admin\":\"ana\"}".to_owned()), ("admin-add".to_owned(), "{\"admin\":\"ana\"}".to_owned())]
+    );
+}
