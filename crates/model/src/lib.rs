@@ -22,9 +22,10 @@ mod organisation;
 mod reference;
 mod sample;
 mod sdg;
+mod similar;
 mod taxonomy;
 
-pub use boundaries::Boundaries;
+pub use boundaries::{Boundaries, Placement};
 pub use country::{Countries, Country, CountryCode};
 pub use error::{FieldError, ModelError};
 pub use export::{ExportFormat, Exporter, feature};
@@ -39,4 +40,5 @@ pub use organisation::{Listing, Organisation, OrganisationDraft, Provenance};
 pub use reference::Reference;
 pub use sample::{SAMPLE_SOURCE, generate_sample};
 pub use sdg::SdgSet;
+pub use similar::similar_names;
 pub use taxonomy::{Facet, Taxonomy, Term, TermKey};

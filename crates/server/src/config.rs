@@ -1,5 +1,6 @@
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use impactmap_index::ClusterOptions;
 use serde::Deserialize;
@@ -29,6 +30,29 @@ pub struct RawConfig {
     /// `[tiles]` table.
     #[serde(default)]
     pub tiles: RawTiles,
+    /// `[limits]` table.
+    #[serde(default)]
+    pub limits: RawLimits,
+}
+
+/// The `[limits]` table: what the public form and the database may take.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLimits {
+    /// Submissions accepted from one client address per hour (default 5; 0 turns the limit off).
+    pub submissions_per_ip_per_hour: Option<u32>,
+    /// Pending submissions the queue holds before refusing more (default 10,000).
+    pub pending_cap: Option<usize>,
+    /// Largest request body of the submission and moderation routes (default 65,536).
+    pub body_bytes: Option<usize>,
+    /// A form sent sooner than this after its token was issued is set aside as spam (default 3).
+    pub form_min_seconds: Option<u64>,
+    /// A form token older than this is refused (default 120).
+    pub form_max_age_minutes: Option<u64>,
+    /// Leading zero bits of the proof of work asked of each submission (default 16).
+    pub pow_bits: Option<u8>,
+    /// Largest database file in MiB; writes past it get 503 while reads go on (default: no cap).
+    pub db_mb: Option<u64>,
 }
 
 /// The `[tiles]` table.
@@ -54,6 +78,8 @@ pub struct RawServer {
     /// The address the public reaches the service at, for absolute URLs in
     /// TileJSON and styles (default: `http://` + `listen`).
     pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (default: none).
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 impl RawConfig {
@@ -108,14 +134,75 @@ impl RawConfig {
             });
         }
         let cache_mb = self.tiles.cache_mb.unwrap_or(256);
+        let trusted_proxies = self
+            .server
+            .trusted_proxies
+            .unwrap_or_default()
+            .iter()
+            .map(|p| {
+                p.parse::<IpAddr>()
+                    .map_err(|_| ConfigError::Value { key: "server.trusted_proxies", message: format!("'{p}' is not an IP address") })
+            })
+            .collect::<Result<_, _>>()?;
         Ok(Config {
             listen,
             db,
             public_url,
+            trusted_proxies,
             clusters: ClusterOptions { radius_px: radius, max_zoom, ..ClusterOptions::default() },
             tile_cache_bytes: cache_mb.saturating_mul(1024 * 1024),
+            limits: self.limits.validate()?,
         })
     }
+}
+
+impl RawLimits {
+    fn validate(self) -> Result<Limits, ConfigError> {
+        let pow_bits = self.pow_bits.unwrap_or(16);
+        if pow_bits > 28 {
+            return Err(ConfigError::Value {
+                key: "limits.pow_bits",
+                message: format!("{pow_bits} is above 28 (minutes of work on a phone)"),
+            });
+        }
+        let body_bytes = self.body_bytes.unwrap_or(65_536);
+        if !(1024..=16 * 1024 * 1024).contains(&body_bytes) {
+            return Err(ConfigError::Value { key: "limits.body_bytes", message: format!("{body_bytes} is not within 1024-16777216") });
+        }
+        let form_max_age = Duration::from_secs(self.form_max_age_minutes.unwrap_or(120).saturating_mul(60));
+        let form_min_age = Duration::from_secs(self.form_min_seconds.unwrap_or(3));
+        if form_min_age >= form_max_age {
+            return Err(ConfigError::Value { key: "limits.form_min_seconds", message: "must be shorter than form_max_age_minutes".into() });
+        }
+        Ok(Limits {
+            submissions_per_ip_per_hour: self.submissions_per_ip_per_hour.unwrap_or(5),
+            pending_cap: self.pending_cap.unwrap_or(10_000),
+            body_bytes,
+            form_min_age,
+            form_max_age,
+            pow_bits,
+            db_bytes: self.db_mb.map(|mb| mb.saturating_mul(1024 * 1024)),
+        })
+    }
+}
+
+/// Validated `[limits]`.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// 0: no limit.
+    pub submissions_per_ip_per_hour: u32,
+    /// Pending submissions allowed.
+    pub pending_cap: usize,
+    /// Largest body of the write routes.
+    pub body_bytes: usize,
+    /// Forms sent sooner are spam.
+    pub form_min_age: Duration,
+    /// Older form tokens are refused.
+    pub form_max_age: Duration,
+    /// Proof-of-work difficulty.
+    pub pow_bits: u8,
+    /// Database size cap.
+    pub db_bytes: Option<u64>,
 }
 
 /// Validated configuration.
@@ -127,10 +214,14 @@ pub struct Config {
     pub db: PathBuf,
     /// Base of absolute URLs, without a trailing slash.
     pub public_url: String,
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
     /// How organisations cluster in tiles.
     pub clusters: ClusterOptions,
     /// Memory for encoded tiles.
     pub tile_cache_bytes: u64,
+    /// What the write routes take.
+    pub limits: Limits,
 }
 
 /// Tiles are served up to this zoom; deeper ones get 404 naming the range.

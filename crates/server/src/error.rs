@@ -1,6 +1,9 @@
+use std::time::Duration;
+
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use impactmap_store::StoreError;
 use serde_json::json;
 
 /// Every error a handler returns. 4xx bodies name the parameter or field;
@@ -10,9 +13,31 @@ pub enum ApiError {
     /// A query parameter or field was refused.
     #[error("{field}: {message}")]
     BadRequest { field: String, message: String },
+    /// A request body was understood but its values refused; each field is
+    /// named by a JSON pointer (`/name`, `/sectors/1`).
+    #[error("{}", .0.first().map_or(String::new(), |(f, m)| format!("{f}: {m}")))]
+    Unprocessable(Vec<(String, String)>),
+    /// The body is not of the media type the route takes.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// The body is larger than the route takes.
+    #[error("body too large")]
+    TooLarge { limit: usize },
+    /// No, missing or wrong credentials: one answer for every case.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// Too many requests from this client; try again after the delay.
+    #[error("too many requests")]
+    TooManyRequests { retry_after: Duration },
     /// The thing asked for does not exist.
     #[error("not found: {0}")]
     NotFound(String),
+    /// The request conflicts with the current state (decided already, say).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A write cannot be taken now (storage or queue full); reads go on.
+    #[error("{code}")]
+    Unavailable { code: &'static str, message: &'static str },
     /// A failure of ours; the detail goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -24,19 +49,42 @@ impl ApiError {
         Self::BadRequest { field: field.into(), message: message.into() }
     }
 
+    /// One refused body field, named by its JSON pointer.
+    pub fn unprocessable(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Unprocessable(vec![(pointer.into(), message.into())])
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
 
-impl From<impactmap_store::StoreError> for ApiError {
-    fn from(error: impactmap_store::StoreError) -> Self {
-        Self::Internal(error.to_string())
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Full => {
+                tracing::error!("the database is full: submissions and moderation wait for space");
+                Self::Unavailable { code: "storage_full", message: "storage is full; try again later" }
+            }
+            StoreError::QueueFull { .. } => {
+                Self::Unavailable { code: "queue_full", message: "the moderation queue is full; try again later" }
+            }
+            StoreError::NoSuchSubmission(id) => Self::NotFound(format!("submission '{id}'")),
+            StoreError::AlreadyDecided { id, status } => Self::Conflict(format!("submission '{id}' is already {status}")),
+            other => Self::Internal(other.to_string()),
+        }
     }
 }
 
@@ -57,12 +105,39 @@ impl IntoResponse for ApiError {
         let status = self.status();
         let body = match &self {
             Self::BadRequest { field, message } => json!({"error": message, "field": field}),
+            Self::Unprocessable(errors) => {
+                let list: Vec<_> = errors.iter().map(|(f, m)| json!({"field": f, "error": m})).collect();
+                let (field, message) = errors.first().map_or(("", "invalid"), |(f, m)| (f.as_str(), m.as_str()));
+                json!({"error": message, "field": field, "errors": list})
+            }
+            Self::UnsupportedMediaType => json!({"error": "send the body as application/json", "field": "Content-Type"}),
+            Self::TooLarge { limit } => json!({"error": format!("the body is larger than {limit} bytes")}),
+            Self::Unauthorized => json!({"error": "unauthorized"}),
+            Self::TooManyRequests { retry_after } => {
+                json!({"error": format!("too many requests; try again in {} s", retry_after.as_secs().max(1))})
+            }
             Self::NotFound(what) => json!({"error": format!("not found: {what}")}),
+            Self::Conflict(what) => json!({"error": what}),
+            Self::Unavailable { code, message } => json!({"error": code, "message": message}),
             Self::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 json!({"error": "internal error"})
             }
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        let headers = response.headers_mut();
+        match &self {
+            Self::Unauthorized => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::TooManyRequests { retry_after } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after.as_secs().max(1)));
+            }
+            Self::Unavailable { .. } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            }
+            _ => {}
+        }
+        response
     }
 }

@@ -6,16 +6,22 @@
 //! Atlas happens on blocking threads, and every error becomes HTTP in one
 //! place, [`ApiError`].
 
+mod auth;
+mod client_ip;
 mod config;
+mod contribution;
 mod error;
+pub mod form_token;
+mod rate_limit;
 mod routes;
 mod state;
 mod tile_cache;
 pub mod tile_service;
 
-pub use config::{Config, ConfigError, MAX_SERVED_ZOOM, RawConfig};
+pub use auth::{check_name as check_admin_name, new_token as new_admin_token};
+pub use config::{Config, ConfigError, Limits, MAX_SERVED_ZOOM, RawConfig, RawLimits, RawServer, RawTiles};
 pub use error::ApiError;
-pub use routes::app;
+pub use routes::{ADMIN_ROUTES, app};
 pub use state::AppState;
 
 /// How often the store is asked whether another process changed it.
@@ -29,46 +35,33 @@ const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// The I/O error that stopped the server.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let watcher = tokio::spawn(watch_store(state.clone()));
-    let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await;
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await;
     watcher.abort();
     served
 }
 
 async fn watch_store(state: AppState) {
-    let mut watcher = match state.store.watch() {
-        Ok(w) => w,
-        Err(e) => {
-            tracing::error!("cannot watch the database for changes: {e}");
-            return;
-        }
-    };
     loop {
         tokio::time::sleep(WATCH_EVERY).await;
         let state = state.clone();
         let outcome = tokio::task::spawn_blocking(move || {
-            let reloaded = watcher.changed().and_then(|changed| {
-                if changed {
-                    let started = std::time::Instant::now();
-                    let generation = state.reload()?;
-                    tracing::info!(
-                        "database changed: atlas generation {generation} of {} organisations built in {:.2?}",
-                        state.atlas.load().len(),
-                        started.elapsed()
-                    );
-                }
-                Ok(())
-            });
-            (watcher, reloaded)
+            let started = std::time::Instant::now();
+            let refreshed = state.refresh();
+            if let Ok(Some(generation)) = refreshed {
+                tracing::info!(
+                    "organisations changed: atlas generation {generation} of {} organisations built in {:.2?}",
+                    state.atlas.load().len(),
+                    started.elapsed()
+                );
+            }
+            refreshed
         })
         .await;
         match outcome {
-            Ok((w, reloaded)) => {
-                watcher = w;
-                // The old Atlas keeps serving; the next change tries again.
-                if let Err(e) = reloaded {
-                    tracing::error!("reloading after a database change failed: {e}");
-                }
-            }
+            Ok(Ok(_)) => {}
+            // The old Atlas keeps serving; the next look tries again.
+            Ok(Err(e)) => tracing::error!("reloading after a database change failed: {e}"),
             Err(e) => {
                 tracing::error!("the database watcher stopped: {e}");
                 return;

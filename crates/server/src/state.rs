@@ -1,11 +1,15 @@
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use impactmap_index::{Atlas, AtlasOptions};
 use impactmap_model::Reference;
-use impactmap_store::{Store, StoreError};
+use impactmap_store::{ChangeWatcher, Store, StoreError};
 
 use crate::Config;
+use crate::auth::{FAILURE_WINDOW, FAILURES_ALLOWED};
+use crate::form_token::{FormTokens, random_hex};
+use crate::rate_limit::RateLimiter;
 use crate::tile_cache::TileCache;
 use crate::tile_service::TileMaker;
 
@@ -24,6 +28,16 @@ pub struct AppState {
     pub tiles: Arc<TileCache>,
     /// Basemap and property names for tiles.
     pub tile_maker: Arc<TileMaker>,
+    /// Issues and checks the public form's tokens.
+    pub form_tokens: Arc<FormTokens>,
+    /// Submissions per client address and hour.
+    pub submit_limiter: Arc<RateLimiter>,
+    /// Failed moderator logins per client address.
+    pub auth_failures: Arc<RateLimiter>,
+    /// Tells when organisations changed; held while the Atlas is rebuilt, so
+    /// that one change is built once.
+    /// The flag marks a change whose rebuild failed and is owed.
+    watcher: Arc<Mutex<(ChangeWatcher, bool)>>,
 }
 
 impl AppState {
@@ -32,16 +46,55 @@ impl AppState {
     /// # Errors
     /// A store failure while reading the organisations.
     pub fn new(store: Arc<Store>, reference: Arc<Reference>, config: Config) -> Result<Self, StoreError> {
+        if let Some(bytes) = config.limits.db_bytes {
+            store.set_quota(bytes)?;
+        }
+        let watcher = store.watch()?;
         let atlas = build_atlas(&store, &reference, &config, 1)?;
         let tiles = Arc::new(TileCache::new(config.tile_cache_bytes));
         let tile_maker = Arc::new(TileMaker::new(&reference));
-        Ok(Self { store, reference, config: Arc::new(config), atlas: Arc::new(ArcSwap::from_pointee(atlas)), tiles, tile_maker })
+        let secret = store.form_secret(|| random_hex(32).unwrap_or_else(|_| format!("{:?}", std::time::SystemTime::now())))?;
+        let form_tokens = Arc::new(FormTokens::new(secret.as_bytes(), &config.limits));
+        let submit_limiter = Arc::new(RateLimiter::new(config.limits.submissions_per_ip_per_hour, Duration::from_hours(1)));
+        Ok(Self {
+            store,
+            reference,
+            atlas: Arc::new(ArcSwap::from_pointee(atlas)),
+            tiles,
+            tile_maker,
+            form_tokens,
+            submit_limiter,
+            auth_failures: Arc::new(RateLimiter::new(FAILURES_ALLOWED, FAILURE_WINDOW)),
+            watcher: Arc::new(Mutex::new((watcher, false))),
+            config: Arc::new(config),
+        })
     }
 }
 
 impl AppState {
-    /// Rebuilds the Atlas from the store and swaps it in; readers holding the
-    /// old one finish with it. Returns the new generation.
+    /// Rebuilds the Atlas when organisations changed since the last look
+    /// (by a moderator here, or an import by another process) and swaps it
+    /// in; readers holding the old one finish with it. Blocks; returns the
+    /// new generation, if any.
+    ///
+    /// # Errors
+    /// A store failure; the old Atlas stays in place then, and the change is
+    /// tried again on the next call.
+    pub fn refresh(&self) -> Result<Option<u64>, StoreError> {
+        let mut guard = self.watcher.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (watcher, owed) = &mut *guard;
+        if watcher.changed()? {
+            *owed = true;
+        }
+        if !*owed {
+            return Ok(None);
+        }
+        let generation = self.reload()?;
+        *owed = false;
+        Ok(Some(generation))
+    }
+
+    /// Rebuilds the Atlas from the store and swaps it in. Returns the new generation.
     ///
     /// # Errors
     /// A store failure; the old Atlas stays in place then.

@@ -17,12 +17,17 @@ pub struct Fixture {
 
 /// `count` sample organisations of `seed`, changed by `adjust` before they are stored.
 pub fn fixture(count: usize, seed: u64, adjust: impl FnOnce(&mut Vec<Organisation>)) -> Fixture {
+    fixture_configured(count, seed, adjust, RawConfig::default())
+}
+
+/// [`fixture`] served with the configuration `raw`.
+pub fn fixture_configured(count: usize, seed: u64, adjust: impl FnOnce(&mut Vec<Organisation>), raw: RawConfig) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let reference = Arc::new(Reference::embedded());
     let store = Store::open(&dir.path().join("fixture.db")).unwrap();
     let mut orgs = generate_sample(&reference, count, seed);
     adjust(&mut orgs);
     store.upsert(&orgs).unwrap();
-    let config = RawConfig::default().validate().unwrap();
+    let config = raw.validate().unwrap();
     Fixture { _dir: dir, state: AppState::new(Arc::new(store), reference, config).unwrap(), orgs }
 }

@@ -1,0 +1,85 @@
+//! Request bodies of the write routes: JSON only, bounded, and every
+//! refusal naming what was wrong — the media type (415), the size (413), the
+//! syntax (400), or the field by its JSON pointer (422).
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::de::DeserializeOwned;
+
+use crate::ApiError;
+
+/// Reads a JSON body; `None` when the body is empty and `empty_ok`.
+///
+/// # Errors
+/// As the module says.
+pub(crate) fn parse<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+    empty_ok: bool,
+) -> Result<Option<T>, ApiError> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge { limit }
+        } else {
+            ApiError::bad("body", rejection.body_text())
+        }
+    })?;
+    if body.is_empty() && empty_ok {
+        return Ok(None);
+    }
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let deserializer = &mut serde_json::Deserializer::from_slice(&body);
+    let value: T = serde_path_to_error::deserialize(deserializer).map_err(|e| refusal(&e))?;
+    let mut tail = serde_json::Deserializer::from_slice(&body).into_iter::<serde::de::IgnoredAny>();
+    tail.next();
+    if tail.next().is_some() {
+        return Err(ApiError::bad("body", "trailing characters after the JSON value"));
+    }
+    Ok(Some(value))
+}
+
+fn refusal(error: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let pointer = pointer(error.path());
+    let inner = error.inner();
+    let message = strip_position(&inner.to_string());
+    match inner.classify() {
+        serde_json::error::Category::Data => ApiError::unprocessable(pointer_or_field(&pointer, &message), message),
+        _ if pointer.is_empty() => ApiError::bad("body", format!("not JSON: {message}")),
+        _ => ApiError::bad(pointer.trim_start_matches('/'), format!("not JSON: {message}")),
+    }
+}
+
+/// `serde_path_to_error`'s path as a JSON pointer: `/sectors/1`.
+fn pointer(path: &serde_path_to_error::Path) -> String {
+    let text = path.to_string();
+    if text == "." {
+        return String::new();
+    }
+    text.split('.').flat_map(|segment| segment.split('[')).filter(|s| !s.is_empty()).fold(String::new(), |mut p, s| {
+        p.push('/');
+        p.push_str(s.trim_end_matches(']'));
+        p
+    })
+}
+
+/// An unknown or duplicate field is named by the message, not the path.
+fn pointer_or_field(pointer: &str, message: &str) -> String {
+    if !pointer.is_empty() {
+        return pointer.to_owned();
+    }
+    message.split('`').nth(1).map_or_else(|| "/".to_owned(), |field| format!("/{field}"))
+}
+
+/// `serde_json`'s " at line 1 column 9" says nothing to a form.
+fn strip_position(message: &str) -> String {
+    message.split(" at line ").next().unwrap_or(message).to_owned()
+}
