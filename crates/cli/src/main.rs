@@ -1,6 +1,7 @@
 //! `impactmap`: the one binary. Each subcommand lives in its own module;
 //! this file holds the command line and turns errors into one readable line.
 
+mod admin;
 mod export;
 mod gen_sample;
 mod import;
@@ -41,6 +42,10 @@ enum Command {
     Export(export::ExportArgs),
     /// Generate sample organisations at real towns, marked as sample.
     GenSample(gen_sample::GenSampleArgs),
+    /// Manage moderators: `admin add NAME` prints a token once; `admin list`; `admin revoke NAME`.
+    Admin(admin::AdminArgs),
+    /// Copy the database consistently while the server runs (`VACUUM INTO`), then check the copy read-only.
+    Backup(admin::BackupArgs),
 }
 
 /// Where the database is: `--db`, else `--config`'s `[server] db`, else
@@ -89,6 +94,8 @@ fn main() -> ExitCode {
         Command::Validate(args) => import::validate(&args),
         Command::Export(args) => export::run(&args),
         Command::GenSample(args) => gen_sample::run(&args),
+        Command::Admin(args) => admin::run(&args),
+        Command::Backup(args) => admin::backup(&args),
     };
     match outcome {
         Ok(code) => code,

@@ -6,6 +6,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[expect(dead_code, reason = "this test uses part of the shared helper")]
 mod common;
 
 use common::Server;

@@ -41,20 +41,37 @@ impl Server {
 
     /// A plain HTTP/1.1 GET; returns the status code and the body.
     pub fn get(&self, path: &str) -> (u16, String) {
-        let mut stream = TcpStream::connect(&self.address).unwrap();
-        write!(stream, "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.address).unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").unwrap();
-        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-        (status, body.to_owned())
+        request(&self.address, "GET", path, &[], "").unwrap()
     }
 
     /// SIGTERM; the exit code.
-    pub fn terminate(mut self) -> i32 {
-        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
-        self.child.wait().unwrap().code().unwrap()
+    pub fn terminate(self) -> i32 {
+        self.signal("TERM").code().unwrap()
     }
+
+    /// SIGKILL: the process dies mid-work, as in a crash.
+    pub fn kill(self) {
+        assert!(!self.signal("KILL").success());
+    }
+
+    fn signal(mut self, name: &str) -> std::process::ExitStatus {
+        Command::new("kill").args([&format!("-{name}"), &self.child.id().to_string()]).status().unwrap();
+        self.child.wait().unwrap()
+    }
+}
+
+/// One HTTP/1.1 request on its own connection (`Connection: close`); the
+/// status code and the body, or the I/O error of a server that went away.
+pub fn request(address: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(address)?;
+    let head = format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let head = headers.iter().fold(head, |head, (name, value)| head + name + ": " + value + "\r\n");
+    write!(stream, "{head}\r\n{body}")?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let (head, body) = response.split_once("\r\n\r\n").ok_or_else(|| std::io::Error::other("no response head"))?;
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| std::io::Error::other("no status"))?;
+    Ok((status, body.to_owned()))
 }
 
 impl Drop for Server {

@@ -1,0 +1,171 @@
+//! Contribution and moderation against the real binary: acknowledged
+//! submissions survive `kill -9`, moderators' tokens come from the command
+//! line, and a backup taken while the server writes is whole.
+
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use impactmap_server::form_token::solve;
+
+#[expect(dead_code, reason = "this test uses part of the shared helper")]
+mod common;
+
+use common::{Server, request};
+
+/// Little work per form, no waiting, no rate limit: the tests send many.
+const CONFIG: &str = "[limits]\npow_bits = 4\nform_min_seconds = 0\nsubmissions_per_ip_per_hour = 0\n";
+
+fn start(dir: &Path) -> Server {
+    let config = dir.join("impactmap.toml");
+    std::fs::write(&config, CONFIG).unwrap();
+    Server::start(&dir.join("map.db"), &["--config", config.to_str().unwrap()])
+}
+
+/// A submission body with a solved token; `None` once the server is gone.
+fn submission(address: &str, n: usize) -> Option<String> {
+    let (_, challenge) = request(address, "GET", "/api/submissions/challenge", &[], "").ok()?;
+    let challenge: serde_json::Value = serde_json::from_str(&challenge).ok()?;
+    let token = challenge["token"].as_str()?.to_owned();
+    let pow = solve(&token, u8::try_from(challenge["bits"].as_u64()?).ok()?);
+    let body = serde_json::json!({
+        "name": format!("Crash Test Cooperative {n}"), "family": "cooperative", "sectors": ["finance"],
+        "city": "Nairobi", "country": "KE", "lon": 36.8219, "lat": -1.2921, "consent": true,
+        "form_token": token, "pow": pow,
+    });
+    Some(body.to_string())
+}
+
+fn post(address: &str, path: &str, body: &str, token: Option<&str>) -> std::io::Result<(u16, String)> {
+    let bearer = token.map(|t| format!("Bearer {t}"));
+    let mut headers = vec![("Content-Type", "application/json")];
+    if let Some(b) = &bearer {
+        headers.push(("Authorization", b));
+    }
+    request(address, "POST", path, &headers, body)
+}
+
+fn sqlite(path: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
+}
+
+#[test]
+fn every_acknowledged_submission_survives_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    for trial in 0..3 {
+        let server = start(dir.path());
+        let address = server.address.clone();
+        let acknowledged = Arc::new(Mutex::new(Vec::new()));
+        let senders: Vec<_> = (0..4)
+            .map(|worker| {
+                let (address, acknowledged) = (address.clone(), acknowledged.clone());
+                std::thread::spawn(move || {
+                    for n in 0..25 {
+                        let Some(body) = submission(&address, trial * 1000 + worker * 100 + n) else { return };
+                        match post(&address, "/api/submissions", &body, None) {
+                            Ok((201, reply)) => {
+                                let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
+                                acknowledged.lock().unwrap().push(reply["id"].as_str().unwrap().to_owned());
+                            }
+                            Ok((status, reply)) => panic!("{status}: {reply}"),
+                            Err(_) => return,
+                        }
+                    }
+                })
+            })
+            .collect();
+        // Let some land, then crash mid-stream.
+        while acknowledged.lock().unwrap().len() < 10 + trial * 15 {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        server.kill();
+        for s in senders {
+            s.join().unwrap();
+        }
+        let db = sqlite(&dir.path().join("map.db"));
+        let verdict: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(verdict, "ok");
+        let stored: Vec<String> =
+            db.prepare("SELECT id FROM submissions").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        let acknowledged = acknowledged.lock().unwrap();
+        assert!(acknowledged.len() >= 10);
+        for id in acknowledged.iter() {
+            assert!(stored.contains(id), "trial {trial}: acknowledged submission {id} was lost");
+        }
+        // None is partial: every stored row still reads as a whole submission.
+        let whole: i64 = db
+            .query_row("SELECT count(*) FROM submissions WHERE json_valid(draft) AND json_extract(draft, '$.name') LIKE 'Crash Test Cooperative %'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(usize::try_from(whole).unwrap(), stored.len());
+    }
+    // And the server starts again on it.
+    let server = start(dir.path());
+    assert_eq!(server.get("/healthz").0, 200);
+}
+
+#[test]
+fn a_token_from_the_command_line_moderates_until_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("map.db");
+    let server = start(dir.path());
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_impactmap")).args(args).arg("--db").arg(&db).output().unwrap();
+        (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (code, token, _) = cli(&["admin", "add", "ana"]);
+    assert_eq!(code, 0);
+    let token = token.trim().to_owned();
+    assert!(token.starts_with("ana.") && token.len() == 4 + 64, "{token}");
+    // Stored hashed: the secret is nowhere in the database file.
+    let secret = token.split_once('.').unwrap().1;
+    let hash: String = sqlite(&db).query_row("SELECT secret_hash FROM admins WHERE name = 'ana'", [], |r| r.get(0)).unwrap();
+    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$") && !hash.contains(secret));
+    assert_eq!(cli(&["admin", "list"]).1.split('\t').next(), Some("ana"));
+
+    let body = submission(&server.address, 1).unwrap();
+    let (status, reply) = post(&server.address, "/api/submissions", &body, None).unwrap();
+    assert_eq!(status, 201, "{reply}");
+    let id = serde_json::from_str::<serde_json::Value>(&reply).unwrap()["id"].as_str().unwrap().to_owned();
+    let bearer = format!("Bearer {token}");
+    let (status, queue) = request(&server.address, "GET", "/api/admin/submissions", &[("Authorization", &bearer)], "").unwrap();
+    assert_eq!(status, 200);
+    assert!(queue.contains(&id));
+    let (status, approved) = post(&server.address, &format!("/api/admin/submissions/{id}/approve"), "", Some(&token)).unwrap();
+    assert_eq!(status, 200, "{approved}");
+    let org = serde_json::from_str::<serde_json::Value>(&approved).unwrap()["organisation"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(server.get(&format!("/api/organisations/{org}")).0, 200);
+
+    assert_eq!(cli(&["admin", "revoke", "ana"]).0, 0);
+    let (status, _) = request(&server.address, "GET", "/api/admin/me", &[("Authorization", &bearer)], "").unwrap();
+    assert_eq!(status, 401);
+    let (code, _, err) = cli(&["admin", "add", "Not A Name"]);
+    assert_eq!((code, err.trim()), (1, "error: 'Not A Name': use 1-32 lowercase letters, digits or '-'"));
+}
+
+#[test]
+fn a_backup_taken_while_the_server_writes_is_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("map.db");
+    let server = start(dir.path());
+    let address = server.address.clone();
+    let writer = std::thread::spawn(move || {
+        for n in 0..60 {
+            let body = submission(&address, n).unwrap();
+            assert_eq!(post(&address, "/api/submissions", &body, None).unwrap().0, 201);
+        }
+    });
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let copy = dir.path().join("copy.db");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_impactmap")).arg("backup").arg(&copy).arg("--db").arg(&db).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("760 organisations"));
+    writer.join().unwrap();
+    // The copy serves the same map as the original.
+    let original_tile = server.get("/api/stats").1;
+    drop(server);
+    let restored = Server::start(&copy, &[]);
+    assert_eq!(restored.get("/api/stats").1, original_tile);
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_impactmap")).arg("backup").arg(&copy).arg("--db").arg(&db).output().unwrap();
+    assert_eq!(again.status.code(), Some(1));
+}
