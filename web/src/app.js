@@ -13,6 +13,11 @@ const lang = pickLanguage(params);
 document.documentElement.lang = lang;
 document.getElementById("sample-notice").textContent = t(lang, "sample");
 document.getElementById("map").setAttribute("aria-label", t(lang, "map"));
+const contribute = document.getElementById("contribute-link");
+if (contribute) {
+  contribute.textContent = t(lang, "contribute");
+  contribute.href = `contribute?lang=${lang}`;
+}
 
 // Only filters go to the server; other parameters (lang) stay in the page.
 const filters = new URLSearchParams([...params].filter(([key]) => FILTER_KEYS.includes(key)));

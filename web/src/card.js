@@ -32,6 +32,12 @@ export async function showCard(map, feature, lang) {
       card.append(link);
     }
     if (properties.sample) card.append(text("p", t(lang, "sampleOrganisation"), "card-sample"));
+    // Outside the embed, members may suggest a change; a moderator reviews it.
+    if (!document.body.classList.contains("embed")) {
+      const suggest = text("a", t(lang, "suggest"), "card-suggest");
+      suggest.href = `contribute?lang=${lang}&edit=${encodeURIComponent(id)}`;
+      card.append(suggest);
+    }
   }
   new Popup({ maxWidth: "280px" }).setLngLat(feature.geometry.coordinates).setDOMContent(card).addTo(map);
 }

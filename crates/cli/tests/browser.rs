@@ -1,4 +1,4 @@
-//! The viewer in a real browser: runs web/test/ (node's test runner,
+//! The viewer, the form and the moderation page in a real browser: runs web/test/ (node's test runner,
 //! playwright-core, Debian's Chromium) against a real server. Screenshots
 //! go to target/artefacts/.
 
@@ -16,7 +16,13 @@ use common::Server;
 fn the_viewer_renders_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("browser.db");
-    let server = Server::start(&db, &[]);
+    // The form is filled by a robot faster than a person: no minimum time here.
+    let config = dir.path().join("impactmap.toml");
+    std::fs::write(&config, "[limits]\nform_min_seconds = 0\n").unwrap();
+    let server = Server::start(&db, &["--config", config.to_str().unwrap()]);
+    let admin = Command::new(env!("CARGO_BIN_EXE_impactmap")).args(["admin", "add", "tester", "--db"]).arg(&db).output().unwrap();
+    assert!(admin.status.success(), "{}", String::from_utf8_lossy(&admin.stderr));
+    let token = String::from_utf8(admin.stdout).unwrap().trim().to_owned();
     // A stored-XSS attempt, imported while the server runs, for the card test.
     let hostile = dir.path().join("hostile.csv");
     std::fs::write(
@@ -35,10 +41,11 @@ fn the_viewer_renders_in_chromium() {
     let artefacts = root.join("target/artefacts");
     std::fs::create_dir_all(&artefacts).unwrap();
     let output = Command::new("node")
-        .args(["--test", "--test-reporter=spec", "test/"])
+        .args(["--test", "--test-concurrency=1", "--test-reporter=spec", "test/"])
         .current_dir(root.join("web"))
         .env("IMPACTMAP_URL", format!("http://{}", server.address))
         .env("IMPACTMAP_ARTEFACTS", &artefacts)
+        .env("IMPACTMAP_ADMIN_TOKEN", &token)
         .output()
         .expect("node is needed for the browser tests");
     let report = format!("{}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));

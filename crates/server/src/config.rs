@@ -33,6 +33,18 @@ pub struct RawConfig {
     /// `[limits]` table.
     #[serde(default)]
     pub limits: RawLimits,
+    /// `[embed]` table.
+    #[serde(default)]
+    pub embed: RawEmbed,
+}
+
+/// The `[embed]` table.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmbed {
+    /// Sites allowed to frame `/embed`, as origins (`https://member.example`);
+    /// `["*"]`, the default, lets any site embed the map.
+    pub frame_ancestors: Option<Vec<String>>,
 }
 
 /// The `[limits]` table: what the public form and the database may take.
@@ -152,8 +164,31 @@ impl RawConfig {
             clusters: ClusterOptions { radius_px: radius, max_zoom, ..ClusterOptions::default() },
             tile_cache_bytes: cache_mb.saturating_mul(1024 * 1024),
             limits: self.limits.validate()?,
+            embed_ancestors: embed_ancestors(self.embed.frame_ancestors)?,
         })
     }
+}
+
+/// The CSP `frame-ancestors` sources of `/embed`: `*`, or origins.
+fn embed_ancestors(given: Option<Vec<String>>) -> Result<String, ConfigError> {
+    let given = given.unwrap_or_else(|| vec!["*".into()]);
+    let bad = |o: &str| ConfigError::Value {
+        key: "embed.frame_ancestors",
+        message: format!("'{o}' is not * or an origin like https://member.example"),
+    };
+    let mut sources = vec!["'self'".to_owned()];
+    for origin in &given {
+        let plain = origin.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:/*".contains(&b));
+        let scheme = origin.starts_with("https://") || origin.starts_with("http://");
+        if !(plain && (origin == "*" || (scheme && !origin.trim_end_matches('/').ends_with(':')))) {
+            return Err(bad(origin));
+        }
+        sources.push(origin.trim_end_matches('/').to_owned());
+    }
+    if given.is_empty() {
+        return Err(bad(""));
+    }
+    Ok(sources.join(" "))
 }
 
 impl RawLimits {
@@ -222,6 +257,8 @@ pub struct Config {
     pub tile_cache_bytes: u64,
     /// What the write routes take.
     pub limits: Limits,
+    /// CSP `frame-ancestors` of `/embed`.
+    pub embed_ancestors: String,
 }
 
 /// Tiles are served up to this zoom; deeper ones get 404 naming the range.
@@ -241,6 +278,12 @@ mod tests {
         assert!(matches!(bad.validate(), Err(ConfigError::Value { key: "tiles.cluster_max_zoom", .. })));
         let bad = RawConfig { server: RawServer { listen: Some("localhost".into()), ..RawServer::default() }, ..RawConfig::default() };
         assert!(matches!(bad.validate(), Err(ConfigError::Value { key: "server.listen", .. })));
+        assert_eq!(config.embed_ancestors, "'self' *");
+        let members =
+            RawConfig { embed: RawEmbed { frame_ancestors: Some(vec!["https://member.example/".into()]) }, ..RawConfig::default() };
+        assert_eq!(members.validate().unwrap().embed_ancestors, "'self' https://member.example");
+        let bad = RawConfig { embed: RawEmbed { frame_ancestors: Some(vec!["x; script-src *".into()]) }, ..RawConfig::default() };
+        assert!(matches!(bad.validate(), Err(ConfigError::Value { key: "embed.frame_ancestors", .. })));
         let unknown: Result<RawConfig, _> = toml::from_str("[server]\nlisten = \"127.0.0.1:1\"\nport = 3\n");
         assert!(unknown.unwrap_err().to_string().contains("unknown field `port`"));
     }

@@ -19,7 +19,7 @@ mod tile_cache;
 pub mod tile_service;
 
 pub use auth::{check_name as check_admin_name, new_token as new_admin_token};
-pub use config::{Config, ConfigError, Limits, MAX_SERVED_ZOOM, RawConfig, RawLimits, RawServer, RawTiles};
+pub use config::{Config, ConfigError, Limits, MAX_SERVED_ZOOM, RawConfig, RawEmbed, RawLimits, RawServer, RawTiles};
 pub use error::ApiError;
 pub use routes::{ADMIN_ROUTES, app};
 pub use state::AppState;

@@ -1,7 +1,7 @@
 //! The viewer's files, built from web/ into the binary by build.rs.
 
 use axum::Router;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -11,16 +11,46 @@ use crate::{ApiError, AppState};
 
 static WEB: Dir<'static> = include_dir!("$OUT_DIR/web");
 
+/// What every page may load: our own files, workers and images made in the
+/// page (MapLibre), nothing else; who may frame it is added per page.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; worker-src 'self' blob:; \
+                   connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
+
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|headers: HeaderMap| async move { file("index.html", &headers) }))
-        .route("/embed", get(|headers: HeaderMap| async move { file("embed.html", &headers) }))
-        .route("/configure", get(|headers: HeaderMap| async move { file("configure.html", &headers) }))
-        .route("/{name}", get(|Path(name): Path<String>, headers: HeaderMap| async move { file(&name, &headers) }))
+        .route("/", get(|headers: HeaderMap| async move { page("index.html", &headers, "'self'") }))
+        .route(
+            "/embed",
+            get(|State(state): State<AppState>, headers: HeaderMap| async move { page("embed.html", &headers, &state.config.embed_ancestors) }),
+        )
+        .route("/configure", get(|headers: HeaderMap| async move { page("configure.html", &headers, "'self'") }))
+        .route("/contribute", get(|headers: HeaderMap| async move { page("contribute.html", &headers, "'self'") }))
+        .route("/admin", get(|headers: HeaderMap| async move { page("admin.html", &headers, "'none'") }))
+        // Scripts and styles by name; pages only at their routes, with their policies.
+        .route(
+            "/{name}",
+            get(|Path(name): Path<String>, headers: HeaderMap| async move {
+                if std::path::Path::new(&name).extension().is_some_and(|e| e.eq_ignore_ascii_case("html")) { Err(ApiError::NotFound("no such route".into())) } else { file(&name, &headers) }
+            }),
+        )
         .route(
             "/vendor/{name}",
             get(|Path(name): Path<String>, headers: HeaderMap| async move { file(&format!("vendor/{name}"), &headers) }),
         )
+}
+
+/// A page with its content security policy; `/admin` may not be framed at all.
+fn page(path: &str, headers: &HeaderMap, frame_ancestors: &str) -> Result<Response, ApiError> {
+    let mut response = file(path, headers)?;
+    let policy = format!("{CSP}; frame-ancestors {frame_ancestors}");
+    let response_headers = response.headers_mut();
+    response_headers
+        .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(&policy).map_err(|e| ApiError::Internal(e.to_string()))?);
+    if frame_ancestors == "'none'" {
+        response_headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(response)
 }
 
 fn media_type(path: &str) -> &'static str {
