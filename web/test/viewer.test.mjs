@@ -84,15 +84,8 @@ test("clusters show their sector mix and open at their expansion zoom", async ()
   await page.close();
 });
 
-test("a hostile name shows as text in the card and runs nothing", async () => {
-  const name = "<img src=x onerror=alert(1)>";
-  const found = await (await fetch(`${base}/api/search?q=onerror`)).json();
-  const org = found.features.find((f) => f.properties.name === name);
-  assert.ok(org, "the hostile organisation is on the map");
-  const { page, problems } = await open(`/`);
-  const dialogs = [];
-  page.on("dialog", async (d) => { dialogs.push(d.message()); await d.dismiss(); });
-  await page.evaluate(([lon, lat]) => window.__map.jumpTo({ center: [lon, lat], zoom: 16 }), org.geometry.coordinates);
+/// Clicks an organisation drawn on the map and returns once its card is open.
+async function openCard(page, org) {
   await page.waitForFunction(() => window.__map.loaded() && window.__map.areTilesLoaded() && !window.__map.isMoving(), null, { timeout: 15000 });
   const point = await page.evaluate((id) => {
     const f = window.__map.queryRenderedFeatures({ layers: ["organisations"] }).find((x) => x.properties.id === id);
@@ -105,12 +98,30 @@ test("a hostile name shows as text in the card and runs nothing", async () => {
   assert.ok(point, "the organisation is drawn");
   await page.mouse.click(point.x, point.y);
   await page.waitForSelector(".card h2");
-  assert.equal(await page.textContent(".card h2"), name);
-  assert.equal(await page.$$eval(".card img", (imgs) => imgs.length), 0);
-  if (artefacts) await page.screenshot({ path: `${artefacts}/card.png` });
-  assert.deepEqual(dialogs, []);
-  assert.deepEqual(problems, []);
-  await page.close();
+}
+
+test("a hostile name shows as text in the card, the list and the embed, and runs nothing", async () => {
+  const name = "<img src=x onerror=alert(1)>";
+  const found = await (await fetch(`${base}/api/search?q=onerror`)).json();
+  const org = found.features.find((f) => f.properties.name === name);
+  assert.ok(org, "the hostile organisation is on the map");
+  const [lon, lat] = org.geometry.coordinates;
+  for (const path of [`/#16/${lat}/${lon}`, `/embed#16/${lat}/${lon}`]) {
+    const { page, problems } = await open(path);
+    const dialogs = [];
+    page.on("dialog", async (d) => { dialogs.push(d.message()); await d.dismiss(); });
+    await openCard(page, org);
+    assert.equal(await page.textContent(".card h2"), name);
+    assert.equal(await page.$$eval(".card img", (imgs) => imgs.length), 0);
+    if (!path.startsWith("/embed")) {
+      await page.waitForFunction((n) => [...document.querySelectorAll(".list button")].some((b) => b.textContent.startsWith(n)), name, { timeout: 10000 });
+      assert.equal(await page.$$eval(".list img", (imgs) => imgs.length), 0);
+      if (artefacts) await page.screenshot({ path: `${artefacts}/card.png` });
+    }
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
 });
 
 test("?lang=fr shows French strings and French sector names", async () => {

@@ -105,20 +105,59 @@ async fn total(state: &AppState) -> u64 {
     get(state, "/api/stats").await.body["total"].as_u64().unwrap()
 }
 
+/// The ETag and bytes of the tile over Dakar at every zoom 0-16.
+async fn tiles_over_dakar(state: &AppState) -> Vec<(String, Vec<u8>)> {
+    let at = impactmap_model::MercPoint::from_position(impactmap_model::LonLat::new(-17.4467, 14.6928).unwrap());
+    let mut tiles = Vec::new();
+    for z in 0..=16 {
+        let n = f64::from(1u32 << z);
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "tile index of a point")]
+        let (x, y) = ((at.x * n) as u32, (at.y * n) as u32);
+        let response =
+            app(state.clone()).oneshot(Request::get(format!("/tiles/{z}/{x}/{y}.mvt")).body(Body::empty()).unwrap()).await.unwrap();
+        let etag = response.headers().get(header::ETAG).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        tiles.push((etag, axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec()));
+    }
+    tiles
+}
+
+/// The names in a tile's `organisations` layer.
+fn organisations_named(bytes: Vec<u8>) -> Vec<String> {
+    let reader = mvt_reader::Reader::new(bytes).unwrap();
+    let index = reader.get_layer_names().unwrap().iter().position(|n| n == "organisations").unwrap();
+    reader
+        .get_features(index)
+        .unwrap()
+        .into_iter()
+        .filter_map(|f| match f.properties?.remove("name")? {
+            mvt_reader::feature::Value::String(s) => Some(s),
+            _ => None,
+        })
+        .collect()
+}
+
+async fn export(state: &AppState, format: &str) -> String {
+    let response =
+        app(state.clone()).oneshot(Request::get(format!("/api/organisations?format={format}")).body(Body::empty()).unwrap()).await.unwrap();
+    String::from_utf8(axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap()
+}
+
 #[tokio::test]
 async fn a_submission_waits_unseen_until_approved_then_shows_everywhere_at_once() {
     let f = served(&RawLimits::default());
     let state = &f.state;
-    let name = "تعاونية النساء 🌾 Coopérative des Femmes";
+    let name = "تعاونية النساء 🌾 妇女合作社 Coopérative des Femmes";
+    let tiles_before = tiles_over_dakar(state).await;
     let reply = submit(state, dakar(name)).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     assert_eq!(reply.body["status"], "pending");
     assert!(reply.body["message"].as_str().unwrap().contains("once it is approved"));
     let id = reply.body["id"].as_str().unwrap().to_owned();
 
-    // Pending: on no public endpoint.
-    let tile = get(state, "/tiles/0/0/0.mvt").await.headers[header::ETAG].clone();
+    // Pending: on no public endpoint, not one tile byte changed at any zoom.
+    assert_eq!(tiles_over_dakar(state).await, tiles_before);
     assert_eq!(total(state).await, 30);
+    assert!(!export(state, "csv").await.contains("Femmes"));
     assert_eq!(get(state, "/api/search?q=Femmes").await.body["numberReturned"], 0);
     assert_eq!(get(state, "/api/near?lat=14.6928&lon=-17.4467&radius_km=1").await.body["features"], json!([]));
 
@@ -145,7 +184,14 @@ async fn a_submission_waits_unseen_until_approved_then_shows_everywhere_at_once(
     assert_eq!(total(state).await, 31);
     let ogc = get(state, "/ogc/collections/organisations/items?bbox=-17.5,14.6,-17.4,14.8").await;
     assert!(ogc.body["features"].as_array().unwrap().iter().any(|f| f["properties"]["name"] == name));
-    assert_ne!(get(state, "/tiles/0/0/0.mvt").await.headers[header::ETAG], tile);
+    let tiles_after = tiles_over_dakar(state).await;
+    for (z, (before, after)) in tiles_before.iter().zip(&tiles_after).enumerate() {
+        assert_ne!(before, after, "zoom {z}: the tile over the new organisation did not change");
+    }
+    let named: Vec<String> = organisations_named(tiles_after[16].1.clone());
+    assert!(named.iter().any(|n| n == name), "{named:?}");
+    assert!(export(state, "csv").await.contains(name));
+    assert!(export(state, "geojson").await.contains(name));
     let log = admin(state, &token, "GET", "/api/admin/audit", None).await;
     assert_eq!(log.body["audit"][0]["act"], "approve");
     assert_eq!(log.body["audit"][0]["actor"], "ana");
