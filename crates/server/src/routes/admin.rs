@@ -102,7 +102,7 @@ async fn approve(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let edits: Edits = json_body::parse(&headers, body, state.config.limits.body_bytes, true)?.unwrap_or_default();
+    let edits: Edits = json_body::optional(&headers, body, state.config.limits.body_bytes)?.unwrap_or_default();
     publish(state, id, actor, move |submission, fields, state, now| {
         let fields = fields.edited(edits);
         let proposed = fields.validate(&submission.id, &state.reference, now)?;
@@ -136,8 +136,7 @@ async fn merge(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let body: MergeBody = json_body::parse(&headers, body, state.config.limits.body_bytes, false)?
-        .ok_or_else(|| ApiError::unprocessable("/into", "missing"))?;
+    let body: MergeBody = json_body::required(&headers, body, state.config.limits.body_bytes)?;
     let into = OrgId::parse(&body.into).map_err(|_| ApiError::unprocessable("/into", "not an organisation id"))?;
     publish(state, id, actor, move |submission, fields, state, now| {
         let existing =
@@ -239,8 +238,7 @@ async fn reject(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let body: RejectBody = json_body::parse(&headers, body, state.config.limits.body_bytes, false)?
-        .ok_or_else(|| ApiError::unprocessable("/reason", "missing"))?;
+    let body: RejectBody = json_body::required(&headers, body, state.config.limits.body_bytes)?;
     let reason = body.reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > REASON_MAX || reason.chars().any(char::is_control) {
         return Err(ApiError::unprocessable("/reason", format!("give a reason of 1-{REASON_MAX} characters on one line")));

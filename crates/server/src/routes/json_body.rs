@@ -9,26 +9,38 @@ use serde::de::DeserializeOwned;
 
 use crate::ApiError;
 
-/// Reads a JSON body; `None` when the body is empty and `empty_ok`.
+/// Reads a JSON body, or `None` when there is no body at all.
 ///
 /// # Errors
 /// As the module says.
-pub(crate) fn parse<T: DeserializeOwned>(
+pub(crate) fn optional<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
     limit: usize,
-    empty_ok: bool,
 ) -> Result<Option<T>, ApiError> {
-    let body = body.map_err(|rejection| {
+    let body = bytes(body, limit)?;
+    if body.is_empty() { Ok(None) } else { parse(headers, &body).map(Some) }
+}
+
+/// Reads a JSON body.
+///
+/// # Errors
+/// As the module says.
+pub(crate) fn required<T: DeserializeOwned>(headers: &HeaderMap, body: Result<Bytes, BytesRejection>, limit: usize) -> Result<T, ApiError> {
+    parse(headers, &bytes(body, limit)?)
+}
+
+fn bytes(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::TooLarge { limit }
         } else {
             ApiError::bad("body", rejection.body_text())
         }
-    })?;
-    if body.is_empty() && empty_ok {
-        return Ok(None);
-    }
+    })
+}
+
+fn parse<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, ApiError> {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -37,14 +49,14 @@ pub(crate) fn parse<T: DeserializeOwned>(
     if !json {
         return Err(ApiError::UnsupportedMediaType);
     }
-    let deserializer = &mut serde_json::Deserializer::from_slice(&body);
+    let deserializer = &mut serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(deserializer).map_err(|e| refusal(&e))?;
-    let mut tail = serde_json::Deserializer::from_slice(&body).into_iter::<serde::de::IgnoredAny>();
+    let mut tail = serde_json::Deserializer::from_slice(body).into_iter::<serde::de::IgnoredAny>();
     tail.next();
     if tail.next().is_some() {
         return Err(ApiError::bad("body", "trailing characters after the JSON value"));
     }
-    Ok(Some(value))
+    Ok(value)
 }
 
 fn refusal(error: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {

@@ -88,8 +88,7 @@ async fn submit(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let limit = state.config.limits.body_bytes;
-    let body: SubmissionBody = json_body::parse(&headers, body, limit, false)?.ok_or(ApiError::TooLarge { limit })?;
+    let body: SubmissionBody = json_body::required(&headers, body, state.config.limits.body_bytes)?;
     let now = Timestamp::now();
     let id = random_hex(8)?;
     let fields = Fields {
