@@ -4,7 +4,8 @@ import { Map, NavigationControl } from "./vendor/maplibre-gl.mjs";
 import { ClusterDonuts } from "./donuts.js";
 import { showCard } from "./card.js";
 import { pickLanguage, t } from "./i18n.js";
-import { FILTER_KEYS, renderControls, renderLegend } from "./controls.js";
+import { renderControls, renderFamilyLegend, renderLegend } from "./controls.js";
+import { knownFilters, selectedOrganisation } from "./params.js";
 import { ViewList } from "./list.js";
 import { renderSearch } from "./search.js";
 
@@ -19,8 +20,10 @@ if (contribute) {
   contribute.href = `contribute?lang=${lang}`;
 }
 
-// Only filters go to the server; other parameters (lang) stay in the page.
-const filters = new URLSearchParams([...params].filter(([key]) => FILTER_KEYS.includes(key)));
+// Only known filters go to the server; other parameters (lang) stay in the
+// page, and unknown values are dropped rather than break the map.
+const taxonomy = await fetch("api/taxonomy").then((r) => r.json());
+const filters = knownFilters(params, taxonomy);
 const query = filters.toString();
 const map = new Map({
   container: "map",
@@ -31,10 +34,11 @@ const map = new Map({
   hash: true,
   attributionControl: { compact: true },
 });
-map.addControl(new NavigationControl(), "top-right");
+// An embedding page may hide the zoom buttons: /embed?controls=none.
+if (params.get("controls") !== "none") map.addControl(new NavigationControl(), "top-right");
 
 const panel = document.getElementById("panel");
-fetch("api/taxonomy").then((r) => r.json()).then((taxonomy) => {
+{
   const colourBy = params.get("colour") === "continent" ? "continent" : "sector";
   const donuts = new ClusterDonuts(map, taxonomy.sectors.map((s) => s.key), taxonomy.continents.map((c) => c.key), colourBy);
   // The embedded map (/embed) has no panel: the map alone, configured by its address.
@@ -42,7 +46,7 @@ fetch("api/taxonomy").then((r) => r.json()).then((taxonomy) => {
     // Controls arrive with their counts; the legend and the list need not wait.
     const controls = document.createElement("div");
     panel.append(controls);
-    renderControls(controls, taxonomy, lang, params);
+    renderControls(controls, taxonomy, lang, filters);
     renderLegend(panel, colourBy === "continent" ? taxonomy.continents : taxonomy.sectors, colourBy, (i) => donuts.colour(i), lang);
     new ViewList(map, panel, lang, query, (feature) => showCard(map, feature, lang)).start();
     renderSearch(panel, lang, query, (feature) => {
@@ -59,11 +63,28 @@ fetch("api/taxonomy").then((r) => r.json()).then((taxonomy) => {
     map.setPaintProperty("clusters", "circle-opacity", 0);
     map.setPaintProperty("clusters", "circle-stroke-width", 0);
     donuts.start();
+    if (panel) renderFamilyLegend(panel, taxonomy.families, map.getPaintProperty("organisations", "circle-color"), lang);
   };
   if (map.isStyleLoaded()) start();
   else map.once("load", start);
   window.__taxonomy = taxonomy;
-});
+}
+
+// The organisation named in the address (?org=) opens with its card.
+const selected = selectedOrganisation(params);
+if (selected) {
+  fetch(`api/organisations/${selected}`).then(async (response) => {
+    if (!response.ok) return;
+    const feature = await response.json();
+    const open = () => {
+      // A shared address may also hold the view (#zoom/lat/lon): keep it then.
+      if (!location.hash) map.jumpTo({ center: feature.geometry.coordinates, zoom: 14 });
+      showCard(map, { properties: { id: feature.id, name: feature.properties.name }, geometry: feature.geometry }, lang);
+    };
+    if (map.loaded()) open();
+    else map.once("load", open);
+  });
+}
 
 /// The density view (?view=h3): H3 hexagons shaded by their count, no clusters.
 function showDensity(map) {

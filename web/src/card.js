@@ -39,5 +39,15 @@ export async function showCard(map, feature, lang) {
       card.append(suggest);
     }
   }
-  new Popup({ maxWidth: "280px" }).setLngLat(feature.geometry.coordinates).setDOMContent(card).addTo(map);
+  const popup = new Popup({ maxWidth: "280px" }).setLngLat(feature.geometry.coordinates).setDOMContent(card).addTo(map);
+  // The open card lives in the address (?org=), so it can be shared.
+  const address = new URL(location.href);
+  address.searchParams.set("org", id);
+  history.replaceState(history.state, "", address);
+  popup.on("close", () => {
+    const now = new URL(location.href);
+    if (now.searchParams.get("org") !== id) return;
+    now.searchParams.delete("org");
+    history.replaceState(history.state, "", now);
+  });
 }

@@ -255,3 +255,62 @@ test("each filter option says how many it would show", async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("a country filter re-clusters the map and counts its options", async () => {
+  const { page, problems } = await open("/?country=SN");
+  const stats = await (await fetch(`${base}/api/stats?by=country`)).json();
+  assert.ok(stats.totals.country.SN > 0);
+  assert.equal(await loadedTotal(page), stats.totals.country.SN);
+  await page.waitForFunction(() => /\(\d+\)/.test(document.querySelector("select[name=country] option[value=SN]")?.textContent ?? ""));
+  assert.equal(await page.$eval("select[name=country] option[value=SN]", (o) => o.textContent), `Senegal (${stats.totals.country.SN})`);
+  assert.equal(await page.$eval("select[name=country]", (s) => s.value), "SN");
+  // Only countries with organisations are offered.
+  const offered = await page.$$eval("select[name=country] option", (all) => all.slice(1).map((o) => o.value));
+  assert.deepEqual(offered.slice().sort(), Object.keys(stats.totals.country).sort());
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("the family legend shows the colours lone organisations are drawn in", async () => {
+  const { page, problems } = await open("/");
+  await page.waitForSelector(".legend[data-by=family] li");
+  const legend = await page.$$eval(".legend[data-by=family] li", (items) => items.map((li) => [li.textContent, li.querySelector(".swatch").style.background]));
+  const expression = await page.evaluate(() => window.__map.getPaintProperty("organisations", "circle-color"));
+  const taxonomy = await (await fetch(`${base}/api/taxonomy`)).json();
+  const cooperative = legend.find(([name]) => name === taxonomy.families.find((f) => f.key === "cooperative").en);
+  const hex = expression[expression.indexOf("cooperative") + 1];
+  const rgb = `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(", ")})`;
+  assert.equal(cooperative?.[1], rgb);
+  assert.equal(legend.length, (expression.length - 3) / 2);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("the open card lives in the address and a shared address opens it", async () => {
+  const org = (await (await fetch(`${base}/api/organisations?format=geojson&country=KE`)).json()).features[0];
+  const { page, problems } = await open(`/?lang=es&org=${org.id}`);
+  await page.waitForSelector(".card h2");
+  assert.equal(await page.textContent(".card h2"), org.properties.name);
+  await page.waitForFunction(() => !window.__map.isMoving());
+  assert.equal(new URL(page.url()).searchParams.get("org"), org.id);
+  await page.click(".maplibregl-popup-close-button");
+  await page.waitForFunction(() => !new URL(location.href).searchParams.has("org"));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("bad address parameters fall back to defaults and are never shown", async () => {
+  const hostile = encodeURIComponent("<img src=x onerror=alert(1)>");
+  const { page, problems } = await open(`/embed?sector=${hostile}&continent=atlantis&sdg=99&country=ZZ&lang=xx&colour=${hostile}&org=${hostile}&controls=none`);
+  const dialogs = [];
+  page.on("dialog", (d) => dialogs.push(d.message()));
+  const health = await (await fetch(`${base}/healthz`)).json();
+  assert.equal(await loadedTotal(page), health.atlas.organisations);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
+  assert.equal(await page.$(".maplibregl-ctrl-zoom-in"), null);
+  assert.equal(await page.$$eval("img[src=x]", (i) => i.length), 0);
+  assert.ok(!(await page.content()).includes("onerror"));
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
