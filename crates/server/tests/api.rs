@@ -74,3 +74,37 @@ async fn a_reload_serves_the_new_organisations_with_new_etags() {
     let after = tile(f.state.clone()).await.headers()[header::ETAG].clone();
     assert_ne!(before, after);
 }
+
+#[tokio::test]
+async fn pages_are_revalidated_and_versioned_assets_kept_a_year() {
+    let f = fixture(1, 3, |_| {});
+    let fetch = |uri: &str| {
+        let state = f.state.clone();
+        let uri = uri.to_owned();
+        async move {
+            let response = app(state).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+            let (status, headers) = (response.status(), response.headers().clone());
+            let body = String::from_utf8(axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap();
+            (status, headers, body)
+        }
+    };
+    let (status, headers, page) = fetch("/").await;
+    assert_eq!((status, headers[header::CACHE_CONTROL].to_str().unwrap()), (StatusCode::OK, "no-cache"));
+    assert!(headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("frame-ancestors 'self'"));
+    let script = page.split("src=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let version = script.strip_prefix("v/").unwrap().strip_suffix("/app.js").unwrap().to_owned();
+    assert_eq!(version.len(), 16);
+    let (status, headers, body) = fetch(&format!("/{script}")).await;
+    assert_eq!((status, headers[header::CACHE_CONTROL].to_str().unwrap()), (StatusCode::OK, "public, max-age=31536000, immutable"));
+    assert!(body.contains("import"));
+    assert_eq!(fetch(&format!("/v/{version}/vendor/maplibre-gl.mjs")).await.0, StatusCode::OK);
+    for gone in [
+        "/v/0000000000000000/app.js",
+        "/index.html",
+        "/app.js",
+        &format!("/v/{version}/index.html"),
+        &format!("/v/{version}/ASSET_VERSION"),
+    ] {
+        assert_eq!(fetch(gone).await.0, StatusCode::NOT_FOUND, "{gone}");
+    }
+}

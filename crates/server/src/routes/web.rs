@@ -26,22 +26,24 @@ pub(super) fn router() -> Router<AppState> {
         .route("/configure", get(|headers: HeaderMap| async move { page("configure.html", &headers, "'self'") }))
         .route("/contribute", get(|headers: HeaderMap| async move { page("contribute.html", &headers, "'self'") }))
         .route("/admin", get(|headers: HeaderMap| async move { page("admin.html", &headers, "'none'") }))
-        // Scripts and styles by name; pages only at their routes, with their policies.
+        // Scripts and styles under the build's version: kept a year, a new build has a new address.
         .route(
-            "/{name}",
-            get(|Path(name): Path<String>, headers: HeaderMap| async move {
-                if std::path::Path::new(&name).extension().is_some_and(|e| e.eq_ignore_ascii_case("html")) { Err(ApiError::NotFound("no such route".into())) } else { file(&name, &headers) }
+            "/v/{version}/{*path}",
+            get(|Path((version, path)): Path<(String, String)>, headers: HeaderMap| async move {
+                let asset = std::path::Path::new(&path).extension().is_some_and(|e| ["js", "mjs", "css"].iter().any(|x| e.eq_ignore_ascii_case(x)));
+                if version == asset_version() && asset { file(&path, &headers, "public, max-age=31536000, immutable") } else { Err(ApiError::NotFound("no such route".into())) }
             }),
         )
-        .route(
-            "/vendor/{name}",
-            get(|Path(name): Path<String>, headers: HeaderMap| async move { file(&format!("vendor/{name}"), &headers) }),
-        )
+}
+
+/// The version the build gave the assets (a hash of their bytes).
+fn asset_version() -> &'static str {
+    WEB.get_file("ASSET_VERSION").and_then(|f| f.contents_utf8()).unwrap_or_default()
 }
 
 /// A page with its content security policy; `/admin` may not be framed at all.
 fn page(path: &str, headers: &HeaderMap, frame_ancestors: &str) -> Result<Response, ApiError> {
-    let mut response = file(path, headers)?;
+    let mut response = file(path, headers, "no-cache")?;
     let policy = format!("{CSP}; frame-ancestors {frame_ancestors}");
     let response_headers = response.headers_mut();
     response_headers
@@ -62,13 +64,12 @@ fn media_type(path: &str) -> &'static str {
     }
 }
 
-/// A file of the viewer, with an ETag from its bytes. MapLibre's files change
-/// only with its version, so they may be cached a day; ours are revalidated.
-fn file(path: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
+/// A file of the viewer, with an ETag from its bytes. Pages are revalidated
+/// (`no-cache`); versioned assets are immutable.
+fn file(path: &str, headers: &HeaderMap, cache: &'static str) -> Result<Response, ApiError> {
     let found = WEB.get_file(path).ok_or_else(|| ApiError::NotFound("no such route".into()))?;
     let bytes = found.contents();
     let etag = format!("\"{:016x}\"", fx_hash(bytes));
-    let cache = if path.starts_with("vendor/") { "public, max-age=86400" } else { "no-cache" };
     let etag_value = HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
     if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
