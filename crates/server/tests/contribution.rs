@@ -375,7 +375,7 @@ async fn a_full_queue_says_so() {
 }
 
 #[tokio::test]
-async fn a_full_disk_refuses_submissions_with_503_and_reads_go_on() {
+async fn a_full_disk_refuses_submissions_with_503_reads_go_on_and_writes_resume() {
     let f = fixture_configured(
         3000,
         5,
@@ -406,6 +406,9 @@ async fn a_full_disk_refuses_submissions_with_503_and_reads_go_on() {
     assert_eq!(refused.body, json!({"error": "storage_full", "message": "storage is full; try again later"}));
     assert_eq!(total(&f.state).await, 3000);
     assert_eq!(get(&f.state, "/tiles/0/0/0.mvt").await.status, StatusCode::OK);
+    // Space returns (here: the cap is lifted): the next submission is taken, no restart.
+    f.state.store.set_quota(u64::MAX / 2).unwrap();
+    assert_eq!(submit(&f.state, dakar("After The Storm Cooperative")).await.status, StatusCode::CREATED);
 }
 
 #[tokio::test]
