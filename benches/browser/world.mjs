@@ -6,8 +6,8 @@
 //   node benches/browser/world.mjs http://127.0.0.1:8080 [RUNS]
 //
 // Prints one JSON line per page: time from navigation to the first idle map
-// (tiles loaded, nothing moving) and bytes on the wire until then, medians
-// and ranges over RUNS fresh browser contexts.
+// (tiles loaded, nothing moving) and bytes on the wire until then (page and
+// workers), medians and ranges over RUNS fresh browser contexts.
 import { createServer } from "node:http";
 import { gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
@@ -68,11 +68,9 @@ const browser = await chromium.launch({
 async function measure(url) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send("Network.enable");
-  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
-  let bytes = 0;
-  cdp.on("Network.loadingFinished", (e) => (bytes += e.encodedDataLength));
+  // Every response, the workers' (tiles, GeoJSON) included: bytes as sent (compressed) with headers.
+  const sizes = [];
+  page.on("requestfinished", (request) => sizes.push(request.sizes().then((s) => s.responseBodySize + s.responseHeadersSize)));
   await page.goto(url);
   const idle = await page.evaluate(
     () =>
@@ -85,9 +83,10 @@ async function measure(url) {
         poll();
       }),
   );
-  const bytesAtIdle = bytes;
+  const counted = sizes.length;
+  const bytes = (await Promise.all(sizes.slice(0, counted))).reduce((a, b) => a + b, 0);
   await context.close();
-  return { idle, bytes: bytesAtIdle };
+  return { idle, bytes };
 }
 
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -97,7 +97,25 @@ async fn pages_are_revalidated_and_versioned_assets_kept_a_year() {
     let (status, headers, body) = fetch(&format!("/{script}")).await;
     assert_eq!((status, headers[header::CACHE_CONTROL].to_str().unwrap()), (StatusCode::OK, "public, max-age=31536000, immutable"));
     assert!(body.contains("import"));
-    assert_eq!(fetch(&format!("/v/{version}/vendor/maplibre-gl.mjs")).await.0, StatusCode::OK);
+    let (_, plain, maplibre) = fetch(&format!("/v/{version}/vendor/maplibre-gl.mjs")).await;
+    assert!(plain.get(header::CONTENT_ENCODING).is_none());
+    // Precompressed when accepted: brotli first, else gzip; the same bytes once decoded.
+    for (accept, coding) in [("gzip, deflate, br", "br"), ("gzip", "gzip"), ("br;q=0, gzip;q=0.5", "gzip")] {
+        let request = Request::get(format!("/v/{version}/vendor/maplibre-gl.mjs"))
+            .header(header::ACCEPT_ENCODING, accept)
+            .body(Body::empty())
+            .unwrap();
+        let response = app(f.state.clone()).oneshot(request).await.unwrap();
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], coding, "{accept}");
+        assert_eq!(response.headers()[header::VARY], "accept-encoding");
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        assert!(bytes.len() * 3 < maplibre.len(), "{coding}: {} of {}", bytes.len(), maplibre.len());
+        if coding == "gzip" {
+            let mut decoded = String::new();
+            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut decoded).unwrap();
+            assert_eq!(decoded, maplibre);
+        }
+    }
     for gone in [
         "/v/0000000000000000/app.js",
         "/index.html",

@@ -65,24 +65,46 @@ fn media_type(path: &str) -> &'static str {
 }
 
 /// A file of the viewer, with an ETag from its bytes. Pages are revalidated
-/// (`no-cache`); versioned assets are immutable.
+/// (`no-cache`); versioned assets are immutable and come precompressed
+/// (brotli, else gzip) when the client accepts it.
 fn file(path: &str, headers: &HeaderMap, cache: &'static str) -> Result<Response, ApiError> {
-    let found = WEB.get_file(path).ok_or_else(|| ApiError::NotFound("no such route".into()))?;
+    let accepts = |coding: &str| {
+        headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|c| {
+            let mut parts = c.split(';');
+            let named = parts.next().is_some_and(|name| name.trim().eq_ignore_ascii_case(coding));
+            // `q=0` refuses a coding; any other weight accepts it.
+            let refused = parts.filter_map(|p| p.trim().strip_prefix("q=")).any(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0));
+            named && !refused
+        })
+    };
+    let compressed = [("br", "br"), ("gzip", "gz")]
+        .into_iter()
+        .filter(|(coding, _)| accepts(coding))
+        .find_map(|(coding, suffix)| WEB.get_file(format!("{path}.{suffix}")).map(|f| (Some(coding), f)));
+    let (coding, found) = match compressed {
+        Some(found) => found,
+        None => (None, WEB.get_file(path).ok_or_else(|| ApiError::NotFound("no such route".into()))?),
+    };
     let bytes = found.contents();
     let etag = format!("\"{:016x}\"", fx_hash(bytes));
     let etag_value = HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
     if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
     }
-    Ok((
+    let mut response = (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(media_type(path))),
             (header::ETAG, etag_value),
             (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+            (header::VARY, HeaderValue::from_static("accept-encoding")),
         ],
         bytes,
     )
-        .into_response())
+        .into_response();
+    if let Some(coding) = coding {
+        response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+    }
+    Ok(response)
 }
 
 fn fx_hash(bytes: &[u8]) -> u64 {
