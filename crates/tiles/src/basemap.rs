@@ -38,8 +38,9 @@ impl Basemap {
             .map(|(code, polygon)| {
                 let by_zoom = (0..=BASEMAP_MAX_ZOOM)
                     .map(|z| {
-                        // Half a tile unit at this zoom, in degrees at the equator.
-                        let epsilon = 360.0 / (4096.0 * f64::from(1u32 << z)) / 2.0;
+                        // Half a pixel of a 512-px tile at this zoom, in degrees at the
+                        // equator: finer detail is not drawn, only sent and tessellated.
+                        let epsilon = 360.0 / (512.0 * f64::from(1u32 << z)) / 2.0;
                         project(&polygon.simplify(epsilon))
                     })
                     .collect::<Vec<_>>();
