@@ -56,28 +56,32 @@ fn every_acknowledged_submission_survives_kill_9() {
     for trial in 0..3 {
         let server = start(dir.path());
         let address = server.address.clone();
+        // 100 forms, solved first, then sent at once: 100 submissions in flight.
+        let bodies: Vec<String> = (0..100).map(|n| submission(&address, trial * 1000 + n).unwrap()).collect();
         let acknowledged = Arc::new(Mutex::new(Vec::new()));
-        let senders: Vec<_> = (0..4)
-            .map(|worker| {
-                let (address, acknowledged) = (address.clone(), acknowledged.clone());
+        let go = Arc::new(std::sync::Barrier::new(bodies.len() + 1));
+        let senders: Vec<_> = bodies
+            .into_iter()
+            .map(|body| {
+                let (address, acknowledged, go) = (address.clone(), acknowledged.clone(), go.clone());
                 std::thread::spawn(move || {
-                    for n in 0..25 {
-                        let Some(body) = submission(&address, trial * 1000 + worker * 100 + n) else { return };
-                        match post(&address, "/api/submissions", &body, None) {
-                            Ok((201, reply)) => {
-                                let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
-                                acknowledged.lock().unwrap().push(reply["id"].as_str().unwrap().to_owned());
-                            }
-                            Ok((status, reply)) => panic!("{status}: {reply}"),
-                            Err(_) => return,
+                    go.wait();
+                    match post(&address, "/api/submissions", &body, None) {
+                        Ok((201, reply)) => {
+                            let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
+                            acknowledged.lock().unwrap().push(reply["id"].as_str().unwrap().to_owned());
                         }
+                        Ok((status, reply)) => panic!("{status}: {reply}"),
+                        // The server died under this request: never acknowledged.
+                        Err(_) => {}
                     }
                 })
             })
             .collect();
-        // Let some land, then crash mid-stream.
-        while acknowledged.lock().unwrap().len() < 10 + trial * 15 {
-            std::thread::sleep(std::time::Duration::from_millis(5));
+        go.wait();
+        // Let some land, then crash with the rest in flight.
+        while acknowledged.lock().unwrap().len() < 10 + trial * 20 {
+            std::thread::sleep(std::time::Duration::from_millis(1));
         }
         server.kill();
         for s in senders {
@@ -89,13 +93,18 @@ fn every_acknowledged_submission_survives_kill_9() {
         let stored: Vec<String> =
             db.prepare("SELECT id FROM submissions").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
         let acknowledged = acknowledged.lock().unwrap();
-        assert!(acknowledged.len() >= 10);
+        // Some were still in flight when the server died.
+        assert!(acknowledged.len() < 100, "trial {trial}: nothing was in flight");
         for id in acknowledged.iter() {
             assert!(stored.contains(id), "trial {trial}: acknowledged submission {id} was lost");
         }
         // None is partial: every stored row still reads as a whole submission.
         let whole: i64 = db
-            .query_row("SELECT count(*) FROM submissions WHERE json_valid(draft) AND json_extract(draft, '$.name') LIKE 'Crash Test Cooperative %'", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM submissions WHERE json_valid(draft) AND json_extract(draft, '$.name') LIKE 'Crash Test Cooperative %'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(usize::try_from(whole).unwrap(), stored.len());
     }
