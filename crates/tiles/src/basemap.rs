@@ -1,7 +1,7 @@
 //! Country polygons as a basemap layer: projected once, simplified once per
 //! zoom, then clipped to each tile and wound as MVT 2.1 asks.
 
-use geo::{MultiPolygon, Simplify};
+use geo::{BoundingRect, MultiPolygon, Simplify};
 use impactmap_model::{CountryCode, MercPoint};
 
 use crate::TileCoord;
@@ -38,10 +38,16 @@ impl Basemap {
             .map(|(code, polygon)| {
                 let by_zoom = (0..=BASEMAP_MAX_ZOOM)
                     .map(|z| {
-                        // Half a pixel of a 512-px tile at this zoom, in degrees at the
-                        // equator: finer detail is not drawn, only sent and tessellated.
-                        let epsilon = 360.0 / (512.0 * f64::from(1u32 << z)) / 2.0;
-                        project(&polygon.simplify(epsilon))
+                        // A pixel of a 512-px tile at this zoom, in degrees at the equator:
+                        // finer detail is not drawn, only sent and tessellated; islands
+                        // smaller than that are left out at this zoom.
+                        let epsilon = 360.0 / (512.0 * f64::from(1u32 << z));
+                        let visible = polygon
+                            .simplify(epsilon)
+                            .into_iter()
+                            .filter(|p| p.bounding_rect().is_some_and(|r| r.width().max(r.height()) >= epsilon))
+                            .collect::<MultiPolygon>();
+                        project(&visible)
                     })
                     .collect::<Vec<_>>();
                 let mut bounds = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
