@@ -5,7 +5,7 @@ import { ClusterDonuts } from "./donuts.js";
 import { showCard } from "./card.js";
 import { pickLanguage, t } from "./i18n.js";
 import { renderControls, renderFamilyLegend, renderLegend } from "./controls.js";
-import { knownFilters, selectedOrganisation } from "./params.js";
+import { FILTER_KEYS, knownFilters, selectedOrganisation } from "./params.js";
 import { ViewList } from "./list.js";
 import { renderSearch } from "./search.js";
 
@@ -21,9 +21,10 @@ if (contribute) {
 }
 
 // Only known filters go to the server; other parameters (lang) stay in the
-// page, and unknown values are dropped rather than break the map.
-const taxonomy = await fetch("api/taxonomy").then((r) => r.json());
-const filters = knownFilters(params, taxonomy);
+// page, and unknown values are dropped rather than break the map. An address
+// without filters starts the map at once.
+const taxonomyReady = fetch("api/taxonomy").then((r) => r.json());
+const filters = FILTER_KEYS.some((key) => params.has(key)) ? knownFilters(params, await taxonomyReady) : new URLSearchParams();
 const query = filters.toString();
 const map = new Map({
   container: "map",
@@ -38,6 +39,7 @@ const map = new Map({
 if (params.get("controls") !== "none") map.addControl(new NavigationControl(), "top-right");
 
 const panel = document.getElementById("panel");
+const taxonomy = await taxonomyReady;
 {
   const colourBy = params.get("colour") === "continent" ? "continent" : "sector";
   const donuts = new ClusterDonuts(map, taxonomy.sectors.map((s) => s.key), taxonomy.continents.map((c) => c.key), colourBy);
