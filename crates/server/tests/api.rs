@@ -126,3 +126,43 @@ async fn pages_are_revalidated_and_versioned_assets_kept_a_year() {
         assert_eq!(fetch(gone).await.0, StatusCode::NOT_FOUND, "{gone}");
     }
 }
+
+/// RELIABILITY E5/E6: every answer is nosniff with a referrer policy; pages
+/// say who may frame them; only public reads carry CORS headers.
+#[tokio::test]
+async fn headers_and_cross_origin_rules_per_route() {
+    let f = fixture(3, 3, |_| {});
+    let send = |method: &str, uri: &str| {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::ORIGIN, "https://evil.example")
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .body(Body::empty())
+            .unwrap();
+        let state = f.state.clone();
+        async move { app(state).oneshot(request).await.unwrap() }
+    };
+    for uri in ["/", "/embed", "/admin", "/contribute", "/api/stats", "/tiles/0/0/0.mvt", "/api/admin/me", "/nothing/here"] {
+        let response = send("GET", uri).await;
+        let headers = response.headers();
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{uri}");
+        assert_eq!(headers[header::REFERRER_POLICY], "strict-origin-when-cross-origin", "{uri}");
+        let public_read = uri == "/api/stats" || uri == "/tiles/0/0/0.mvt";
+        assert_eq!(headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN), public_read, "{uri}");
+        assert!(!headers.contains_key(header::ACCESS_CONTROL_ALLOW_CREDENTIALS), "{uri}");
+    }
+    let csp = |uri: &'static str| {
+        let response = send("GET", uri);
+        async move { response.await.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned() }
+    };
+    assert!(csp("/").await.ends_with("frame-ancestors 'self'"));
+    assert!(csp("/embed").await.ends_with("frame-ancestors 'self' *"));
+    assert!(csp("/admin").await.ends_with("frame-ancestors 'none'"));
+    assert_eq!(send("GET", "/admin").await.headers()[header::X_FRAME_OPTIONS], "DENY");
+    // A cross-site preflight for the write routes gets no permission.
+    for uri in ["/api/submissions", "/api/admin/submissions/x/approve"] {
+        let response = send("OPTIONS", uri).await;
+        assert!(!response.headers().contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN), "{uri}");
+    }
+}
