@@ -584,3 +584,44 @@ async fn places_come_from_the_shipped_gazetteer() {
     assert_eq!(get(&f.state, "/api/places?q=x&limit=0").await.status, StatusCode::BAD_REQUEST);
     assert_eq!(get(&f.state, "/api/places?city=x").await.body["field"], "city");
 }
+
+/// RELIABILITY (issue 7, part 2): error bodies name the field and nothing
+/// internal — no file paths, no SQLite text, no panics or backtraces.
+#[tokio::test]
+async fn error_bodies_leak_nothing_internal() {
+    let f = served(&RawLimits { pending_cap: Some(1), ..RawLimits::default() });
+    let state = &f.state;
+    let mut bodies = Vec::new();
+    for uri in [
+        "/tiles/31/0/0.mvt",
+        "/tiles/2/4/0.mvt",
+        "/tiles/a/b/c.mvt",
+        "/tiles/0/0/0.png",
+        "/api/near?lat=NaN&lon=1&k=1",
+        "/api/near?lat=1e999&lon=1&k=1",
+        "/api/stats?by=planet",
+        "/api/search?q=%00",
+        "/api/organisations/%2e%2e%2fetc%2fpasswd",
+        "/api/organisations?format=xml",
+        "/ogc/collections/organisations/items?bbox=1,2,3",
+        "/api/places?q=x&limit=0",
+        "/nothing/here",
+        "/api/admin/submissions",
+    ] {
+        bodies.push((uri.to_owned(), get(state, uri).await.body));
+    }
+    for body in [json!({"lat": "x"}), json!({"name": 5}), json!({"sdgs": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]})]
+    {
+        bodies.push((body.to_string(), submit(state, body).await.body));
+    }
+    bodies.push(("an array".into(), send(state, post_json("/api/submissions", &json!([1, 2]), "192.0.2.1:1", &[])).await.body));
+    submit(state, dakar("Fills The Queue")).await;
+    bodies.push(("queue full".into(), submit(state, dakar("Over The Cap")).await.body));
+    for (what, body) in &bodies {
+        let text = body.to_string().to_lowercase();
+        assert!(body["error"].is_string(), "{what}: {text}");
+        for leak in ["/tmp", "/home", ".rs", "sqlite", "rusqlite", "panicked", "backtrace", "thread '", "constraint"] {
+            assert!(!text.contains(leak), "{what} leaks '{leak}': {text}");
+        }
+    }
+}
