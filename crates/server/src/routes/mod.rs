@@ -21,6 +21,8 @@ mod web;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, header};
+use axum::response::{IntoResponse, Response};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -58,6 +60,41 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
+        .layer(CatchPanicLayer::custom(panic_to_500))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A panic ends its own request with a plain 500; the server and every other
+/// request go on. What panicked goes to the log only.
+#[expect(clippy::needless_pass_by_value, reason = "the signature CatchPanicLayer calls")]
+fn panic_to_500(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic.downcast_ref::<String>().map(String::as_str).or_else(|| panic.downcast_ref::<&str>().copied()).unwrap_or("?");
+    ApiError::Internal(format!("a handler panicked: {what}")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn boom() -> &'static str {
+        panic!("secret detail at src/x.rs")
+    }
+
+    #[tokio::test]
+    async fn a_panic_is_one_plain_500_and_the_next_request_is_served() {
+        let router =
+            Router::new().route("/boom", get(boom)).route("/fine", get(|| async { "ok" })).layer(CatchPanicLayer::custom(panic_to_500));
+        let response = router.clone().oneshot(Request::get("/boom").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        assert_eq!(&body[..], br#"{"error":"internal error"}"#);
+        let response = router.oneshot(Request::get("/fine").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
 }
