@@ -5,7 +5,8 @@
 // Pages name their scripts and styles as ASSETS/...; that becomes
 // v/<hash>/..., the hash of every asset's bytes (written to ASSET_VERSION),
 // so the server can let browsers keep assets for a year: a new build has a
-// new address. Each asset also gets .br and .gz twins, served when accepted.
+// new address. Each asset also gets .br and .gz twins, served when accepted,
+// and each page a modulepreload link per module its script imports.
 import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -26,9 +27,27 @@ const assets = readdirSync(dist, { recursive: true })
 const hash = createHash("sha256");
 for (const name of assets) hash.update(name).update("\0").update(readFileSync(new URL(name, dist)));
 const version = hash.digest("hex").slice(0, 16);
+// Every module a page's script imports, however deep, so the page can ask
+// for all of them at once (modulepreload) instead of one level at a time.
+const imports = (name, seen = new Set()) => {
+  for (const [, path] of readFileSync(new URL(name, dist), "utf8").matchAll(/\bimport\s[^;]*?from\s*"\.\/([^"]+)"/g)) {
+    const target = new URL(path, new URL(name, dist)).href.slice(dist.href.length);
+    if (!seen.has(target)) {
+      seen.add(target);
+      imports(target, seen);
+    }
+  }
+  return seen;
+};
 for (const page of readdirSync(dist).filter((name) => name.endsWith(".html"))) {
   const url = new URL(page, dist);
-  writeFileSync(url, readFileSync(url, "utf8").replaceAll("ASSETS/", `v/${version}/`));
+  let html = readFileSync(url, "utf8");
+  const script = html.match(/<script type="module" src="ASSETS\/([^"]+)"/)?.[1];
+  if (script) {
+    const preloads = [script, ...imports(script)].map((m) => `  <link rel="modulepreload" href="ASSETS/${m}">\n`).join("");
+    html = html.replace("</head>", `${preloads}</head>`);
+  }
+  writeFileSync(url, html.replaceAll("ASSETS/", `v/${version}/`));
 }
 writeFileSync(new URL("ASSET_VERSION", dist), version);
 // Compressed once here rather than per request: brotli for browsers, gzip for the rest.

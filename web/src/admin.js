@@ -1,17 +1,13 @@
 // The moderation page (/admin). The token stays in this tab (sessionStorage)
 // and goes out only as an Authorization header: no cookie, so no request
 // forged by another site carries it. Everything submitted is shown as text.
+import { element } from "./dom.js";
+
 const STATUSES = ["pending", "spam", "approved", "rejected"];
 const FIELDS = ["name", "family", "sectors", "sdgs", "description", "website", "email", "city", "country", "lat", "lon"];
 const EDITABLE = ["name", "description", "website", "city"];
 
 const $ = (id) => document.getElementById(id);
-const element = (tag, { dataset, ...props } = {}, ...children) => {
-  const e = Object.assign(document.createElement(tag), props);
-  Object.assign(e.dataset, dataset);
-  e.append(...children);
-  return e;
-};
 let token = sessionStorage.getItem("impactmap-token");
 let status = "pending";
 

@@ -3,6 +3,7 @@
 // Every value a person typed is set as text or as a form value, never as HTML.
 import { Map, Marker } from "./vendor/maplibre-gl.mjs";
 import { label, pickLanguage, t } from "./i18n.js";
+import { element } from "./dom.js";
 import { solve } from "./pow.js";
 
 const params = new URLSearchParams(location.search);
@@ -18,13 +19,6 @@ const form = document.getElementById("form");
 const answer = document.getElementById("answer");
 // The token is fetched now, so that the time a person takes counts.
 const challenge = fetch("api/submissions/challenge").then((r) => r.json());
-
-const element = (tag, { dataset, ...props } = {}, ...children) => {
-  const e = Object.assign(document.createElement(tag), props);
-  Object.assign(e.dataset, dataset);
-  e.append(...children);
-  return e;
-};
 
 /// A labelled field with room for its error message.
 function field(name, text, control) {

@@ -3,7 +3,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { chromium } from "playwright-core";
+import { launch, watch } from "./chromium.mjs";
 
 const base = process.env.IMPACTMAP_URL;
 const token = process.env.IMPACTMAP_ADMIN_TOKEN;
@@ -13,11 +13,7 @@ let browser;
 
 before(async () => {
   assert.ok(base && token, "IMPACTMAP_URL and IMPACTMAP_ADMIN_TOKEN name the server and a moderator");
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launch();
 });
 
 after(async () => browser?.close());
@@ -25,14 +21,11 @@ after(async () => browser?.close());
 /// A page that records console errors, dialogs and requests leaving 127.0.0.1.
 async function open(path, viewport = { width: 1024, height: 900 }) {
   const page = await browser.newPage({ viewport });
-  const problems = [];
-  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
-  page.on("pageerror", (e) => problems.push(`page: ${e}`));
+  const problems = watch(page);
   page.on("dialog", (d) => {
     problems.push(`dialog: ${d.message()}`);
     d.dismiss();
   });
-  page.on("request", (r) => new URL(r.url()).hostname !== "127.0.0.1" && !/^(blob|data):/.test(r.url()) && problems.push(`offsite: ${r.url()}`));
   await page.goto(`${base}${path}`);
   return { page, problems };
 }

@@ -2,7 +2,7 @@
 // running impactmap (IMPACTMAP_URL; crates/cli/tests/browser.rs starts one).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { launch, watch } from "./chromium.mjs";
 
 const base = process.env.IMPACTMAP_URL;
 const artefacts = process.env.IMPACTMAP_ARTEFACTS;
@@ -10,11 +10,7 @@ let browser;
 
 before(async () => {
   assert.ok(base, "IMPACTMAP_URL names the server to test");
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launch();
 });
 
 after(async () => browser?.close());
@@ -22,10 +18,7 @@ after(async () => browser?.close());
 /// Opens a page, collecting console errors and requests that left 127.0.0.1.
 async function open(path, viewport = { width: 1280, height: 800 }) {
   const page = await browser.newPage({ viewport });
-  const problems = [];
-  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
-  page.on("pageerror", (e) => problems.push(`page: ${e}`));
-  page.on("request", (r) => new URL(r.url()).hostname !== "127.0.0.1" && !r.url().startsWith("blob:") && !r.url().startsWith("data:") && problems.push(`offsite: ${r.url()}`));
+  const problems = watch(page);
   await page.goto(`${base}${path}`);
   await page.waitForFunction(() => window.__map?.loaded() && window.__map.areTilesLoaded(), null, { timeout: 30000 });
   return { page, problems };

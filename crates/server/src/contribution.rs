@@ -2,7 +2,7 @@
 //! submitted fields, their validation into an organisation, and the hints
 //! (possible duplicates, a point outside the claimed country, spam signals).
 
-use impactmap_index::{Atlas, Selection};
+use impactmap_index::{Atlas, Filter};
 use impactmap_model::{LonLat, OrgId, Organisation, OrganisationDraft, Placement, Reference, similar_names};
 use impactmap_store::Submission;
 use jiff::Timestamp;
@@ -185,8 +185,9 @@ impl Hints {
     /// The duplicate and country hints of a new submission.
     pub fn of(org: &Organisation, edit_of: Option<&OrgId>, atlas: &Atlas, pending: &[Submission], reference: &Reference) -> Self {
         let at = org.location;
-        let mut duplicates: Vec<Duplicate> = atlas
-            .near(at, Some(DUPLICATE_RADIUS_M), None, &Selection::All(u32::try_from(atlas.len()).unwrap_or(u32::MAX)))
+        let everyone = atlas.select(&Filter::default());
+        let mut duplicates: Vec<Duplicate> = everyone
+            .and_then(|all| atlas.near(at, Some(DUPLICATE_RADIUS_M), None, &all))
             .unwrap_or_default()
             .into_iter()
             .map(|hit| (hit, atlas.entry(hit.index)))
