@@ -78,6 +78,45 @@ for (const [child, parent] of Object.entries(parents)) {
   add(child, moved);
 }
 
+// topojson-client returns rings that cross the antimeridian as they lie on
+// the sphere (Chukotka's coast jumps from 180 to -180 and back); on the plane
+// such a ring wraps the globe and holds the wrong points. Cut those polygons
+// at 180 into a western and an eastern part. Rings around a pole (one jump,
+// Antarctica) are left as they are.
+const jumps = (ring) => ring.slice(1).filter(([x], i) => Math.abs(x - ring[i][0]) > 180).length;
+const unwrap = (ring) => {
+  const out = [ring[0]];
+  for (const [x, y] of ring.slice(1)) {
+    let u = x;
+    const prev = out[out.length - 1][0];
+    while (u - prev > 180) u -= 360;
+    while (prev - u > 180) u += 360;
+    out.push([u, y]);
+  }
+  const min = Math.min(...out.map(([x]) => x));
+  return min < -180 ? out.map(([x, y]) => [x + 360, y]) : out;
+};
+// Sutherland-Hodgman against one vertical line: keep the side where keep(x).
+const clipAt = (ring, line, keep) => {
+  const out = [];
+  for (let i = 0; i < ring.length - 1; i++) {
+    const [a, b] = [ring[i], ring[i + 1]];
+    if (keep(a[0])) out.push(a);
+    if (keep(a[0]) !== keep(b[0])) out.push([line, a[1] + ((b[1] - a[1]) * (line - a[0])) / (b[0] - a[0])]);
+  }
+  if (out.length < 3) return null;
+  return [...out, out[0]];
+};
+const splitAtAntimeridian = (polys) =>
+  polys.flatMap((poly) => {
+    if (jumps(poly[0]) !== 2) return [poly];
+    const rings = poly.map(unwrap);
+    const west = rings.map((r) => clipAt(r, 180, (x) => x <= 180));
+    const east = rings.map((r) => clipAt(r, 180, (x) => x >= 180)?.map(([x, y]) => [x - 360, y]));
+    return [west, east].filter((p) => p[0]).map((p) => p.filter(Boolean));
+  });
+for (const [code, polys] of parts) parts.set(code, splitAtAntimeridian(polys));
+
 const round = (v) => Math.round(v * 1e4) / 1e4;
 const features = [...parts.entries()]
   .sort(([a], [b]) => a.localeCompare(b))

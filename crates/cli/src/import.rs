@@ -1,5 +1,5 @@
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -66,27 +66,46 @@ pub(crate) fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     }
     let config = args.db.config()?;
     let report = read(&args.file)?;
+    check(&report, args.file.strict)?;
+    write(&report, &Store::open(&config.db)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Imports a file as `impactmap import FILE` does (format told from the
+/// content, rejected rows reported and skipped): `serve --import`.
+pub(crate) fn import_into(file: &Path, store: &Store) -> anyhow::Result<()> {
+    let args = ValidateArgs { file: file.to_owned(), format: FormatChoice(None), source: None, strict: false, report: None };
+    let report = read(&args)?;
+    check(&report, false)?;
+    write(&report, store)
+}
+
+fn check(report: &ImportReport, strict: bool) -> anyhow::Result<()> {
     let rejected = report.rejected();
-    if args.file.strict && rejected > 0 {
+    if strict && rejected > 0 {
         anyhow::bail!("{}: {rejected} row(s) rejected; nothing imported (--strict)", report.file);
     }
     if report.organisations.is_empty() {
         anyhow::bail!("{}: no valid organisation; nothing imported ({rejected} rejected)", report.file);
     }
-    let store = Store::open(&config.db)?;
+    Ok(())
+}
+
+fn write(report: &ImportReport, store: &Store) -> anyhow::Result<()> {
     let bar = progress_bar(report.organisations.len());
     let summary = store.upsert_with_progress(&report.organisations, |done| bar.set_position(done as u64))?;
     bar.finish_and_clear();
     println!(
-        "{}: {} imported, {} updated, {} unchanged, {rejected} rejected ({} into {})",
+        "{}: {} imported, {} updated, {} unchanged, {} rejected ({} into {})",
         report.file,
         summary.inserted,
         summary.updated,
         summary.unchanged,
+        report.rejected(),
         report.format,
         store.path().display()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn read(args: &ValidateArgs) -> anyhow::Result<ImportReport> {

@@ -1,3 +1,4 @@
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -17,6 +18,11 @@ pub(crate) struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long, value_name = "ADDR")]
     listen: Option<String>,
+    /// Import this file (CSV, ESSGlobal, GeoJSON or GoGoCarto, as `impactmap
+    /// import` reads them) into the database before serving; may be repeated.
+    /// The shipped sample is loaded only into a database left empty.
+    #[arg(long = "import", value_name = "FILE")]
+    imports: Vec<PathBuf>,
     #[command(flatten)]
     db: DbArgs,
 }
@@ -37,6 +43,9 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let config = raw.validate()?;
     let reference = Arc::new(Reference::embedded());
     let store = Arc::new(Store::open(&config.db)?);
+    for file in &args.imports {
+        crate::import::import_into(file, &store)?;
+    }
     if store.count()? == 0 {
         load_sample(&store, &reference)?;
     }

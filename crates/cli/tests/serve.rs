@@ -78,3 +78,68 @@ fn an_import_by_another_process_reaches_the_running_map() {
     }
     assert_eq!(server.terminate(), 0);
 }
+
+#[test]
+fn serve_imports_a_file_without_countries_before_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("peers.db");
+    let csv = dir.path().join("orgs.csv");
+    // The peers harness's columns: no country, its own sector labels.
+    std::fs::write(
+        &csv,
+        "id,name,lon,lat,continent,sector,family\n\
+         1,Coop Yakutia,111.519895,65.900159,Asia,Agriculture & food,cooperative\n\
+         2,Mutual Funafuti,179.202607,-8.549861,Oceania,ICT & platforms,mutual\n\
+         3,Association Benghazi,19.988066,32.265292,Africa,Health & social care,association\n\
+         4,Foundation Paris,2.35,48.85,Europe,Retail & consumer,foundation\n\
+         5,Network Atlantic,-30,30,Europe,Housing,network\n",
+    )
+    .unwrap();
+    let csv = csv.to_str().unwrap();
+    let server = Server::start(&db, &["--import", csv]);
+    assert_eq!(server.get("/healthz").1, r#"{"atlas":{"generation":1,"organisations":4},"organisations":4,"status":"ok"}"#);
+    let (_, body) = server.get("/ogc/collections/organisations/items");
+    let collection: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let mut found: Vec<(String, String, String)> = collection["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = &f["properties"];
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                p["country"].as_str().unwrap().to_owned(),
+                p["sectors"][0].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    let expected = [
+        ("Association Benghazi", "LY", "health-social"), // in the water off Benghazi: the nearest town's country
+        ("Coop Yakutia", "RU", "food-agriculture"),      // inside Russia, whose outline crosses the antimeridian
+        ("Foundation Paris", "FR", "trade-services"),
+        ("Mutual Funafuti", "TV", "mobility-digital"), // no outline at 1:50m: the nearest town's country
+    ]
+    .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()));
+    assert_eq!(found, expected);
+    assert_eq!(server.terminate(), 0);
+
+    // Importing the same file again at the next start changes nothing.
+    let server = Server::start(&db, &["--import", csv]);
+    assert!(server.get("/healthz").1.contains(r#""organisations":4"#));
+    assert_eq!(server.terminate(), 0);
+}
+
+#[test]
+fn serve_stops_on_an_import_it_cannot_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_impactmap"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+        .arg(dir.path().join("x.db"))
+        .args(["--import", "/nonexistent/orgs.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("/nonexistent/orgs.csv"), "{stderr}");
+}

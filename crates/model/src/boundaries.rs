@@ -59,13 +59,19 @@ impl Boundaries {
         if let Some(shape) = self.shapes.iter().find(|s| covers(s.bounds, point, 0.0) && s.polygon.contains(&point)) {
             return Some(shape.code);
         }
+        self.nearest_country(at, COAST_TOLERANCE_DEG).map(|(code, _)| code)
+    }
+
+    /// The country nearest to a point that lies in none, if one is within
+    /// `within_deg`, with its distance in degrees.
+    pub fn nearest_country(&self, at: LonLat, within_deg: f64) -> Option<(CountryCode, f64)> {
+        let point = Point::new(at.lon(), at.lat());
         self.shapes
             .iter()
-            .filter(|s| covers(s.bounds, point, COAST_TOLERANCE_DEG))
+            .filter(|s| covers(s.bounds, point, within_deg))
             .map(|s| (s.code, Euclidean.distance(&point, &s.polygon)))
-            .filter(|&(_, d)| d <= COAST_TOLERANCE_DEG)
+            .filter(|&(_, d)| d <= within_deg)
             .min_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(code, _)| code)
     }
 
     /// Where the point lies relative to the country's polygon.
@@ -109,6 +115,18 @@ mod tests {
         assert_eq!(at(-43.2, -22.9).as_deref(), Some("BR")); // Rio
         assert_eq!(at(178.44, -18.14).as_deref(), Some("FJ")); // Suva, near the antimeridian
         assert_eq!(at(-30.0, 30.0), None); // mid-Atlantic
+    }
+
+    #[test]
+    fn finds_the_nearest_country_of_a_point_at_sea() {
+        let r = Reference::embedded();
+        let near = |lon, lat, within| r.boundaries.nearest_country(LonLat::new(lon, lat).unwrap(), within).map(|(c, d)| (c.to_string(), d));
+        // In the Rio de la Plata off Buenos Aires: Argentina, some 0.1-0.3 degrees away.
+        let (code, distance) = near(-58.185_288, -34.556_927, 0.5).unwrap();
+        assert_eq!(code, "AR");
+        assert!(distance > 0.1 && distance < 0.5, "{distance}");
+        assert_eq!(near(-58.185_288, -34.556_927, 0.05), None);
+        assert_eq!(near(-30.0, 30.0, 0.5), None); // mid-Atlantic, far from every coast
     }
 
     #[test]

@@ -59,6 +59,24 @@ impl Gazetteer {
         &self.towns
     }
 
+    /// The town nearest to a point, if one lies within `within_deg` (degrees
+    /// of latitude; longitudes shrink with the latitude), with that distance.
+    /// A scan: used only for the rare points that lie in no drawn country.
+    pub fn nearest(&self, at: LonLat, within_deg: f64) -> Option<(&Town, f64)> {
+        let shrink = at.lat().to_radians().cos();
+        self.towns
+            .iter()
+            .map(|t| {
+                let mut dx = (t.at.lon() - at.lon()).abs();
+                if dx > 180.0 {
+                    dx = 360.0 - dx;
+                }
+                (t, (dx * shrink).hypot(t.at.lat() - at.lat()))
+            })
+            .filter(|&(_, d)| d <= within_deg)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
     /// Towns whose name starts with `prefix` (accents and case ignored), most
     /// populous first.
     pub fn search(&self, prefix: &str, limit: usize) -> Vec<&Town> {
@@ -89,5 +107,14 @@ mod tests {
         assert_eq!(thies[0].country.as_str(), "SN");
         assert!(r.gazetteer.search("", 5).is_empty());
         assert!(r.gazetteer.search("zzzzqq", 5).is_empty());
+    }
+
+    #[test]
+    fn nearest_town_across_the_antimeridian() {
+        let r = Reference::embedded();
+        let near = |lon, lat| r.gazetteer.nearest(crate::LonLat::new(lon, lat).unwrap(), 0.5).map(|(t, _)| t.name.as_str());
+        assert_eq!(near(179.202_6, -8.549_9), Some("Funafuti")); // Tuvalu: no polygon at 1:50m
+        assert_eq!(near(-179.9, -8.52), None); // 0.7 degrees east of Funafuti across 180
+        assert_eq!(near(-30.0, 30.0), None);
     }
 }

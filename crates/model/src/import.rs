@@ -10,6 +10,11 @@ use crate::{Facet, Format, LonLat, ModelError, Organisation, OrganisationDraft, 
 
 /// How many rows on one exact point make a pile worth flagging.
 const PILE_UP: usize = 5;
+/// How far from the nearest town, else off the nearest coast (in degrees,
+/// about 55 km), a point without a country may lie and still take that
+/// country, with a warning: 1:50m outlines miss small islands, and geocoders
+/// and jittered data put harbour towns' points in the water.
+const OFFSHORE_DEG: f64 = 0.5;
 
 /// Where in a file an issue is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -356,8 +361,36 @@ impl Resolver<'_> {
         let given = record.country.trim();
         let found = (!given.is_empty()).then(|| self.reference.countries.find(given)).flatten();
         let Some(country) = found else {
-            let derived = boundaries.country_at(at).ok_or_else(|| {
-                (
+            let derived = if let Some(code) = boundaries.country_at(at) {
+                code
+            } else if let Some((town, distance_deg)) = self.reference.gazetteer.nearest(at, OFFSHORE_DEG) {
+                issues.push(Issue::warn(
+                    row,
+                    "lat",
+                    format!(
+                        "the point {},{} lies in no drawn country; {} taken from the nearest town, {} ({:.0} km)",
+                        at.lon(),
+                        at.lat(),
+                        town.country,
+                        town.name,
+                        distance_deg * 111.0
+                    ),
+                ));
+                town.country
+            } else if let Some((code, distance_deg)) = boundaries.nearest_country(at, OFFSHORE_DEG) {
+                issues.push(Issue::warn(
+                    row,
+                    "lat",
+                    format!(
+                        "the point {},{} lies at sea, about {:.0} km off {code}; {code} taken as its country",
+                        at.lon(),
+                        at.lat(),
+                        distance_deg * 111.0
+                    ),
+                ));
+                code
+            } else {
+                return Err((
                     "country",
                     format!(
                         "{} and the point {},{} lies in no country",
@@ -365,8 +398,8 @@ impl Resolver<'_> {
                         at.lon(),
                         at.lat()
                     ),
-                )
-            })?;
+                ));
+            };
             if !given.is_empty() {
                 issues.push(Issue::warn(row, "country", format!("'{given}' is not a known country; {derived} taken from the coordinates")));
             } else if self.notes.has(Column::Country) {
