@@ -162,10 +162,7 @@ impl Pyramid {
             let (lon, lat) = (e.at.lon(), e.at.lat());
             *bbox = [bbox[0].min(lon), bbox[1].min(lat), bbox[2].max(lon), bbox[3].max(lat)];
         } else {
-            let (_, child_bbox, child_counts) = self.read_cluster(node.data);
-            for (c, n) in counts.iter_mut().zip(child_counts) {
-                *c += n;
-            }
+            let (_, child_bbox) = self.add_cluster(node.data, counts);
             *bbox = [bbox[0].min(child_bbox[0]), bbox[1].min(child_bbox[1]), bbox[2].max(child_bbox[2]), bbox[3].max(child_bbox[3])];
         }
     }
@@ -199,6 +196,13 @@ impl Pyramid {
     }
 
     fn read_cluster(&self, offset: u32) -> (u8, [f64; 4], Vec<u32>) {
+        let mut counts = vec![0u32; self.total_dims()];
+        let (expansion, bbox) = self.add_cluster(offset, &mut counts);
+        (expansion, bbox, counts)
+    }
+
+    /// Adds the stored cluster's counts to `counts`; its expansion zoom and bbox.
+    fn add_cluster(&self, offset: u32, counts: &mut [u32]) -> (u8, [f64; 4]) {
         let mut at = offset as usize;
         let expansion = self.arena[at];
         at += 1;
@@ -208,7 +212,6 @@ impl Pyramid {
             *v = f64::from(f32::from_le_bytes(bytes));
             at += 4;
         }
-        let mut counts = vec![0u32; self.total_dims()];
         while self.arena[at] != 0xff {
             let dim = usize::from(self.arena[at]);
             at += 1;
@@ -222,9 +225,9 @@ impl Pyramid {
                     break;
                 }
             }
-            counts[dim] = n;
+            counts[dim] += n;
         }
-        (expansion, bbox, counts)
+        (expansion, bbox)
     }
 
     /// Organisations in the pyramid.

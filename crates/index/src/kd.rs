@@ -29,41 +29,69 @@ fn sort<T: Positioned>(items: &mut [T], axis: usize) {
     sort(&mut rest[1..], 1 - axis);
 }
 
-/// Calls `found` with the index of every item in the rectangle (edges included).
-pub(crate) fn range<T: Positioned>(items: &[T], min_x: f64, min_y: f64, max_x: f64, max_y: f64, mut found: impl FnMut(usize)) {
-    let mut stack = vec![(0usize, items.len(), 0usize)];
+/// Subtrees waiting to be visited: a depth-first walk holds at most one per
+/// level plus one, and 64 levels of halving would take 2^64 items.
+struct Stack {
+    items: [(usize, usize, usize); 64],
+    len: usize,
+}
+
+impl Stack {
+    fn new(end: usize) -> Self {
+        Self { items: [(0, end, 0); 64], len: 1 }
+    }
+
+    fn push(&mut self, start: usize, end: usize, axis: usize) {
+        self.items[self.len] = (start, end, axis);
+        self.len += 1;
+    }
+
+    fn pop(&mut self) -> Option<(usize, usize, usize)> {
+        self.len = self.len.checked_sub(1)?;
+        Some(self.items[self.len])
+    }
+}
+
+/// Walks the subtrees that may hold points of the rectangle: `visit(i, x, y)` for
+/// each item of a leaf and for each subtree's median item.
+fn walk<T: Positioned>(items: &[T], min_x: f64, min_y: f64, max_x: f64, max_y: f64, mut visit: impl FnMut(usize, f64, f64)) {
+    let mut stack = Stack::new(items.len());
     while let Some((start, end, axis)) = stack.pop() {
         if end - start <= LEAF {
-            for (i, item) in items.iter().enumerate().take(end).skip(start) {
+            for (i, item) in items[start..end].iter().enumerate() {
                 let (x, y) = item.xy();
-                if x >= min_x && x <= max_x && y >= min_y && y <= max_y {
-                    found(i);
-                }
+                visit(start + i, x, y);
             }
             continue;
         }
         let m = start + (end - start - 1) / 2;
         let (x, y) = items[m].xy();
-        if x >= min_x && x <= max_x && y >= min_y && y <= max_y {
-            found(m);
-        }
+        visit(m, x, y);
         let v = if axis == 0 { x } else { y };
         let (lo, hi) = if axis == 0 { (min_x, max_x) } else { (min_y, max_y) };
         if lo <= v {
-            stack.push((start, m, 1 - axis));
+            stack.push(start, m, 1 - axis);
         }
         if hi >= v {
-            stack.push((m + 1, end, 1 - axis));
+            stack.push(m + 1, end, 1 - axis);
         }
     }
+}
+
+/// Calls `found` with the index of every item in the rectangle (edges included).
+pub(crate) fn range<T: Positioned>(items: &[T], min_x: f64, min_y: f64, max_x: f64, max_y: f64, mut found: impl FnMut(usize)) {
+    walk(items, min_x, min_y, max_x, max_y, |i, x, y| {
+        if x >= min_x && x <= max_x && y >= min_y && y <= max_y {
+            found(i);
+        }
+    });
 }
 
 /// Calls `found` with the index of every item within `r` of (`x`, `y`).
 pub(crate) fn within<T: Positioned>(items: &[T], x: f64, y: f64, r: f64, mut found: impl FnMut(usize)) {
     let r2 = r * r;
-    range(items, x - r, y - r, x + r, y + r, |i| {
-        let (ix, iy) = items[i].xy();
-        if (ix - x).powi(2) + (iy - y).powi(2) <= r2 {
+    walk(items, x - r, y - r, x + r, y + r, |i, ix, iy| {
+        if (ix - x) * (ix - x) + (iy - y) * (iy - y) <= r2 {
             found(i);
         }
     });

@@ -66,6 +66,7 @@ impl Gazetteer {
         let shrink = at.lat().to_radians().cos();
         self.towns
             .iter()
+            .filter(|t| (t.at.lat() - at.lat()).abs() <= within_deg)
             .map(|t| {
                 let mut dx = (t.at.lon() - at.lon()).abs();
                 if dx > 180.0 {
