@@ -56,19 +56,20 @@ const taxonomy = await taxonomyReady;
       showCard(map, { properties: { id: feature.id, name: feature.properties.name }, geometry: feature.geometry }, lang);
     });
   }
-  const start = () => {
-    if (params.get("view") === "h3") {
-      showDensity(map);
-      return;
-    }
+  if (params.get("view") === "h3") {
+    if (map.isStyleLoaded()) showDensity(map);
+    else map.once("load", () => showDensity(map));
+  } else {
     // The donuts replace the style's plain cluster circles, kept for clicks.
-    map.setPaintProperty("clusters", "circle-opacity", 0);
-    map.setPaintProperty("clusters", "circle-stroke-width", 0);
-    donuts.start();
-    if (panel) renderFamilyLegend(panel, taxonomy.families, map.getPaintProperty("organisations", "circle-color"), lang);
-  };
-  if (map.isStyleLoaded()) start();
-  else map.once("load", start);
+    // They come after the first complete frame: the circles show the clusters
+    // while tiles arrive, and the markers do not slow the map's first load.
+    map.once("idle", () => {
+      map.setPaintProperty("clusters", "circle-opacity", 0);
+      map.setPaintProperty("clusters", "circle-stroke-width", 0);
+      donuts.start();
+      if (panel) renderFamilyLegend(panel, taxonomy.families, map.getPaintProperty("organisations", "circle-color"), lang);
+    });
+  }
   window.__taxonomy = taxonomy;
 }
 
@@ -92,11 +93,14 @@ if (selected) {
 function showDensity(map) {
   map.setLayoutProperty("clusters", "visibility", "none");
   map.setLayoutProperty("organisations", "visibility", "none");
+  // The style's tiles carry clusters only; the hexagons come from the same tiles' h3 layer.
+  const clusters = map.getStyle().sources.impactmap;
+  map.addSource("density", { ...clusters, tiles: clusters.tiles.map((url) => url.replace("layers=clusters", "layers=h3")), maxzoom: 15 });
   map.addLayer(
     {
       id: "h3",
       type: "fill",
-      source: "impactmap",
+      source: "density",
       "source-layer": "h3",
       paint: {
         "fill-color": ["interpolate", ["linear"], ["ln", ["+", 1, ["get", "count"]]], 0, "#ffffcc", 2, "#fd8d3c", 5, "#bd0026"],

@@ -186,7 +186,7 @@ test("?view=h3 shades hexagons that count every organisation", async () => {
   await page.waitForFunction(() => window.__map.getLayer("h3") && window.__map.queryRenderedFeatures({ layers: ["h3"] }).length > 0, null, { timeout: 15000 });
   const total = await page.evaluate(() => {
     const cells = new Map();
-    for (const f of window.__map.querySourceFeatures("impactmap", { sourceLayer: "h3" })) cells.set(f.properties.h3, f.properties.count);
+    for (const f of window.__map.querySourceFeatures("density", { sourceLayer: "h3" })) cells.set(f.properties.h3, f.properties.count);
     return [...cells.values()].reduce((a, b) => a + b, 0);
   });
   const health = await (await fetch(`${base}/healthz`)).json();

@@ -140,31 +140,17 @@ impl Atlas {
     fn from_entries(mut entries: Vec<Entry>, keys: [Vec<TermKey>; 3], options: AtlasOptions, generation: u64) -> Self {
         entries.sort_unstable_by(|a, b| a.id.cmp(&b.id));
 
-        let bitmaps = |n: usize| vec![RoaringBitmap::new(); n];
-        let (mut continents, mut families, mut sectors, mut sdgs) =
-            (bitmaps(keys[0].len()), bitmaps(keys[1].len()), bitmaps(keys[2].len()), bitmaps(18));
-        let mut countries: HashMap<CountryCode, RoaringBitmap> = HashMap::new();
-        let mut points = Vec::with_capacity(entries.len());
-        for (index, e) in (0u32..).zip(&entries) {
-            // Positions rise, so every bitmap is appended to (`push`), never searched.
-            continents[usize::from(e.continent)].try_push(index).ok();
-            families[usize::from(e.family)].try_push(index).ok();
-            let mut bits = e.sectors;
-            while bits != 0 {
-                sectors[bits.trailing_zeros() as usize].try_push(index).ok();
-                bits &= bits - 1;
-            }
-            for goal in e.sdgs.goals() {
-                sdgs[goal as usize].try_push(index).ok();
-            }
-            countries.entry(e.country).or_default().try_push(index).ok();
-            points.push(Point3::new(unit_vector(e.at.lon(), e.at.lat()), index));
-        }
-        let open_pyramid =
-            Arc::new(Pyramid::build(&entries, &Selection::All(len_u32(&entries)), keys.each_ref().map(Vec::len), &options.clusters));
+        // The cluster pyramid takes longest; the facet bitmaps and the R-tree
+        // are made beside it on a second thread.
+        let (open_pyramid, (facets, tree)) = std::thread::scope(|scope| {
+            let facets = scope.spawn(|| FacetBitmaps::build(&entries, &keys));
+            let pyramid = Pyramid::build(&entries, &Selection::All(len_u32(&entries)), keys.each_ref().map(Vec::len), &options.clusters);
+            (Arc::new(pyramid), facets.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        });
+        let FacetBitmaps { continents, families, sectors, sdgs, countries } = facets;
         Self {
             generation,
-            tree: RTree::bulk_load(points),
+            tree,
             entries,
             cells: std::sync::OnceLock::new(),
             continents,
@@ -477,4 +463,44 @@ impl Atlas {
 
 fn len_u32<T>(items: &[T]) -> u32 {
     u32::try_from(items.len()).unwrap_or(u32::MAX)
+}
+
+/// Per facet value, the positions of the entries that have it.
+struct FacetBitmaps {
+    continents: Vec<RoaringBitmap>,
+    families: Vec<RoaringBitmap>,
+    sectors: Vec<RoaringBitmap>,
+    sdgs: Vec<RoaringBitmap>,
+    countries: HashMap<CountryCode, RoaringBitmap>,
+}
+
+impl FacetBitmaps {
+    /// The bitmaps of entries sorted by id, and the R-tree of their unit vectors.
+    fn build(entries: &[Entry], keys: &[Vec<TermKey>; 3]) -> (Self, RTree<Point3>) {
+        let bitmaps = |n: usize| vec![RoaringBitmap::new(); n];
+        let mut facets = Self {
+            continents: bitmaps(keys[0].len()),
+            families: bitmaps(keys[1].len()),
+            sectors: bitmaps(keys[2].len()),
+            sdgs: bitmaps(18),
+            countries: HashMap::new(),
+        };
+        let mut points = Vec::with_capacity(entries.len());
+        for (index, e) in (0u32..).zip(entries) {
+            // Positions rise, so every bitmap is appended to (`push`), never searched.
+            facets.continents[usize::from(e.continent)].try_push(index).ok();
+            facets.families[usize::from(e.family)].try_push(index).ok();
+            let mut bits = e.sectors;
+            while bits != 0 {
+                facets.sectors[bits.trailing_zeros() as usize].try_push(index).ok();
+                bits &= bits - 1;
+            }
+            for goal in e.sdgs.goals() {
+                facets.sdgs[goal as usize].try_push(index).ok();
+            }
+            facets.countries.entry(e.country).or_default().try_push(index).ok();
+            points.push(Point3::new(unit_vector(e.at.lon(), e.at.lat()), index));
+        }
+        (facets, RTree::bulk_load(points))
+    }
 }

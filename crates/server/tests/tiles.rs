@@ -215,7 +215,7 @@ async fn tilejson_and_style_point_at_our_tiles() {
     assert_eq!(json["vector_layers"][2]["fields"]["n_housing"], "Number");
     let style: serde_json::Value = serde_json::from_slice(&body(get("/style.json", &[]).await).await).unwrap();
     assert_eq!(style["version"], 8);
-    assert_eq!(style["sources"]["impactmap"]["tiles"][0], "http://127.0.0.1:8080/tiles/{z}/{x}/{y}.mvt?layers=h3,clusters");
+    assert_eq!(style["sources"]["impactmap"]["tiles"][0], "http://127.0.0.1:8080/tiles/{z}/{x}/{y}.mvt?layers=clusters");
     assert_eq!(style["sources"]["basemap"]["tiles"][0], "http://127.0.0.1:8080/tiles/{z}/{x}/{y}.mvt?layers=countries");
     assert_eq!(style["sources"]["basemap"]["maxzoom"], 10);
     assert!(!style.to_string().contains("https://"), "no remote resources");

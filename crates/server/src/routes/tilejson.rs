@@ -101,14 +101,15 @@ async fn style(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resu
         "name": "impactmap",
         // Two sources over the same tiles: the basemap stops at zoom 10 so that
         // MapLibre stretches its last tiles beyond, the rest goes to zoom 22.
+        // The `h3` layer is left out: the viewer's density view adds its own source.
         "sources": {
-            "impactmap": {"type": "vector", "tiles": [format!("{base}/tiles/{{z}}/{{x}}/{{y}}.mvt{}", with_layers(&suffix, "h3,clusters"))], "minzoom": 0, "maxzoom": MAX_SERVED_ZOOM, "attribution": "impactmap; sample organisations are generated and not real"},
+            "impactmap": {"type": "vector", "tiles": [format!("{base}/tiles/{{z}}/{{x}}/{{y}}.mvt{}", with_layers(&suffix, "clusters"))], "minzoom": 0, "maxzoom": MAX_SERVED_ZOOM, "attribution": "impactmap; sample organisations are generated and not real"},
             "basemap": {"type": "vector", "tiles": [format!("{base}/tiles/{{z}}/{{x}}/{{y}}.mvt{}", with_layers(&suffix, "countries"))], "minzoom": 0, "maxzoom": BASEMAP_MAX_ZOOM, "attribution": "Natural Earth"},
         },
         "layers": [
             {"id": "background", "type": "background", "paint": {"background-color": "#dbe9f4"}},
-            {"id": "countries", "type": "fill", "source": "basemap", "source-layer": "countries", "paint": {"fill-color": "#f7f5ef"}},
-            {"id": "country-borders", "type": "line", "source": "basemap", "source-layer": "countries", "paint": {"line-color": "#c9c3b5", "line-width": 0.6}},
+            // Borders as the fill's outline: a line layer would cost a second pass over every outline.
+            {"id": "countries", "type": "fill", "source": "basemap", "source-layer": "countries", "paint": {"fill-color": "#f7f5ef", "fill-outline-color": "#c9c3b5"}},
             {"id": "clusters", "type": "circle", "source": "impactmap", "source-layer": "clusters", "filter": ["==", ["get", "cluster"], true],
              "paint": {
                 "circle-color": "#2b6cb0",
