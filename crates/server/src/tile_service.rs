@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use impactmap_index::{Atlas, ClusterView, Filter, H3Bins, IndexError, Pyramid};
 use impactmap_model::{CountryCode, Facet, MercPoint, Reference};
-use impactmap_tiles::{BASEMAP_MAX_ZOOM, Basemap, Layer, PropertyValue, TileCoord, encode_tile, ring_in_tile};
+use impactmap_tiles::{BASEMAP_MAX_ZOOM, Basemap, KeyId, Layer, PropertyValue, TileCoord, encode_tile, ring_in_tile};
 
 /// Units across a tile.
 pub const EXTENT: u32 = 4096;
@@ -134,17 +134,19 @@ fn fill(
     if layers.h3 && tile.z() <= H3_MAX_ZOOM {
         h3_layer(atlas, pyramid, maker, tile, hexagons);
     }
-    let mut props: Vec<(&str, PropertyValue<'_>)> = Vec::with_capacity(48);
+    // The clusters' keys, declared once per tile rather than hashed per feature.
+    let keys = ClusterKeys::declare(clusters, &maker.counts);
+    let mut props: Vec<(KeyId, PropertyValue<'_>)> = Vec::with_capacity(48);
     let mut sector_list = String::new();
     for view in &views {
         let (x, y) = tile.to_tile_units(view.x, view.y, EXTENT);
         props.clear();
-        props.push(("count", PropertyValue::Uint(u64::from(view.count))));
+        props.push((keys.count, PropertyValue::Uint(u64::from(view.count))));
         if let Some(index) = view.entry {
             let e = atlas.entry(index);
-            props.push(("cluster", PropertyValue::Bool(false)));
-            props.push(("id", PropertyValue::Str(e.id.as_str())));
-            props.push(("family", PropertyValue::Str(families[usize::from(e.family)].as_str())));
+            props.push((keys.cluster, PropertyValue::Bool(false)));
+            props.push((keys.id, PropertyValue::Str(e.id.as_str())));
+            props.push((keys.family, PropertyValue::Str(families[usize::from(e.family)].as_str())));
             clusters.add_point(Some(view.id), x, y, &props);
             if tile.z() >= ORGANISATIONS_MIN_ZOOM {
                 sector_list.clear();
@@ -166,7 +168,7 @@ fn fill(
                 organisations.add_point(Some(u64::from(index)), x, y, &display);
             }
         } else {
-            cluster_properties(view, &maker.counts, &mut props);
+            cluster_properties(view, &keys, &mut props);
             clusters.add_point(Some(view.id), x, y, &props);
         }
     }
@@ -200,13 +202,39 @@ fn h3_layer(atlas: &Atlas, pyramid: &Pyramid, maker: &TileMaker, tile: TileCoord
     }
 }
 
-fn cluster_properties<'a>(view: &ClusterView, keys: &'a [String], props: &mut Vec<(&'a str, PropertyValue<'a>)>) {
-    props.push(("cluster", PropertyValue::Bool(true)));
-    props.push(("expansion_zoom", PropertyValue::Uint(u64::from(view.expansion_zoom.unwrap_or(0)))));
-    for (name, value) in ["west", "south", "east", "north"].into_iter().zip(view.bbox) {
-        props.push((name, PropertyValue::Double(value)));
+/// The keys of the `clusters` layer, declared for one tile.
+struct ClusterKeys {
+    count: KeyId,
+    cluster: KeyId,
+    id: KeyId,
+    family: KeyId,
+    expansion_zoom: KeyId,
+    bbox: [KeyId; 4],
+    /// `c_<continent>`, `f_<family>`, `n_<sector>` in the order of a cluster's counts.
+    counts: Vec<KeyId>,
+}
+
+impl ClusterKeys {
+    fn declare(layer: &mut Layer, counts: &[String]) -> Self {
+        Self {
+            count: layer.declare_key("count"),
+            cluster: layer.declare_key("cluster"),
+            id: layer.declare_key("id"),
+            family: layer.declare_key("family"),
+            expansion_zoom: layer.declare_key("expansion_zoom"),
+            bbox: ["west", "south", "east", "north"].map(|name| layer.declare_key(name)),
+            counts: counts.iter().map(|key| layer.declare_key(key)).collect(),
+        }
     }
-    for (key, &count) in keys.iter().zip(&view.counts).filter(|(_, c)| **c > 0) {
-        props.push((key.as_str(), PropertyValue::Uint(u64::from(count))));
+}
+
+fn cluster_properties(view: &ClusterView, keys: &ClusterKeys, props: &mut Vec<(KeyId, PropertyValue<'_>)>) {
+    props.push((keys.cluster, PropertyValue::Bool(true)));
+    props.push((keys.expansion_zoom, PropertyValue::Uint(u64::from(view.expansion_zoom.unwrap_or(0)))));
+    for (&key, value) in keys.bbox.iter().zip(view.bbox) {
+        props.push((key, PropertyValue::Double(value)));
+    }
+    for (&key, &count) in keys.counts.iter().zip(&view.counts).filter(|(_, c)| **c > 0) {
+        props.push((key, PropertyValue::Uint(u64::from(count))));
     }
 }

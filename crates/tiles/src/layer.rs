@@ -31,9 +31,57 @@ pub struct Layer {
     value_count: u32,
     strings: FxHashMap<String, u32>,
     numbers: FxHashMap<(u8, u64), u32>,
+    /// Value index of each small unsigned integer seen (`u32::MAX`: not yet).
+    small_uints: Vec<u32>,
+    /// Declared keys, with their index in this tile's table once a feature used them.
+    declared: Vec<(String, Option<u32>)>,
+    declared_slots: FxHashMap<String, u32>,
+    /// Which layer this is, so that a key declared for another is caught.
+    identity: u32,
     scratch: Vec<u8>,
+    value_scratch: Vec<u8>,
     tags: Vec<u8>,
     geometry: Vec<u8>,
+}
+
+/// Unsigned integers below this are looked up in an array, not a hash map.
+const SMALL_UINTS: usize = 1024;
+
+/// A key declared with [`Layer::declare_key`], for that layer only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyId {
+    slot: u32,
+    layer: u32,
+}
+
+/// Gives each layer its identity.
+static LAYERS_MADE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// A property key: a string, looked up in the layer's key table, or a
+/// [`KeyId`] declared once per tile and found without hashing.
+pub trait PropertyKey: Copy {
+    /// The key's index in the layer's key table, added on first use.
+    fn index_in(self, layer: &mut Layer) -> u32;
+}
+
+impl PropertyKey for &str {
+    fn index_in(self, layer: &mut Layer) -> u32 {
+        layer.key(self)
+    }
+}
+
+impl PropertyKey for KeyId {
+    fn index_in(self, layer: &mut Layer) -> u32 {
+        assert_eq!(self.layer, layer.identity, "a KeyId declared for another layer");
+        let slot = self.slot as usize;
+        if let Some(index) = layer.declared[slot].1 {
+            return index;
+        }
+        let key = std::mem::take(&mut layer.declared[slot].0);
+        let index = layer.key(&key);
+        layer.declared[slot] = (key, Some(index));
+        index
+    }
 }
 
 const POINT: u64 = 1;
@@ -53,7 +101,12 @@ impl Layer {
             value_count: 0,
             strings: FxHashMap::default(),
             numbers: FxHashMap::default(),
+            small_uints: vec![u32::MAX; SMALL_UINTS],
+            declared: Vec::new(),
+            declared_slots: FxHashMap::default(),
+            identity: LAYERS_MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             scratch: Vec::new(),
+            value_scratch: Vec::new(),
             tags: Vec::new(),
             geometry: Vec::new(),
         }
@@ -69,6 +122,25 @@ impl Layer {
         self.value_count = 0;
         self.strings.clear();
         self.numbers.clear();
+        self.small_uints.fill(u32::MAX);
+        for declared in &mut self.declared {
+            declared.1 = None;
+        }
+    }
+
+    /// Declares a key: properties given by the returned id skip the key
+    /// table's hashing. It enters a tile's table only when a feature of that
+    /// tile uses it. Declarations outlive [`Layer::clear`]; declaring a key
+    /// again returns the same id.
+    pub fn declare_key(&mut self, key: &str) -> KeyId {
+        let layer = self.identity;
+        if let Some(&slot) = self.declared_slots.get(key) {
+            return KeyId { slot, layer };
+        }
+        let slot = u32::try_from(self.declared.len()).unwrap_or(u32::MAX);
+        self.declared.push((key.to_owned(), None));
+        self.declared_slots.insert(key.to_owned(), slot);
+        KeyId { slot, layer }
     }
 
     /// Features added so far.
@@ -82,7 +154,7 @@ impl Layer {
     }
 
     /// Adds a point at (`x`, `y`) in tile units, with an optional id and properties.
-    pub fn add_point(&mut self, id: Option<u64>, x: i32, y: i32, properties: &[(&str, PropertyValue<'_>)]) {
+    pub fn add_point<K: PropertyKey>(&mut self, id: Option<u64>, x: i32, y: i32, properties: &[(K, PropertyValue<'_>)]) {
         let mut geometry = [0u8; 15];
         let len = {
             let mut cursor = ArrayWriter { buf: &mut geometry, len: 0 };
@@ -97,7 +169,7 @@ impl Layer {
     /// Adds a polygon given as rings in tile units, exterior rings wound
     /// with positive area (clockwise on screen) and holes negative, without
     /// the closing point; rings of fewer than three points are skipped.
-    pub fn add_polygon(&mut self, id: Option<u64>, rings: &[Vec<(i32, i32)>], properties: &[(&str, PropertyValue<'_>)]) {
+    pub fn add_polygon<K: PropertyKey>(&mut self, id: Option<u64>, rings: &[Vec<(i32, i32)>], properties: &[(K, PropertyValue<'_>)]) {
         let mut geometry = std::mem::take(&mut self.geometry);
         geometry.clear();
         let (mut cx, mut cy) = (0i32, 0i32);
@@ -121,14 +193,16 @@ impl Layer {
         self.geometry = geometry;
     }
 
-    fn add_feature(&mut self, id: Option<u64>, kind: u64, geometry: &[u8], properties: &[(&str, PropertyValue<'_>)]) {
-        self.tags.clear();
-        for (key, value) in properties {
-            let k = self.key(key);
-            let v = self.value(*value);
-            protobuf::varint(&mut self.tags, u64::from(k));
-            protobuf::varint(&mut self.tags, u64::from(v));
+    fn add_feature<K: PropertyKey>(&mut self, id: Option<u64>, kind: u64, geometry: &[u8], properties: &[(K, PropertyValue<'_>)]) {
+        let mut tags = std::mem::take(&mut self.tags);
+        tags.clear();
+        for &(key, value) in properties {
+            let k = key.index_in(self);
+            let v = self.value(value);
+            protobuf::varint(&mut tags, u64::from(k));
+            protobuf::varint(&mut tags, u64::from(v));
         }
+        self.tags = tags;
         let feature = &mut self.scratch;
         feature.clear();
         if let Some(id) = id {
@@ -165,6 +239,16 @@ impl Layer {
                     (next, true)
                 }
             },
+            PropertyValue::Uint(n) if n < SMALL_UINTS as u64 => {
+                #[expect(clippy::cast_possible_truncation, reason = "below SMALL_UINTS")]
+                let slot = &mut self.small_uints[n as usize];
+                if *slot == u32::MAX {
+                    *slot = next;
+                    (next, true)
+                } else {
+                    (*slot, false)
+                }
+            }
             PropertyValue::Uint(n) => number_slot(&mut self.numbers, 0, n, next),
             #[expect(clippy::cast_sign_loss, reason = "the bits are the key")]
             PropertyValue::Int(n) => number_slot(&mut self.numbers, 1, n as u64, next),
@@ -172,7 +256,8 @@ impl Layer {
             PropertyValue::Bool(b) => number_slot(&mut self.numbers, 3, u64::from(b), next),
         };
         if fresh {
-            let mut encoded = Vec::with_capacity(16);
+            let mut encoded = std::mem::take(&mut self.value_scratch);
+            encoded.clear();
             match value {
                 PropertyValue::Str(s) => protobuf::bytes(&mut encoded, 1, s.as_bytes()),
                 PropertyValue::Double(d) => {
@@ -194,6 +279,7 @@ impl Layer {
                 }
             }
             protobuf::bytes(&mut self.values, 4, &encoded);
+            self.value_scratch = encoded;
             self.value_count += 1;
         }
         index

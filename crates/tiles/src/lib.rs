@@ -17,5 +17,5 @@ mod tile_coord;
 pub use basemap::{BASEMAP_MAX_ZOOM, Basemap, TileRings};
 pub use clip::ring_in_tile;
 pub use error::TileError;
-pub use layer::{Layer, PropertyValue, encode_tile};
+pub use layer::{KeyId, Layer, PropertyKey, PropertyValue, encode_tile};
 pub use tile_coord::{MAX_ZOOM, TileCoord};

@@ -101,6 +101,57 @@ proptest! {
     }
 }
 
+/// A feature as mvt-reader decodes it: id, point, properties.
+type Decoded = (Option<u64>, (i32, i32), HashMap<String, Value>);
+
+fn decode(layer: &Layer) -> Vec<Decoded> {
+    let reader = Reader::new(encode_tile(&[layer])).unwrap();
+    reader
+        .get_features_as::<i32>(0)
+        .unwrap()
+        .into_iter()
+        .map(|f| {
+            let point = match &f.geometry {
+                geo_types::Geometry::Point(p) => (p.x(), p.y()),
+                geo_types::Geometry::MultiPoint(m) => (m.0[0].x(), m.0[0].y()),
+                other => panic!("not a point: {other:?}"),
+            };
+            (f.id, point, f.properties.unwrap_or_default())
+        })
+        .collect()
+}
+
+proptest! {
+    /// Keys declared once and used by id, in a layer cleared between tiles,
+    /// decode exactly as keys given by name.
+    #[test]
+    fn declared_keys_decode_as_keys_by_name(tiles in proptest::collection::vec(proptest::collection::vec(feature(), 1..20), 1..4)) {
+        let mut by_id = Layer::new("clusters", 4096);
+        let unused = by_id.declare_key("never-used");
+        for features in &tiles {
+            by_id.clear();
+            for (id, x, y, props) in features {
+                let props: Vec<_> = props.iter().map(|(k, v)| (by_id.declare_key(k), v.as_value())).collect();
+                by_id.add_point(*id, *x, *y, &props);
+            }
+            let by_name = encode("clusters", features);
+            prop_assert_eq!(decode(&by_id), decode(&by_name));
+            let bytes = encode_tile(&[&by_id]);
+            prop_assert!(!bytes.windows(b"never-used".len()).any(|w| w == b"never-used"));
+        }
+        prop_assert_eq!(by_id.declare_key("never-used"), unused);
+    }
+}
+
+#[test]
+#[should_panic(expected = "another layer")]
+fn a_key_of_another_layer_is_refused() {
+    let mut one = Layer::new("a", 4096);
+    let mut other = Layer::new("b", 4096);
+    let key = one.declare_key("count");
+    other.add_point(None, 1, 1, &[(key, PropertyValue::Uint(1))]);
+}
+
 #[test]
 fn an_empty_tile_has_no_layers() {
     let layer = Layer::new("clusters", 4096);
