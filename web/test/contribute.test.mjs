@@ -99,6 +99,8 @@ test("moderators read submissions as text and approve them onto the map", async 
   const approved = (await admin("submissions?status=approved")).submissions.find((s) => s.id === id);
   const published = await (await fetch(`${base}/api/organisations/${approved.organisation}`)).json();
   assert.equal(published.properties.name, HOSTILE);
+  // The audit list is fetched again after the queue: wait for it, then read it.
+  await page.waitForFunction((id) => document.querySelector("#audit").textContent.includes(`tester — approve ${id}`), id, { timeout: 10000 });
   assert.match(await page.textContent("#audit"), new RegExp(`tester — approve ${id}`));
   // A wrong token is told so and sees nothing.
   await page.evaluate(() => sessionStorage.setItem("impactmap-token", "tester.wrong"));
