@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex};
 
 use impactmap_server::form_token::solve;
 
-#[expect(dead_code, reason = "this test uses part of the shared helper")]
 mod common;
 
 use common::{Server, request};
@@ -177,4 +176,30 @@ fn a_backup_taken_while_the_server_writes_is_whole() {
     assert_eq!(restored.get("/api/stats").1, original_tile);
     let again = std::process::Command::new(env!("CARGO_BIN_EXE_impactmap")).arg("backup").arg(&copy).arg("--db").arg(&db).output().unwrap();
     assert_eq!(again.status.code(), Some(1));
+}
+
+/// The log check every clean stop ends with catches what the server logs
+/// as a problem: once the database reaches `[limits] db_mb`, a submission
+/// gets a 503 and the server one ERROR line.
+#[test]
+fn the_log_check_catches_a_logged_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("impactmap.toml");
+    std::fs::write(&config, format!("{CONFIG}db_mb = 1\n")).unwrap();
+    let full = |db: &str| {
+        let server = Server::start(&dir.path().join(db), &["--config", config.to_str().unwrap()]);
+        let refused = (0..600).find_map(|n| {
+            let mut body: serde_json::Value = serde_json::from_str(&submission(&server.address, n).unwrap()).unwrap();
+            body["description"] = "d".repeat(4000).into();
+            let status = post(&server.address, "/api/submissions", &body.to_string(), None).unwrap().0;
+            (status != 201).then_some(status)
+        });
+        assert_eq!(refused, Some(503), "the quota never bit");
+        server
+    };
+    let server = full("a.db");
+    let unexpected = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| server.terminate())).unwrap_err();
+    let message = unexpected.downcast_ref::<String>().unwrap();
+    assert!(message.contains("the server logged problems") && message.contains("the database is full"), "{message}");
+    assert_eq!(full("b.db").terminate_expecting(&["the database is full", "503 Service Unavailable"]), 0);
 }

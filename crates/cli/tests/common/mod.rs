@@ -3,6 +3,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub struct Server {
@@ -11,6 +12,8 @@ pub struct Server {
     pub address: String,
     /// Log lines up to the `listening on` line.
     pub log: Vec<String>,
+    /// Every log line after it, read as the server writes them.
+    later: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -32,8 +35,10 @@ impl Server {
             let line = lines.next().expect("server exited before listening").unwrap();
             log.push(line.clone());
             if let Some(address) = line.split("listening on http://").nth(1) {
-                std::thread::spawn(move || lines.for_each(drop));
-                return Self { child, address: address.trim().to_owned(), log };
+                let later = Arc::new(Mutex::new(Vec::new()));
+                let sink = later.clone();
+                std::thread::spawn(move || lines.map_while(Result::ok).for_each(|line| sink.lock().unwrap().push(line)));
+                return Self { child, address: address.trim().to_owned(), log, later };
             }
         }
         panic!("no 'listening on' line in {log:?}");
@@ -44,17 +49,39 @@ impl Server {
         request(&self.address, "GET", path, &[], "").unwrap()
     }
 
-    /// SIGTERM; the exit code.
+    /// SIGTERM; the exit code. The whole log must be clean: no `WARN` or
+    /// `ERROR` line, no panic (as martin's e2e tests end with `assert_log_clean`).
     pub fn terminate(self) -> i32 {
-        self.signal("TERM").code().unwrap()
+        self.terminate_expecting(&[])
+    }
+
+    /// [`Server::terminate`], where a problem line containing one of
+    /// `expected` is what the test provoked.
+    pub fn terminate_expecting(mut self, expected: &[&str]) -> i32 {
+        let status = self.stop("TERM");
+        // The reader thread ends with the pipe, so the log is complete once it is closed.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Arc::strong_count(&self.later) > 1 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let later = self.later.lock().unwrap().clone();
+        let problems: Vec<&String> = self
+            .log
+            .iter()
+            .chain(&later)
+            .filter(|l| l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("panicked"))
+            .filter(|l| !expected.iter().any(|e| l.contains(e)))
+            .collect();
+        assert!(problems.is_empty(), "the server logged problems: {problems:#?}");
+        status.code().unwrap()
     }
 
     /// SIGKILL: the process dies mid-work, as in a crash.
-    pub fn kill(self) {
-        assert!(!self.signal("KILL").success());
+    pub fn kill(mut self) {
+        assert!(!self.stop("KILL").success());
     }
 
-    fn signal(mut self, name: &str) -> std::process::ExitStatus {
+    fn stop(&mut self, name: &str) -> std::process::ExitStatus {
         Command::new("kill").args([&format!("-{name}"), &self.child.id().to_string()]).status().unwrap();
         self.child.wait().unwrap()
     }
