@@ -50,7 +50,7 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         load_sample(&store, &reference)?;
     }
     let started = std::time::Instant::now();
-    let state = AppState::new(store, reference, config)?;
+    let state = AppState::new(store.clone(), reference, config)?;
     tracing::info!("atlas of {} organisations built in {:.2?}", state.atlas.load().len(), started.elapsed());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
@@ -60,6 +60,10 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         impactmap_server::serve(listener, state).await?;
         anyhow::Ok(())
     })?;
+    // Requests are done: fold the write-ahead log back so the file alone is the database.
+    if !store.checkpoint()? {
+        tracing::info!("{}: another process still reads the database; part of its log stays beside it", store.path().display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 

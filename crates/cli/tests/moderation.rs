@@ -49,6 +49,33 @@ fn sqlite(path: &Path) -> rusqlite::Connection {
     rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
 }
 
+/// Sends every body at once, each from its own thread; the ids of the
+/// submissions acknowledged with `201`, and the threads.
+fn send_at_once(address: &str, bodies: Vec<String>) -> (Arc<Mutex<Vec<String>>>, Vec<std::thread::JoinHandle<()>>) {
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let go = Arc::new(std::sync::Barrier::new(bodies.len() + 1));
+    let senders = bodies
+        .into_iter()
+        .map(|body| {
+            let (address, acknowledged, go) = (address.to_owned(), acknowledged.clone(), go.clone());
+            std::thread::spawn(move || {
+                go.wait();
+                match post(&address, "/api/submissions", &body, None) {
+                    Ok((201, reply)) => {
+                        let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
+                        acknowledged.lock().unwrap().push(reply["id"].as_str().unwrap().to_owned());
+                    }
+                    Ok((status, reply)) => panic!("{status}: {reply}"),
+                    // The server went away under this request: never acknowledged.
+                    Err(_) => {}
+                }
+            })
+        })
+        .collect();
+    go.wait();
+    (acknowledged, senders)
+}
+
 #[test]
 fn every_acknowledged_submission_survives_kill_9() {
     let dir = tempfile::tempdir().unwrap();
@@ -57,27 +84,7 @@ fn every_acknowledged_submission_survives_kill_9() {
         let address = server.address.clone();
         // 100 forms, solved first, then sent at once: 100 submissions in flight.
         let bodies: Vec<String> = (0..100).map(|n| submission(&address, trial * 1000 + n).unwrap()).collect();
-        let acknowledged = Arc::new(Mutex::new(Vec::new()));
-        let go = Arc::new(std::sync::Barrier::new(bodies.len() + 1));
-        let senders: Vec<_> = bodies
-            .into_iter()
-            .map(|body| {
-                let (address, acknowledged, go) = (address.clone(), acknowledged.clone(), go.clone());
-                std::thread::spawn(move || {
-                    go.wait();
-                    match post(&address, "/api/submissions", &body, None) {
-                        Ok((201, reply)) => {
-                            let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
-                            acknowledged.lock().unwrap().push(reply["id"].as_str().unwrap().to_owned());
-                        }
-                        Ok((status, reply)) => panic!("{status}: {reply}"),
-                        // The server died under this request: never acknowledged.
-                        Err(_) => {}
-                    }
-                })
-            })
-            .collect();
-        go.wait();
+        let (acknowledged, senders) = send_at_once(&address, bodies);
         // Let some land, then crash with the rest in flight.
         while acknowledged.lock().unwrap().len() < 10 + trial * 20 {
             std::thread::sleep(std::time::Duration::from_millis(1));
@@ -202,4 +209,33 @@ fn the_log_check_catches_a_logged_problem() {
     let message = unexpected.downcast_ref::<String>().unwrap();
     assert!(message.contains("the server logged problems") && message.contains("the database is full"), "{message}");
     assert_eq!(full("b.db").terminate_expecting(&["the database is full", "503 Service Unavailable"]), 0);
+}
+
+/// RELIABILITY C6: SIGTERM with 50 submissions in flight. The server stops
+/// within 10 s with exit code 0, every acknowledged submission is stored, and
+/// the write-ahead log is folded back (empty or gone).
+#[test]
+fn sigterm_with_submissions_in_flight_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let address = server.address.clone();
+    let bodies: Vec<String> = (0..50).map(|n| submission(&address, 5000 + n).unwrap()).collect();
+    let (acknowledged, senders) = send_at_once(&address, bodies);
+    while acknowledged.lock().unwrap().len() < 5 {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let asked = std::time::Instant::now();
+    assert_eq!(server.terminate(), 0);
+    assert!(asked.elapsed() < std::time::Duration::from_secs(10), "stopping took {:?}", asked.elapsed());
+    for s in senders {
+        s.join().unwrap();
+    }
+    let wal = dir.path().join("map.db-wal");
+    assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0, "the WAL was left behind");
+    let db = sqlite(&dir.path().join("map.db"));
+    let stored: Vec<String> =
+        db.prepare("SELECT id FROM submissions").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    for id in acknowledged.lock().unwrap().iter() {
+        assert!(stored.contains(id), "acknowledged submission {id} was lost");
+    }
 }

@@ -32,6 +32,20 @@ impl Store {
         verify_copy(dest)
     }
 
+    /// Folds the write-ahead log into the database file and empties it: at a
+    /// clean stop, so that the file alone is the whole database. Returns
+    /// whether every frame was folded (a reader still open elsewhere, such
+    /// as another process, may hold some back).
+    ///
+    /// # Errors
+    /// An SQLite failure.
+    pub fn checkpoint(&self) -> Result<bool, StoreError> {
+        self.write(|c| {
+            let busy: i64 = c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+            Ok(busy == 0)
+        })
+    }
+
     /// Caps the database file at about `bytes`; writes past it fail with
     /// [`StoreError::Full`] while reads go on. A cap below the current size
     /// holds the file where it is.
