@@ -35,6 +35,8 @@ const map = new Map({
   hash: true,
   attributionControl: { compact: true },
 });
+// MapLibre's "load" fires once: code that arrives later (after a fetch) waits on this.
+const mapLoaded = new Promise((resolve) => map.once("load", resolve));
 // An embedding page may hide the zoom buttons: /embed?controls=none.
 if (params.get("controls") !== "none") map.addControl(new NavigationControl(), "top-right");
 
@@ -50,15 +52,14 @@ const taxonomy = await taxonomyReady;
     panel.append(controls);
     renderControls(controls, taxonomy, lang, filters);
     renderLegend(panel, colourBy === "continent" ? taxonomy.continents : taxonomy.sectors, colourBy, (i) => donuts.colour(i), lang);
-    new ViewList(map, panel, lang, query, (feature) => showCard(map, feature, lang)).start();
+    new ViewList(map, panel, lang, query, (feature) => showCard(map, feature, lang)).start(mapLoaded);
     renderSearch(panel, lang, query, (feature) => {
       map.flyTo({ center: feature.geometry.coordinates, zoom: 14 });
       showCard(map, { properties: { id: feature.id, name: feature.properties.name }, geometry: feature.geometry }, lang);
     });
   }
   if (params.get("view") === "h3") {
-    if (map.isStyleLoaded()) showDensity(map);
-    else map.once("load", () => showDensity(map));
+    mapLoaded.then(() => showDensity(map));
   } else {
     // The donuts replace the style's plain cluster circles, kept for clicks.
     // They come after the first complete frame: the circles show the clusters
@@ -84,8 +85,7 @@ if (selected) {
       if (!location.hash) map.jumpTo({ center: feature.geometry.coordinates, zoom: 14 });
       showCard(map, { properties: { id: feature.id, name: feature.properties.name }, geometry: feature.geometry }, lang);
     };
-    if (map.loaded()) open();
-    else map.once("load", open);
+    mapLoaded.then(open);
   });
 }
 

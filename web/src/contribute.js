@@ -87,6 +87,8 @@ const place = (lon, lat, zoom) => {
 marker.on("dragend", () => place(marker.getLngLat().lng, marker.getLngLat().lat));
 map.on("click", (e) => place(e.lngLat.lng, e.lngLat.lat));
 window.__map = map;
+// "load" fires once; the edited organisation's point may arrive after it.
+const mapLoaded = new Promise((resolve) => map.once("load", resolve));
 
 // Offline place search over the shipped gazetteer.
 let searching = 0;
@@ -118,7 +120,7 @@ if (editOf) {
     town.value = p.city ?? "";
     for (const box of form.querySelectorAll("input[name=sectors]")) box.checked = p.sectors.includes(box.value);
     for (const box of form.querySelectorAll("input[name=sdgs]")) box.checked = p.sdgs.includes(Number(box.value));
-    map.once("load", () => place(...geometry.coordinates, 12));
+    mapLoaded.then(() => place(...geometry.coordinates, 12));
   }
 }
 

@@ -20,10 +20,10 @@ export class ViewList {
     this.asked = 0;
   }
 
-  start() {
+  /// `loaded`: a promise of the map's "load" event, which may have passed.
+  start(loaded) {
     this.map.on("moveend", () => this.refresh());
-    if (this.map.loaded()) this.refresh();
-    else this.map.once("load", () => this.refresh());
+    loaded.then(() => this.refresh());
   }
 
   async refresh() {
