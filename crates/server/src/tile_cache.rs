@@ -107,14 +107,15 @@ impl TileCache {
         tile: TileCoord,
         make: impl FnOnce() -> Result<CachedTile, E>,
     ) -> Result<Arc<CachedTile>, E> {
+        if !self.enabled {
+            return make().map(Arc::new);
+        }
         let key = Key { generation, filter: filter.clone(), layers, tile };
         if let Some(hit) = self.cache.get(&key) {
             return Ok(hit);
         }
         let fresh = Arc::new(make()?);
-        if self.enabled {
-            self.cache.insert(key, fresh.clone());
-        }
+        self.cache.insert(key, fresh.clone());
         Ok(fresh)
     }
 }

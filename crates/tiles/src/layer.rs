@@ -114,6 +114,11 @@ impl Layer {
 
     /// Empties the layer, keeping its buffers.
     pub fn clear(&mut self) {
+        // Small integers are only ever set as fresh values: a layer without
+        // values has none to forget (most tiles leave some layers empty).
+        if self.value_count > 0 {
+            self.small_uints.fill(u32::MAX);
+        }
         self.features.clear();
         self.count = 0;
         self.keys.clear();
@@ -122,7 +127,6 @@ impl Layer {
         self.value_count = 0;
         self.strings.clear();
         self.numbers.clear();
-        self.small_uints.fill(u32::MAX);
         for declared in &mut self.declared {
             declared.1 = None;
         }
