@@ -143,3 +143,39 @@ fn serve_stops_on_an_import_it_cannot_read() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("/nonexistent/orgs.csv"), "{stderr}");
 }
+
+/// RELIABILITY D6: a client that sends its request head a byte at a time, or
+/// nothing at all, is cut off after `header_timeout_seconds`, while others
+/// are served meanwhile.
+#[test]
+fn slow_clients_are_cut_off_after_the_header_timeout() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("impactmap.toml");
+    std::fs::write(&config, "[limits]\nheader_timeout_seconds = 1\n").unwrap();
+    let server = Server::start(&dir.path().join("map.db"), &["--config", config.to_str().unwrap()]);
+    let silent = std::net::TcpStream::connect(&server.address).unwrap();
+    let mut dribbling = std::net::TcpStream::connect(&server.address).unwrap();
+    let started = Instant::now();
+    let mut cut_off = None;
+    for byte in b"GET /healthz HTTP/1.1\r\nHost: x\r\n".iter().cycle().take(40) {
+        if dribbling.write_all(&[*byte]).is_err() {
+            cut_off = Some(started.elapsed());
+            break;
+        }
+        // Others are served while the slow clients hold their sockets.
+        assert_eq!(server.get("/healthz").0, 200);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let cut_off = cut_off.expect("a client dribbling its head for 4 s was never cut off");
+    assert!(cut_off < Duration::from_secs(3), "cut off after {cut_off:?}");
+    // The silent one was closed too: reading finds the end (or a reset), not a timeout.
+    let mut silent = silent;
+    silent.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut rest = Vec::new();
+    match silent.read_to_end(&mut rest) {
+        Ok(_) => {}
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}"),
+    }
+    assert_eq!(server.terminate(), 0);
+}

@@ -65,6 +65,12 @@ pub struct RawLimits {
     pub pow_bits: Option<u8>,
     /// Largest database file in MiB; writes past it get 503 while reads go on (default: no cap).
     pub db_mb: Option<u64>,
+    /// Requests handled at once; more are refused at once with 503 and `Retry-After` (default 256).
+    pub in_flight: Option<usize>,
+    /// Seconds a client has to send a request's head before its connection is closed (default 10).
+    pub header_timeout_seconds: Option<u64>,
+    /// Seconds a request may take until its answer starts; then 503 (default 10).
+    pub request_timeout_seconds: Option<u64>,
 }
 
 /// The `[tiles]` table.
@@ -209,7 +215,18 @@ impl RawLimits {
         if form_min_age >= form_max_age {
             return Err(ConfigError::Value { key: "limits.form_min_seconds", message: "must be shorter than form_max_age_minutes".into() });
         }
+        let in_flight = self.in_flight.unwrap_or(256);
+        if !(1..=65_536).contains(&in_flight) {
+            return Err(ConfigError::Value { key: "limits.in_flight", message: format!("{in_flight} is not within 1-65536") });
+        }
+        let seconds = |given: Option<u64>, key: &'static str| match given.unwrap_or(10) {
+            0 => Err(ConfigError::Value { key, message: "must be at least 1".into() }),
+            s => Ok(Duration::from_secs(s)),
+        };
         Ok(Limits {
+            in_flight,
+            header_timeout: seconds(self.header_timeout_seconds, "limits.header_timeout_seconds")?,
+            request_timeout: seconds(self.request_timeout_seconds, "limits.request_timeout_seconds")?,
             submissions_per_ip_per_hour: self.submissions_per_ip_per_hour.unwrap_or(5),
             pending_cap: self.pending_cap.unwrap_or(10_000),
             body_bytes,
@@ -238,6 +255,12 @@ pub struct Limits {
     pub pow_bits: u8,
     /// Database size cap.
     pub db_bytes: Option<u64>,
+    /// Requests handled at once.
+    pub in_flight: usize,
+    /// Time to send a request head.
+    pub header_timeout: Duration,
+    /// Time until an answer starts.
+    pub request_timeout: Duration,
 }
 
 /// Validated configuration.

@@ -38,6 +38,10 @@ pub enum ApiError {
     /// A write cannot be taken now (storage or queue full); reads go on.
     #[error("{code}")]
     Unavailable { code: &'static str, message: &'static str },
+    /// The server is at its limit of requests at once, or this one took too
+    /// long: try again in a second.
+    #[error("{code}")]
+    Busy { code: &'static str, message: &'static str },
     /// A failure of ours; the detail goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -65,7 +69,7 @@ impl ApiError {
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable { .. } | Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -118,7 +122,7 @@ impl IntoResponse for ApiError {
             }
             Self::NotFound(what) => json!({"error": format!("not found: {what}")}),
             Self::Conflict(what) => json!({"error": what}),
-            Self::Unavailable { code, message } => json!({"error": code, "message": message}),
+            Self::Unavailable { code, message } | Self::Busy { code, message } => json!({"error": code, "message": message}),
             Self::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 json!({"error": "internal error"})
@@ -135,6 +139,9 @@ impl IntoResponse for ApiError {
             }
             Self::Unavailable { .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            }
+            Self::Busy { .. } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             _ => {}
         }

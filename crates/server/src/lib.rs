@@ -24,6 +24,8 @@ pub use error::ApiError;
 pub use routes::{ADMIN_ROUTES, app};
 pub use state::AppState;
 
+use tower::ServiceExt as _;
+
 /// How often the store is asked whether another process changed it.
 const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -31,14 +33,50 @@ const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// in-flight requests. Meanwhile, commits by other processes (an
 /// `impactmap import`) rebuild the Atlas.
 ///
+/// Connections are HTTP/1.1. A client gets `limits.header_timeout` to send
+/// each request's head, so a slow or silent socket is closed instead of
+/// holding the server (RELIABILITY D6).
+///
 /// # Errors
 /// The I/O error that stopped the server.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let watcher = tokio::spawn(watch_store(state.clone()));
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let served = axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await;
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(state.config.limits.header_timeout);
+    let router = app(state);
+    let connections = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+    loop {
+        let (socket, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, say: wait a little rather than spin.
+                    tracing::warn!("accepting a connection failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = shutdown.as_mut() => break,
+        };
+        let service = router.clone().map_request(move |mut request: axum::http::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            request.map(axum::body::Body::new)
+        });
+        let connection =
+            http.serve_connection(hyper_util::rt::TokioIo::new(socket), hyper_util::service::TowerToHyperService::new(service));
+        let connection = connections.watch(connection);
+        tokio::spawn(async move {
+            // A client that goes away or times out ends only its own connection.
+            if let Err(e) = connection.await {
+                tracing::debug!("connection from {peer} ended: {e}");
+            }
+        });
+    }
+    drop(listener);
+    connections.shutdown().await;
     watcher.abort();
-    served
+    Ok(())
 }
 
 async fn watch_store(state: AppState) {

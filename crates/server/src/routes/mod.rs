@@ -19,9 +19,13 @@ mod tiles;
 mod web;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use std::convert::Infallible;
+
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -62,7 +66,40 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
         .layer(CatchPanicLayer::custom(panic_to_500))
         .layer(TraceLayer::new_for_http())
+        .layer(overload_guard(state.config.limits.in_flight, state.config.limits.request_timeout))
         .with_state(state)
+}
+
+/// At most `in_flight` requests at once, each answered within `timeout`: the rest get 503 with `Retry-After` at once
+/// instead of waiting in a queue (RELIABILITY D5). Outside the trace layer, so
+/// a flood of refusals costs no log line each.
+fn overload_guard<S>(
+    in_flight: usize,
+    timeout: std::time::Duration,
+) -> impl tower::Layer<
+    S,
+    Service = impl tower::Service<Request, Response = Response, Error = Infallible, Future = impl Send> + Clone + Send + Sync + 'static,
+> + Clone
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+    S::Future: Send,
+{
+    tower::ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(refuse_overload))
+        .load_shed()
+        .layer(GlobalConcurrencyLimitLayer::new(in_flight))
+        .timeout(timeout)
+}
+
+async fn refuse_overload(error: tower::BoxError) -> ApiError {
+    if error.is::<tower::timeout::error::Elapsed>() {
+        tracing::warn!("a request took longer than the request timeout");
+        ApiError::Busy { code: "timed_out", message: "the answer took too long; try again" }
+    } else if error.is::<tower::load_shed::error::Overloaded>() {
+        ApiError::Busy { code: "overloaded", message: "the server is busy; try again in a second" }
+    } else {
+        ApiError::Internal(error.to_string())
+    }
 }
 
 /// A panic ends its own request with a plain 500; the server and every other
@@ -96,5 +133,55 @@ mod tests {
         assert_eq!(&body[..], br#"{"error":"internal error"}"#);
         let response = router.oneshot(Request::get("/fine").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
+    }
+
+    async fn refusal(response: Response) -> (StatusCode, Option<String>, serde_json::Value) {
+        let status = response.status();
+        let retry = response.headers().get(header::RETRY_AFTER).map(|v| v.to_str().unwrap().to_owned());
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, retry, serde_json::from_slice(&body).unwrap())
+    }
+
+    /// RELIABILITY D5: past the limit of requests at once, the next is refused
+    /// at once with 503 and `Retry-After`, not queued; once the first is done,
+    /// requests are served again.
+    #[tokio::test]
+    async fn requests_past_the_in_flight_limit_are_refused_not_queued() {
+        let release = std::sync::Arc::new(tokio::sync::Notify::new());
+        let held = release.clone();
+        let router = Router::new()
+            .route("/slow", get(move || async move { held.notified().await }))
+            .route("/fine", get(|| async { "ok" }))
+            .layer(overload_guard(1, std::time::Duration::from_mins(1)));
+        let slow = tokio::spawn(router.clone().oneshot(Request::get("/slow").body(Body::empty()).unwrap()));
+        // Until the slow request holds the one place, "/fine" may be served; then it must be refused.
+        let mut refused = None;
+        for _ in 0..1000 {
+            let response = router.clone().oneshot(Request::get("/fine").body(Body::empty()).unwrap()).await.unwrap();
+            if response.status() != StatusCode::OK {
+                refused = Some(refusal(response).await);
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        let (status, retry, body) = refused.expect("a request past the limit was served");
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(retry.as_deref(), Some("1"));
+        assert_eq!(body["error"], "overloaded");
+        release.notify_one();
+        assert_eq!(slow.await.unwrap().unwrap().status(), StatusCode::OK);
+        let response = router.oneshot(Request::get("/fine").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn a_request_past_its_time_is_a_503_naming_the_timeout() {
+        let router = Router::new()
+            .route("/stuck", get(std::future::pending::<&'static str>))
+            .layer(overload_guard(8, std::time::Duration::from_millis(20)));
+        let response = router.oneshot(Request::get("/stuck").body(Body::empty()).unwrap()).await.unwrap();
+        let (status, retry, body) = refusal(response).await;
+        assert_eq!((status, retry.as_deref()), (StatusCode::SERVICE_UNAVAILABLE, Some("1")));
+        assert_eq!(body["error"], "timed_out");
     }
 }
