@@ -32,6 +32,9 @@ pub enum ApiError {
     /// The thing asked for does not exist.
     #[error("not found: {0}")]
     NotFound(String),
+    /// The route does not take this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// The request conflicts with the current state (decided already, say).
     #[error("conflict: {0}")]
     Conflict(String),
@@ -68,6 +71,7 @@ impl ApiError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unavailable { .. } | Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -121,6 +125,7 @@ impl IntoResponse for ApiError {
                 json!({"error": format!("too many requests; try again in {} s", retry_after.as_secs().max(1))})
             }
             Self::NotFound(what) => json!({"error": format!("not found: {what}")}),
+            Self::MethodNotAllowed => json!({"error": "method not allowed"}),
             Self::Conflict(what) => json!({"error": what}),
             Self::Unavailable { code, message } | Self::Busy { code, message } => json!({"error": code, "message": message}),
             Self::Internal(detail) => {

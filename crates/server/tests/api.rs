@@ -59,6 +59,26 @@ async fn unknown_routes_get_a_json_404() {
     assert_eq!(body, serde_json::json!({"error": "not found: no such route"}));
 }
 
+/// RELIABILITY E9, found by the `tile_path` fuzz target: a path that does not
+/// decode, and a method a route does not take, are JSON refusals like the rest.
+#[tokio::test]
+async fn undecodable_paths_and_wrong_methods_get_json_refusals() {
+    let f = fixture(1, 3, |_| {});
+    for path in
+        ["/tiles/0/0/9999y99-%999999999998", "/tiles/0/%FF/0.mvt", "/api/organisations/%C3", "/ogc/collections/organisations/items/%FF"]
+    {
+        let (status, content_type, body) = get(&f.state, path).await;
+        assert_eq!((status, content_type.as_deref()), (StatusCode::BAD_REQUEST, Some("application/json")), "{path}");
+        assert_eq!(body, serde_json::json!({"error": "the path does not decode (percent-encoding or UTF-8)", "field": "path"}), "{path}");
+    }
+    let response = app(f.state.clone()).oneshot(Request::post("/tiles/0/0/0.mvt").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+    assert!(response.headers()[header::ALLOW].to_str().unwrap().contains("GET"));
+    let body = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+    assert_eq!(&body[..], br#"{"error":"method not allowed"}"#);
+}
+
 #[tokio::test]
 async fn a_reload_serves_the_new_organisations_with_new_etags() {
     let f = fixture(10, 3, |orgs| orgs[0].email = Some("secret@example.org".into()));

@@ -6,7 +6,9 @@ use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
+
+use super::params::PathParams;
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use impactmap_model::{OrgId, Organisation, feature};
@@ -98,7 +100,7 @@ fn describe(s: &Submission, current: Option<&Organisation>) -> Value {
 async fn approve(
     Moderator(actor): Moderator,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
@@ -132,7 +134,7 @@ struct MergeBody {
 async fn merge(
     Moderator(actor): Moderator,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
@@ -234,7 +236,7 @@ struct RejectBody {
 async fn reject(
     Moderator(actor): Moderator,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {

@@ -2,7 +2,9 @@
 //! `organisations`, paged in id order so that a walk by `next` links sees
 //! every match exactly once.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
+
+use super::params::PathParams;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -141,7 +143,7 @@ async fn items(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resu
 }
 
 /// `GET /ogc/collections/organisations/items/{id}`.
-async fn item(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn item(State(state): State<AppState>, PathParams(id): PathParams<String>) -> Result<Response, ApiError> {
     let id = impactmap_model::OrgId::parse(&id).map_err(|_| ApiError::NotFound(format!("organisation '{}'", clip(&id))))?;
     let atlas = state.atlas.load();
     let (index, _) = atlas.find(&id).ok_or_else(|| ApiError::NotFound(format!("organisation '{id}'")))?;

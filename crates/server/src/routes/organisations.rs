@@ -3,7 +3,9 @@ use axum::Router;
 use std::io::Write;
 
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
+
+use super::params::PathParams;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::response::Response;
@@ -20,7 +22,7 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 /// `GET /api/organisations/{id}`: the full public record as a GeoJSON Feature.
-async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
+async fn one(State(state): State<AppState>, PathParams(id): PathParams<String>) -> Result<impl IntoResponse, ApiError> {
     let id = OrgId::parse(&id).map_err(|_| ApiError::NotFound(format!("organisation '{}'", clip(&id))))?;
     let store = state.store.clone();
     let lookup = id.clone();

@@ -42,3 +42,19 @@ pub(crate) fn pairs(query: Option<&str>, allowed: &[&str]) -> Result<Vec<(String
     }
     Ok(pairs)
 }
+
+/// Path parameters, like axum's `Path`; a path that does not decode
+/// (broken percent-encoding, not UTF-8) is refused as a JSON 400 like every
+/// other refusal, not with axum's plain-text one.
+pub(crate) struct PathParams<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromRequestParts<S> for PathParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Self(value)),
+            Err(_) => Err(ApiError::bad("path", "the path does not decode (percent-encoding or UTF-8)")),
+        }
+    }
+}

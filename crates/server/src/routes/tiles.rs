@@ -1,5 +1,7 @@
 use axum::Router;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
+
+use super::params::PathParams;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -21,7 +23,7 @@ pub(super) fn router() -> Router<AppState> {
 /// `GET /tiles/{z}/{x}/{y}.mvt` with filters: the clustered organisations of a tile.
 async fn tile(
     State(state): State<AppState>,
-    Path((z, x, y)): Path<(String, String, String)>,
+    PathParams((z, x, y)): PathParams<(String, String, String)>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {

@@ -1,7 +1,9 @@
 //! The viewer's files, built from web/ into the binary by build.rs.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use super::params::PathParams;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -29,7 +31,7 @@ pub(super) fn router() -> Router<AppState> {
         // Scripts and styles under the build's version: kept a year, a new build has a new address.
         .route(
             "/v/{version}/{*path}",
-            get(|Path((version, path)): Path<(String, String)>, headers: HeaderMap| async move {
+            get(|PathParams((version, path)): PathParams<(String, String)>, headers: HeaderMap| async move {
                 let asset = std::path::Path::new(&path).extension().is_some_and(|e| ["js", "mjs", "css"].iter().any(|x| e.eq_ignore_ascii_case(x)));
                 if version == asset_version() && asset { file(&path, &headers, "public, max-age=31536000, immutable") } else { Err(ApiError::NotFound("no such route".into())) }
             }),
