@@ -78,6 +78,21 @@ impl Gazetteer {
             .min_by(|a, b| a.1.total_cmp(&b.1))
     }
 
+    /// The most populous town of `country` (an ISO code) named `name`,
+    /// accents and case ignored.
+    pub fn town(&self, country: &str, name: &str) -> Option<&Town> {
+        let key = fold(name);
+        let start = self.folded.partition_point(|(folded, _)| folded.as_str() < key.as_str());
+        let mut best: Option<&Town> = None;
+        for &(_, i) in self.folded[start..].iter().take_while(|(folded, _)| *folded == key) {
+            let town = &self.towns[i];
+            if town.country.as_str() == country && best.is_none_or(|b| town.population > b.population) {
+                best = Some(town);
+            }
+        }
+        best
+    }
+
     /// Towns whose name starts with `prefix` (accents and case ignored), most
     /// populous first.
     pub fn search(&self, prefix: &str, limit: usize) -> Vec<&Town> {
@@ -108,6 +123,8 @@ mod tests {
         assert_eq!(thies[0].country.as_str(), "SN");
         assert!(r.gazetteer.search("", 5).is_empty());
         assert!(r.gazetteer.search("zzzzqq", 5).is_empty());
+        assert_eq!(r.gazetteer.town("SN", "thies").map(|t| t.name.as_str()), Some("Thiès"));
+        assert!(r.gazetteer.town("FR", "thies").is_none());
     }
 
     #[test]

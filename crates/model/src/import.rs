@@ -6,7 +6,7 @@ use jiff::Timestamp;
 
 use crate::boundaries::Placement;
 use crate::format::{Column, FileNotes, RawRecord, read_records, repair_mojibake, strip_html};
-use crate::{Facet, Format, LonLat, ModelError, Organisation, OrganisationDraft, Reference, SdgSet, Taxonomy, Town};
+use crate::{Facet, Format, LonLat, ModelError, Organisation, OrganisationDraft, Reference, SdgSet, Taxonomy};
 
 /// How many rows on one exact point make a pile worth flagging.
 const PILE_UP: usize = 5;
@@ -130,7 +130,7 @@ pub fn import_bytes(file: &str, bytes: &[u8], reference: &Reference, options: &I
     let file_issues = issues.len();
     column_warnings(&notes, &mut issues);
 
-    let resolver = Resolver { reference, notes: &notes, options, towns: town_index(reference) };
+    let resolver = Resolver { reference, notes: &notes, options };
     let mut organisations = Vec::with_capacity(records.len());
     let mut first_line: HashMap<(String, String), Location> = HashMap::new();
     let mut empty_family = Vec::new();
@@ -210,17 +210,6 @@ fn column_warnings(notes: &FileNotes, issues: &mut Vec<Issue>) {
 }
 
 /// Towns by (country, folded name), the most populous first, to place rows that give a town but no coordinates.
-fn town_index(reference: &Reference) -> HashMap<(String, String), &Town> {
-    let mut index: HashMap<(String, String), &Town> = HashMap::new();
-    for town in reference.gazetteer.towns() {
-        let entry = index.entry((town.country.to_string(), crate::fold(&town.name))).or_insert(town);
-        if town.population > entry.population {
-            *entry = town;
-        }
-    }
-    index
-}
-
 fn pile_ups(organisations: &[(Location, Organisation)], issues: &mut Vec<Issue>) {
     let mut piles: HashMap<(u64, u64), Vec<Location>> = HashMap::new();
     for (at, org) in organisations {
@@ -244,7 +233,6 @@ struct Resolver<'a> {
     reference: &'a Reference,
     notes: &'a FileNotes,
     options: &'a ImportOptions,
-    towns: HashMap<(String, String), &'a Town>,
 }
 
 impl Resolver<'_> {
@@ -340,7 +328,7 @@ impl Resolver<'_> {
             return Err((e.field, e.reason));
         }
         let country = self.reference.countries.find(&record.country).map(|c| c.code.to_string()).unwrap_or_default();
-        match self.towns.get(&(country, crate::fold(&record.city))) {
+        match self.reference.gazetteer.town(&country, &record.city) {
             Some(town) if !record.city.trim().is_empty() => {
                 issues.push(Issue::warn(
                     record.at,
