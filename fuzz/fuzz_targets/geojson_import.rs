@@ -1,0 +1,6 @@
+//! Any bytes read as GeoJson: see [`impactmap_fuzz::import_round_trip`].
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(init: { impactmap_fuzz::reference(); }, |bytes: &[u8]| impactmap_fuzz::import_round_trip(impactmap_model::Format::GeoJson, bytes));
