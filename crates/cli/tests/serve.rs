@@ -179,3 +179,64 @@ fn slow_clients_are_cut_off_after_the_header_timeout() {
     }
     assert_eq!(server.terminate(), 0);
 }
+
+/// The status line and the `ETag` of a GET, read as bytes (tiles are binary).
+fn etag(address: &str, path: &str) -> (u16, Option<String>) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let end = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8(response[..end].to_vec()).unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let etag = head.lines().find_map(|l| l.strip_prefix("etag: ")).map(str::to_owned);
+    (status, etag)
+}
+
+/// RELIABILITY C5: stopping and starting again changes nothing anyone sees —
+/// the same counts and the same tile ETags, start after start.
+#[test]
+fn restarts_are_invisible() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("map.db");
+    let tiles = [
+        "/tiles/0/0/0.mvt",
+        "/tiles/2/2/1.mvt",
+        "/tiles/4/8/7.mvt",
+        "/tiles/6/32/29.mvt?sector=food-agriculture",
+        "/tiles/3/4/3.mvt?layers=h3",
+    ];
+    let mut first = None;
+    for _ in 0..4 {
+        let server = Server::start(&db, &[]);
+        let seen: Vec<(u16, Option<String>)> = tiles.iter().map(|t| etag(&server.address, t)).collect();
+        let health = server.get("/healthz");
+        let stats = server.get("/api/stats?by=continent");
+        assert_eq!(server.terminate(), 0);
+        assert!(seen.iter().all(|(status, etag)| *status == 200 && etag.is_some()), "{seen:?}");
+        match &first {
+            None => first = Some((seen, health, stats)),
+            Some(before) => assert_eq!(before, &(seen, health, stats)),
+        }
+    }
+}
+
+/// RELIABILITY E11: random paths and wrong credentials leave no trace of
+/// themselves in the log (no path, no token), however many there are.
+#[test]
+fn random_paths_and_tokens_stay_out_of_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("map.db"), &[]);
+    for i in 0..300 {
+        let path = format!("/nothing-{i:04}-x7q/{}", "z".repeat(i % 50));
+        assert_eq!(server.get(&path).0, 404);
+        let bearer = format!("Bearer someone.secret{i:04}x7q");
+        let (status, _) = common::request(&server.address, "GET", "/api/admin/submissions", &[("Authorization", &bearer)], "").unwrap();
+        assert!(status == 401 || status == 429, "{status}");
+    }
+    let (code, log) = server.terminate_with_log();
+    assert_eq!(code, 0);
+    assert!(log.iter().all(|l| !l.contains("x7q")), "{log:#?}");
+    assert!(log.len() < 20, "600 requests left {} log lines", log.len());
+}

@@ -625,3 +625,31 @@ async fn error_bodies_leak_nothing_internal() {
         }
     }
 }
+
+/// RELIABILITY A8: no route decompresses a request body, so a gzip bomb is
+/// only its own bytes: refused as not JSON (or as too large) and never
+/// inflated; nothing is stored.
+#[tokio::test]
+async fn compressed_bodies_are_never_inflated() {
+    use std::io::Write;
+    let f = served(&RawLimits::default());
+    let bomb = |zeros: usize| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let megabyte = vec![0; 1 << 20];
+        for _ in 0..zeros >> 20 {
+            gz.write_all(&megabyte).unwrap();
+        }
+        gz.finish().unwrap()
+    };
+    for (zeros, status) in [(16 << 20, StatusCode::BAD_REQUEST), (256 << 20, StatusCode::PAYLOAD_TOO_LARGE)] {
+        let request = Request::post("/api/submissions")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_ENCODING, "gzip")
+            .body(Body::from(bomb(zeros)))
+            .unwrap();
+        let reply = send(&f.state, request).await;
+        assert_eq!(reply.status, status, "{zeros} zeros: {:?}", reply.body);
+        assert!(reply.body["error"].is_string());
+    }
+    assert!(f.state.store.pending_submissions().unwrap().is_empty());
+}

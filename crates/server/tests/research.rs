@@ -333,3 +333,63 @@ async fn the_taxonomy_is_served_in_three_languages() {
     assert_eq!((health["fr"].as_str(), health["es"].as_str()), (Some("Santé et action sociale"), Some("Salud y acción social")));
     assert_eq!(body["continents"].as_array().unwrap().len(), 6);
 }
+
+/// RELIABILITY A4: boxes are exact (brute force), antimeridian boxes are the
+/// union of both sides, a zero-area box is fine, and impossible boxes are
+/// refused naming `bbox`.
+#[tokio::test]
+async fn bbox_queries_are_exact_and_refuse_impossible_boxes() {
+    for (w, s, e, n) in [(170.0, -60.0, -170.0, 60.0), (-20.0, 0.0, 40.0, 60.0), (-180.0, -90.0, 180.0, 90.0), (2.35, 48.85, 2.35, 48.85)] {
+        let (status, body) = get(&format!("/ogc/collections/organisations/items?bbox={w},{s},{e},{n}&limit=10000")).await;
+        assert_eq!(status, StatusCode::OK);
+        let mut got = ids(&body);
+        got.sort();
+        let inside = |o: &&Organisation| {
+            let (lon, lat) = (o.location.lon(), o.location.lat());
+            (if w <= e { (w..=e).contains(&lon) } else { lon >= w || lon <= e }) && (s..=n).contains(&lat)
+        };
+        let mut want: Vec<String> = FIXTURE.orgs.iter().filter(inside).map(|o| o.id.to_string()).collect();
+        want.sort();
+        assert_eq!(got, want, "bbox {w},{s},{e},{n}");
+    }
+    for bad in ["0,10,10,0", "181,0,182,1", "0,-91,1,0", "NaN,0,1,1", "1,2,3", "0,0,1,1e999"] {
+        let (status, body) = get(&format!("/ogc/collections/organisations/items?bbox={bad}")).await;
+        assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("bbox")), "bbox={bad}: {body}");
+    }
+}
+
+/// RELIABILITY A11: SQL and search metacharacters are data — stored and
+/// returned verbatim, searched as text, and nothing else changes.
+#[tokio::test]
+async fn sql_and_search_metacharacters_are_plain_text() {
+    let names = ["Robert'); DROP TABLE organisations;--", "' OR 1=1 --", "100% Solidaire", "Coop_Under", "Back\\slash \"quoted\""];
+    let f = fixture(20, 5, |orgs| {
+        for (org, name) in orgs.iter_mut().zip(names) {
+            org.name = name.to_owned();
+        }
+    });
+    let get = |uri: String| {
+        let state = f.state.clone();
+        async move {
+            let response = app(state).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+            (status, serde_json::from_slice::<Value>(&bytes).unwrap())
+        }
+    };
+    for (org, name) in f.orgs.iter().zip(names) {
+        let (status, body) = get(format!("/api/organisations/{}", org.id)).await;
+        assert_eq!((status, body["properties"]["name"].as_str()), (StatusCode::OK, Some(name)));
+    }
+    let (_, body) = get("/api/search?q=robert&limit=100".into()).await;
+    assert_eq!(ids(&body), vec![f.orgs[0].id.to_string()]);
+    for query in ["%25", "_", "%22", "NEAR(", "*", "-x", "%27%20OR%201%3D1%20--"] {
+        let (status, body) = get(format!("/api/search?q={query}&limit=100")).await;
+        assert!(status == StatusCode::OK || status == StatusCode::BAD_REQUEST, "q={query}: {status}");
+        if status == StatusCode::OK {
+            // Nothing matches by wildcard: every hit has the query's words in its name or town.
+            assert!(body["numberReturned"].as_u64().unwrap() <= 2, "q={query} matched like a wildcard: {body}");
+        }
+    }
+    assert_eq!(f.state.store.count().unwrap(), 20);
+}

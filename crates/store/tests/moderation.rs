@@ -188,3 +188,28 @@ fn moderators_are_added_listed_and_revoked_with_audit() {
         vec![("admin-revoke".to_owned(), "{\"admin\":\"ana\"}".to_owned()), ("admin-add".to_owned(), "{\"admin\":\"ana\"}".to_owned())]
     );
 }
+
+/// RELIABILITY C9: while another process's import holds the write lock, 50
+/// concurrent submissions wait their turn (busy timeout, IMMEDIATE
+/// transactions) and none sees "database is locked".
+#[test]
+fn writers_wait_for_an_import_instead_of_failing() {
+    let (dir, store) = open();
+    let store = Arc::new(store);
+    let importer = Store::open(&dir.path().join("a.db")).unwrap();
+    let orgs = generate_sample(&Reference::embedded(), 20_000, 9);
+    let import = std::thread::spawn(move || importer.upsert(&orgs).unwrap());
+    let writers: Vec<_> = (0..50)
+        .map(|n| {
+            let store = store.clone();
+            std::thread::spawn(move || store.receive_submission(&submission(n), 10_000))
+        })
+        .collect();
+    for writer in writers {
+        let received = writer.join().unwrap();
+        assert!(received.is_ok(), "{received:?}");
+    }
+    assert_eq!(import.join().unwrap().inserted, 20_000);
+    assert_eq!(store.pending_submissions().unwrap().len(), 50);
+    assert_eq!(store.count().unwrap(), 20_000);
+}

@@ -52,12 +52,21 @@ impl Server {
     /// SIGTERM; the exit code. The whole log must be clean: no `WARN` or
     /// `ERROR` line, no panic (as martin's e2e tests end with `assert_log_clean`).
     pub fn terminate(self) -> i32 {
-        self.terminate_expecting(&[])
+        self.terminate_with_log().0
+    }
+
+    /// [`Server::terminate`], also giving the whole log.
+    pub fn terminate_with_log(self) -> (i32, Vec<String>) {
+        self.stop_checking_log(&[])
     }
 
     /// [`Server::terminate`], where a problem line containing one of
     /// `expected` is what the test provoked.
-    pub fn terminate_expecting(mut self, expected: &[&str]) -> i32 {
+    pub fn terminate_expecting(self, expected: &[&str]) -> i32 {
+        self.stop_checking_log(expected).0
+    }
+
+    fn stop_checking_log(mut self, expected: &[&str]) -> (i32, Vec<String>) {
         let status = self.stop("TERM");
         // The reader thread ends with the pipe, so the log is complete once it is closed.
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -73,7 +82,7 @@ impl Server {
             .filter(|l| !expected.iter().any(|e| l.contains(e)))
             .collect();
         assert!(problems.is_empty(), "the server logged problems: {problems:#?}");
-        status.code().unwrap()
+        (status.code().unwrap(), self.log.iter().chain(&later).cloned().collect())
     }
 
     /// SIGKILL: the process dies mid-work, as in a crash.
