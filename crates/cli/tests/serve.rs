@@ -240,3 +240,38 @@ fn random_paths_and_tokens_stay_out_of_the_log() {
     assert!(log.iter().all(|l| !l.contains("x7q")), "{log:#?}");
     assert!(log.len() < 20, "600 requests left {} log lines", log.len());
 }
+
+/// RELIABILITY A7: a 10 MB body sent in chunks, with no `Content-Length`, is
+/// refused with a JSON 413 once it passes the limit, without waiting for the rest.
+#[test]
+fn a_chunked_body_past_the_limit_is_refused_early() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("map.db"), &[]);
+    let mut stream = std::net::TcpStream::connect(&server.address).unwrap();
+    write!(stream, "POST /api/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let sender = std::thread::spawn(move || {
+        let chunk = format!("10000\r\n{}\r\n", "x".repeat(0x10000));
+        // The server may close the connection before all 10 MB are sent.
+        let sent = (0..160).take_while(|_| writer.write_all(chunk.as_bytes()).is_ok()).count();
+        let _ = writer.write_all(b"0\r\n\r\n");
+        sent
+    });
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut response = Vec::new();
+    let mut buffer = [0; 4096];
+    while !response.windows(4).any(|w| w == b"\r\n\r\n") || !response.ends_with(b"}") {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => response.extend_from_slice(&buffer[..n]),
+        }
+    }
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert!(text.ends_with(r#"{"error":"the body is larger than 65536 bytes"}"#), "{text}");
+    drop(stream);
+    sender.join().unwrap();
+    assert_eq!(server.terminate(), 0);
+}

@@ -443,6 +443,16 @@ async fn every_admin_route_is_closed_without_a_valid_token() {
         // A token in the query string is never read.
         let reply = send(state, Request::builder().method(*method).uri(format!("{uri}?token={token}")).body(Body::empty()).unwrap()).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        // Nor is a cookie (RELIABILITY E4): a cross-site request carries no credential.
+        let mut request = Request::builder()
+            .method(*method)
+            .uri(&uri)
+            .header(header::COOKIE, format!("token={token}; session={token}"))
+            .header(header::ORIGIN, "https://evil.example")
+            .body(Body::empty())
+            .unwrap();
+        request.extensions_mut().insert(ConnectInfo(format!("198.51.100.{}:1", bodies.len() % 200).parse::<SocketAddr>().unwrap()));
+        assert_eq!(send(state, request).await.status, StatusCode::UNAUTHORIZED);
     }
     assert!(bodies.iter().all(|b| *b == json!({"error": "unauthorized"})));
     assert_eq!(admin(state, &token, "GET", "/api/admin/me", None).await.body, json!({"name": "ana"}));

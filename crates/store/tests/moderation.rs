@@ -23,8 +23,10 @@ fn submission(n: usize) -> NewSubmission {
     }
 }
 
+static REFERENCE: std::sync::LazyLock<Reference> = std::sync::LazyLock::new(Reference::embedded);
+
 fn organisation(seed: u64) -> Organisation {
-    generate_sample(&Reference::embedded(), 1, seed).remove(0)
+    generate_sample(&REFERENCE, 1, seed).remove(0)
 }
 
 fn open() -> (tempfile::TempDir, Store) {
@@ -212,4 +214,100 @@ fn writers_wait_for_an_import_instead_of_failing() {
     assert_eq!(import.join().unwrap().inserted, 20_000);
     assert_eq!(store.pending_submissions().unwrap().len(), 50);
     assert_eq!(store.count().unwrap(), 20_000);
+}
+
+#[derive(Debug, Clone)]
+enum Act {
+    /// A new organisation (of this seed) is submitted.
+    Submit(u64),
+    /// A change of the n-th published organisation is submitted.
+    Edit(usize),
+    /// The n-th submission is approved (or refused as decided already).
+    Approve(usize),
+    /// The n-th submission is rejected (or refused as decided already).
+    Reject(usize),
+}
+
+fn act() -> impl proptest::strategy::Strategy<Value = Act> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (0u64..1000).prop_map(Act::Submit),
+        any::<usize>().prop_map(Act::Edit),
+        any::<usize>().prop_map(Act::Approve),
+        any::<usize>().prop_map(Act::Reject)
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// RELIABILITY P5 (and B1, B2, B6): over any sequence of submissions,
+    /// proposed changes, approvals and rejections, the published organisations
+    /// are exactly the approved versions, the open queue is exactly the
+    /// undecided submissions, and every decision wrote one audit row.
+    #[test]
+    fn the_public_view_is_always_the_approved_versions(acts in proptest::collection::vec(act(), 1..30)) {
+        use std::collections::BTreeMap;
+        let (_dir, store) = open();
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        // The model: what each submission would publish and whether it is open; the published names by id.
+        let mut submitted: Vec<(String, Organisation, bool)> = Vec::new();
+        let mut published: BTreeMap<String, String> = BTreeMap::new();
+        let mut decisions = 0;
+        for (n, act) in acts.into_iter().enumerate() {
+            // With nothing published yet, a change is a new organisation.
+            let act = match act {
+                Act::Edit(k) if published.is_empty() => Act::Submit(k as u64 % 1000),
+                other => other,
+            };
+            match act {
+                Act::Submit(seed) => {
+                    let org = organisation(seed);
+                    let mut new = submission(n);
+                    new.draft = format!("{{\"name\":{:?}}}", org.name);
+                    store.receive_submission(&new, 10_000).unwrap();
+                    submitted.push((new.id, org, true));
+                }
+                Act::Edit(k) => {
+                    let id = published.keys().nth(k % published.len()).unwrap().clone();
+                    let mut org = store.organisation(&impactmap_model::OrgId::parse(&id).unwrap()).unwrap().unwrap();
+                    org.name = format!("{} (change {n})", org.name);
+                    let mut new = submission(n);
+                    new.edit_of = Some(org.id.clone());
+                    store.receive_submission(&new, 10_000).unwrap();
+                    submitted.push((new.id, org, true));
+                }
+                Act::Approve(k) | Act::Reject(k) if !submitted.is_empty() => {
+                    let index = k % submitted.len();
+                    let (id, org, open) = submitted[index].clone();
+                    let decision = if matches!(act, Act::Approve(_)) {
+                        Decision::Publish { organisation: Box::new(org.clone()), act: "approve" }
+                    } else {
+                        Decision::Reject { reason: "no".into() }
+                    };
+                    let outcome = store.decide(&id, &decision, "{}", "ana", now);
+                    if open {
+                        outcome.unwrap();
+                        decisions += 1;
+                        submitted[index].2 = false;
+                        if matches!(act, Act::Approve(_)) {
+                            published.insert(org.id.to_string(), org.name.clone());
+                        }
+                    } else {
+                        proptest::prop_assert!(matches!(outcome, Err(StoreError::AlreadyDecided { .. })), "{outcome:?}");
+                    }
+                }
+                Act::Approve(_) | Act::Reject(_) => {}
+            }
+            let mut public = BTreeMap::new();
+            store.each_organisation(|o| { public.insert(o.id.to_string(), o.name); Ok::<_, StoreError>(()) }).unwrap();
+            proptest::prop_assert_eq!(&public, &published);
+            let mut open: Vec<String> = store.pending_submissions().unwrap().into_iter().map(|s| s.id).collect();
+            open.sort();
+            let mut want: Vec<String> = submitted.iter().filter(|s| s.2).map(|s| s.0.clone()).collect();
+            want.sort();
+            proptest::prop_assert_eq!(open, want);
+            proptest::prop_assert_eq!(store.audit_log(1000).unwrap().len(), decisions);
+        }
+    }
 }
