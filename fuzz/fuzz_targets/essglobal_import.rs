@@ -1,4 +1,4 @@
-//! Any bytes read as EssGlobal: see [`impactmap_fuzz::import_round_trip`].
+//! RELIABILITY A14, P7: any bytes read as EssGlobal: see [`impactmap_fuzz::import_round_trip`].
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -1,4 +1,4 @@
-//! Any bytes read as GoGoCarto: see [`impactmap_fuzz::import_round_trip`].
+//! RELIABILITY A13, P7: any bytes read as GoGoCarto: see [`impactmap_fuzz::import_round_trip`].
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

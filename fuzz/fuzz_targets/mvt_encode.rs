@@ -1,4 +1,4 @@
-//! RELIABILITY A2, A9 (differential): points with any ids, coordinates and
+//! RELIABILITY A2, A9, P2 (differential): points with any ids, coordinates and
 //! properties, written by our encoder, decode with mvt-reader — an
 //! independent decoder — to exactly what was written, layer by layer.
 #![no_main]

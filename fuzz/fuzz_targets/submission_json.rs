@@ -1,4 +1,4 @@
-//! RELIABILITY A6, A9, A10: any body sent to the public form is refused
+//! RELIABILITY A6, A9, A10, P6: any body sent to the public form is refused
 //! with 400, 413, 415 or 422 (none carries a valid form token), never a 5xx,
 //! and a 422 names each refused field by JSON pointer.
 #![no_main]

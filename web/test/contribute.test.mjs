@@ -84,6 +84,7 @@ test("the form, in French, finds a town offline, takes the dragged marker and sa
   await page.close();
 });
 
+// RELIABILITY A10.
 test("moderators read submissions as text and approve them onto the map", async () => {
   const { page, problems } = await open("/admin");
   await page.fill("#token", token);
@@ -112,6 +113,7 @@ test("moderators read submissions as text and approve them onto the map", async 
   await page.close();
 });
 
+// RELIABILITY E6.
 test("another site may frame the embed but never the moderation page", async () => {
   // A member's site: another origin (another port) whose page frames both.
   const member = createServer((_, res) => {

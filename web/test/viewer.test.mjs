@@ -93,6 +93,7 @@ async function openCard(page, org) {
   await page.waitForSelector(".card h2");
 }
 
+// RELIABILITY A10.
 test("a hostile name shows as text in the card, the list and the embed, and runs nothing", async () => {
   const name = "<img src=x onerror=alert(1)>";
   const found = await (await fetch(`${base}/api/search?q=onerror`)).json();
@@ -292,6 +293,7 @@ test("the open card lives in the address and a shared address opens it", async (
   await page.close();
 });
 
+// RELIABILITY E13.
 test("bad address parameters fall back to defaults and are never shown", async () => {
   const hostile = encodeURIComponent("<img src=x onerror=alert(1)>");
   const { page, problems } = await open(`/embed?sector=${hostile}&continent=atlantis&sdg=99&country=ZZ&lang=xx&colour=${hostile}&org=${hostile}&controls=none`);

@@ -96,6 +96,7 @@ fn the_shipped_sample_is_what_the_generator_makes() {
     assert!(rows >= 750, "{rows}");
 }
 
+/// RELIABILITY A15.
 #[test]
 fn reimporting_changes_nothing() {
     let ws = Workspace::new().with_sample();
@@ -105,6 +106,7 @@ fn reimporting_changes_nothing() {
     assert_eq!(ws.export("csv"), before);
 }
 
+/// RELIABILITY P7.
 #[test]
 fn every_export_round_trips() {
     let ws = Workspace::new().with_sample();
@@ -121,6 +123,7 @@ fn every_export_round_trips() {
     }
 }
 
+/// RELIABILITY A9, E10.
 #[test]
 fn round_trips_keep_hard_text_byte_exact() {
     let ws = Workspace::new();
@@ -144,6 +147,7 @@ fn round_trips_keep_hard_text_byte_exact() {
 }
 
 /// Each bad file gets its exact message, and the database keeps what it had.
+/// RELIABILITY A12, A13.
 #[test]
 fn bad_files_are_refused_and_lose_nothing() {
     let ws = Workspace::new().with_sample();
@@ -174,6 +178,7 @@ fn bad_files_are_refused_and_lose_nothing() {
     assert_eq!(ws.export("csv"), before);
 }
 
+/// RELIABILITY A12.
 #[test]
 fn bad_coordinates_are_rejected_row_by_row_naming_the_field() {
     let ws = Workspace::new();
@@ -211,6 +216,7 @@ fn bad_coordinates_are_rejected_row_by_row_naming_the_field() {
     assert_eq!(ws.count(), 1);
 }
 
+/// RELIABILITY A12.
 #[test]
 fn strict_and_dry_run_write_nothing() {
     let ws = Workspace::new();
@@ -227,6 +233,7 @@ fn strict_and_dry_run_write_nothing() {
     assert_eq!(run.code, 1);
 }
 
+/// RELIABILITY A12.
 #[test]
 fn spreadsheet_csv_french_excel_dialect() {
     let ws = Workspace::new();
@@ -253,6 +260,7 @@ fn spreadsheet_csv_french_excel_dialect() {
     }
 }
 
+/// RELIABILITY A12.
 #[test]
 fn windows_1252_ragged_rows_and_quoted_newlines() {
     let ws = Workspace::new();
@@ -303,6 +311,7 @@ fn suspicious_places_and_vocabulary_are_flagged_not_dropped() {
     assert_eq!(ws.count(), 8);
 }
 
+/// RELIABILITY A14.
 #[test]
 fn essglobal_variants_are_read() {
     let ws = Workspace::new();
@@ -348,6 +357,7 @@ fn gogocarto_full_and_compact_are_read() {
     assert!(csv.contains("Amap du Val,Paniers,,FR,,europe,unclassified,unclassified,,-1.55,47.2,compact,c1"), "{csv}");
 }
 
+/// RELIABILITY A12, A15.
 #[test]
 fn a_hundred_thousand_rows_import_and_reimport() {
     let ws = Workspace::new();

@@ -32,6 +32,7 @@ fn state(db: &Path) -> (usize, String) {
     (count, verdict)
 }
 
+/// RELIABILITY C2, P10.
 #[test]
 fn an_import_killed_at_any_point_leaves_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();

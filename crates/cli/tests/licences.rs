@@ -84,6 +84,7 @@ fn spdx_expressions_are_read_as_choices_and_requirements() {
     assert!(!acceptable(""));
 }
 
+/// RELIABILITY E12.
 #[test]
 fn every_dependency_has_an_allowed_licence() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");

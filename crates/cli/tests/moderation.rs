@@ -76,6 +76,7 @@ fn send_at_once(address: &str, bodies: Vec<String>) -> (Arc<Mutex<Vec<String>>>,
     (acknowledged, senders)
 }
 
+/// RELIABILITY C1, P10.
 #[test]
 fn every_acknowledged_submission_survives_kill_9() {
     let dir = tempfile::tempdir().unwrap();
@@ -119,6 +120,7 @@ fn every_acknowledged_submission_survives_kill_9() {
     assert_eq!(server.get("/healthz").0, 200);
 }
 
+/// RELIABILITY E1, E2.
 #[test]
 fn a_token_from_the_command_line_moderates_until_revoked() {
     let dir = tempfile::tempdir().unwrap();
@@ -158,6 +160,7 @@ fn a_token_from_the_command_line_moderates_until_revoked() {
     assert_eq!((code, err.trim()), (1, "error: 'Not A Name': use 1-32 lowercase letters, digits or '-'"));
 }
 
+/// RELIABILITY C7.
 #[test]
 fn a_backup_taken_while_the_server_writes_is_whole() {
     let dir = tempfile::tempdir().unwrap();
@@ -188,6 +191,7 @@ fn a_backup_taken_while_the_server_writes_is_whole() {
 /// The log check every clean stop ends with catches what the server logs
 /// as a problem: once the database reaches `[limits] db_mb`, a submission
 /// gets a 503 and the server one ERROR line.
+/// RELIABILITY C3.
 #[test]
 fn the_log_check_catches_a_logged_problem() {
     let dir = tempfile::tempdir().unwrap();
@@ -214,6 +218,7 @@ fn the_log_check_catches_a_logged_problem() {
 /// RELIABILITY C6: SIGTERM with 50 submissions in flight. The server stops
 /// within 10 s with exit code 0, every acknowledged submission is stored, and
 /// the write-ahead log is folded back (empty or gone).
+/// RELIABILITY C8.
 #[test]
 fn sigterm_with_submissions_in_flight_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();

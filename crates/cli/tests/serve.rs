@@ -32,6 +32,7 @@ fn first_start_serves_the_sample_and_stops_on_sigterm() {
     assert_eq!(server.terminate(), 0);
 }
 
+/// RELIABILITY C4.
 #[test]
 fn a_corrupt_database_stops_the_start_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();

@@ -88,6 +88,7 @@ fn brute_near(atlas: &Atlas, at: LonLat, radius: Option<f64>, k: Option<usize>) 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
+    /// RELIABILITY A4, P3.
     #[test]
     fn bbox_equals_brute_force(orgs in dataset(), w in lon(), e in lon(), s in lat(), n in lat()) {
         let atlas = atlas(&orgs);
@@ -98,6 +99,7 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 
+    /// RELIABILITY P4.
     #[test]
     fn near_equals_brute_force(orgs in dataset(), x in lon(), y in lat(), radius_km in 0.0f64..25_000.0, k in 0usize..40, mode in 0u8..3) {
         let atlas = atlas(&orgs);
@@ -132,6 +134,7 @@ proptest! {
 
     /// At every zoom, the clusters of the whole world count every selected
     /// organisation once, per continent, family and sector too.
+    /// RELIABILITY P2.
     #[test]
     fn clusters_count_everyone_once(orgs in dataset(), sector in 0usize..5) {
         let atlas = atlas(&orgs);

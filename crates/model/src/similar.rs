@@ -70,6 +70,7 @@ fn words(name: &str) -> Vec<String> {
 mod tests {
     use super::similar_names;
 
+    /// RELIABILITY A16.
     #[test]
     fn the_same_organisation_spelled_otherwise_is_similar() {
         for (a, b) in [
@@ -84,6 +85,7 @@ mod tests {
         }
     }
 
+    /// RELIABILITY A16.
     #[test]
     fn different_organisations_sharing_generic_words_are_not() {
         for (a, b) in [

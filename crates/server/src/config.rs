@@ -65,12 +65,14 @@ pub struct RawLimits {
     pub pow_bits: Option<u8>,
     /// Largest database file in MiB; writes past it get 503 while reads go on (default: no cap).
     pub db_mb: Option<u64>,
-    /// Requests handled at once; more are refused at once with 503 and `Retry-After` (default 256).
+    /// Requests handled at once; more are refused at once with 503 and `Retry-After` (default 64).
     pub in_flight: Option<usize>,
     /// Seconds a client has to send a request's head before its connection is closed (default 10).
     pub header_timeout_seconds: Option<u64>,
     /// Seconds a request may take until its answer starts; then 503 (default 10).
     pub request_timeout_seconds: Option<u64>,
+    /// Exports streamed at once; more wait their turn, their answer already begun (default 2).
+    pub exports_at_once: Option<usize>,
 }
 
 /// The `[tiles]` table.
@@ -215,7 +217,7 @@ impl RawLimits {
         if form_min_age >= form_max_age {
             return Err(ConfigError::Value { key: "limits.form_min_seconds", message: "must be shorter than form_max_age_minutes".into() });
         }
-        let in_flight = self.in_flight.unwrap_or(256);
+        let in_flight = self.in_flight.unwrap_or(64);
         if !(1..=65_536).contains(&in_flight) {
             return Err(ConfigError::Value { key: "limits.in_flight", message: format!("{in_flight} is not within 1-65536") });
         }
@@ -223,8 +225,13 @@ impl RawLimits {
             0 => Err(ConfigError::Value { key, message: "must be at least 1".into() }),
             s => Ok(Duration::from_secs(s)),
         };
+        let exports_at_once = self.exports_at_once.unwrap_or(2);
+        if !(1..=64).contains(&exports_at_once) {
+            return Err(ConfigError::Value { key: "limits.exports_at_once", message: format!("{exports_at_once} is not within 1-64") });
+        }
         Ok(Limits {
             in_flight,
+            exports_at_once,
             header_timeout: seconds(self.header_timeout_seconds, "limits.header_timeout_seconds")?,
             request_timeout: seconds(self.request_timeout_seconds, "limits.request_timeout_seconds")?,
             submissions_per_ip_per_hour: self.submissions_per_ip_per_hour.unwrap_or(5),
@@ -261,6 +268,8 @@ pub struct Limits {
     pub header_timeout: Duration,
     /// Time until an answer starts.
     pub request_timeout: Duration,
+    /// Streamed exports at once.
+    pub exports_at_once: usize,
 }
 
 /// Validated configuration.

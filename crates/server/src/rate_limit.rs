@@ -91,6 +91,7 @@ mod tests {
 
     proptest! {
         /// P9: whatever the arrival times, no window holds more than the limit.
+        /// RELIABILITY E7.
         #[test]
         fn no_window_holds_more_than_the_limit(gaps in proptest::collection::vec(0u64..400, 1..200), limit in 1u32..8) {
             let window = Duration::from_mins(1);

@@ -34,6 +34,8 @@ pub struct AppState {
     pub submit_limiter: Arc<RateLimiter>,
     /// Failed moderator logins per client address.
     pub auth_failures: Arc<RateLimiter>,
+    /// Places for streamed exports running at once (`limits.exports_at_once`).
+    pub exports: Arc<tokio::sync::Semaphore>,
     /// Tells when organisations changed; held while the Atlas is rebuilt, so
     /// that one change is built once.
     /// The flag marks a change whose rebuild failed and is owed.
@@ -65,6 +67,7 @@ impl AppState {
             form_tokens,
             submit_limiter,
             auth_failures: Arc::new(RateLimiter::new(FAILURES_ALLOWED, FAILURE_WINDOW)),
+            exports: Arc::new(tokio::sync::Semaphore::new(config.limits.exports_at_once)),
             watcher: Arc::new(Mutex::new((watcher, false))),
             config: Arc::new(config),
         })

@@ -29,6 +29,7 @@ async fn health_reports_the_store() {
     assert_eq!(body, serde_json::json!({"status": "ok", "organisations": 12, "atlas": {"organisations": 12, "generation": 1}}));
 }
 
+/// RELIABILITY E10.
 #[tokio::test]
 async fn organisations_are_geojson_without_email() {
     let f = fixture(25, 3, |orgs| orgs[0].email = Some("secret@example.org".into()));
@@ -79,6 +80,7 @@ async fn undecodable_paths_and_wrong_methods_get_json_refusals() {
     assert_eq!(&body[..], br#"{"error":"method not allowed"}"#);
 }
 
+/// RELIABILITY B3.
 #[tokio::test]
 async fn a_reload_serves_the_new_organisations_with_new_etags() {
     let f = fixture(10, 3, |orgs| orgs[0].email = Some("secret@example.org".into()));

@@ -142,6 +142,7 @@ async fn export(state: &AppState, format: &str) -> String {
     String::from_utf8(axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap()
 }
 
+/// RELIABILITY A9, B1, B3.
 #[tokio::test]
 async fn a_submission_waits_unseen_until_approved_then_shows_everywhere_at_once() {
     let f = served(&RawLimits::default());
@@ -198,6 +199,7 @@ async fn a_submission_waits_unseen_until_approved_then_shows_everywhere_at_once(
     assert_eq!(log.body["audit"][0]["detail"]["created"]["name"], name);
 }
 
+/// RELIABILITY A3, A6, A7, A9, A10, P6.
 #[tokio::test]
 async fn bad_bodies_are_refused_naming_the_field() {
     let f = served(&RawLimits::default());
@@ -267,6 +269,7 @@ async fn bad_bodies_are_refused_naming_the_field() {
     assert_eq!(state.store.submission_counts().unwrap().iter().map(|(_, n)| n).sum::<usize>(), 0);
 }
 
+/// RELIABILITY A16.
 #[tokio::test]
 async fn a_double_click_is_one_submission() {
     let f = served(&RawLimits::default());
@@ -281,6 +284,7 @@ async fn a_double_click_is_one_submission() {
     assert_eq!(f.state.store.submission_counts().unwrap()[0].1, 1);
 }
 
+/// RELIABILITY E8.
 #[tokio::test]
 async fn spam_signals_set_submissions_aside_with_the_same_answer() {
     let f = served(&RawLimits::default());
@@ -327,6 +331,7 @@ async fn spam_signals_set_submissions_aside_with_the_same_answer() {
     assert_eq!(slow.state.store.submission_counts().unwrap()[3].1, 1);
 }
 
+/// RELIABILITY B5, E7.
 #[tokio::test]
 async fn the_rate_limit_counts_clients_not_forwarded_headers() {
     let limits = RawLimits { submissions_per_ip_per_hour: Some(2), ..RawLimits::default() };
@@ -362,6 +367,7 @@ async fn the_rate_limit_counts_clients_not_forwarded_headers() {
     }
 }
 
+/// RELIABILITY B5.
 #[tokio::test]
 async fn a_full_queue_says_so() {
     let f = served(&RawLimits { pending_cap: Some(2), ..RawLimits::default() });
@@ -374,6 +380,7 @@ async fn a_full_queue_says_so() {
     assert!(reply.headers.contains_key(header::RETRY_AFTER));
 }
 
+/// RELIABILITY C3.
 #[tokio::test]
 async fn a_full_disk_refuses_submissions_with_503_reads_go_on_and_writes_resume() {
     let f = fixture_configured(
@@ -411,6 +418,7 @@ async fn a_full_disk_refuses_submissions_with_503_reads_go_on_and_writes_resume(
     assert_eq!(submit(&f.state, dakar("After The Storm Cooperative")).await.status, StatusCode::CREATED);
 }
 
+/// RELIABILITY E1, E4.
 #[tokio::test]
 async fn every_admin_route_is_closed_without_a_valid_token() {
     let f = served(&RawLimits::default());
@@ -458,6 +466,7 @@ async fn every_admin_route_is_closed_without_a_valid_token() {
     assert_eq!(admin(state, &token, "GET", "/api/admin/me", None).await.body, json!({"name": "ana"}));
 }
 
+/// RELIABILITY E3.
 #[tokio::test]
 async fn repeated_wrong_tokens_from_one_client_are_slowed_down() {
     let f = served(&RawLimits::default());
@@ -474,6 +483,7 @@ async fn repeated_wrong_tokens_from_one_client_are_slowed_down() {
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count(), 2);
 }
 
+/// RELIABILITY B4.
 #[tokio::test]
 async fn two_moderators_approving_at_once_publish_one_organisation() {
     let f = served(&RawLimits::default());
@@ -491,6 +501,7 @@ async fn two_moderators_approving_at_once_publish_one_organisation() {
     assert_eq!(admin(state, &ana, "GET", "/api/admin/audit", None).await.body["audit"].as_array().unwrap().len(), 5 + 2);
 }
 
+/// RELIABILITY B2.
 #[tokio::test]
 async fn rejecting_merging_and_editing_keep_the_public_view_right() {
     let f = served(&RawLimits::default());
@@ -558,6 +569,7 @@ async fn rejecting_merging_and_editing_keep_the_public_view_right() {
     assert_eq!(acts, ["merge", "approve-edit", "reject", "admin-add"]);
 }
 
+/// RELIABILITY A16.
 #[tokio::test]
 async fn moderators_are_told_of_likely_duplicates_and_wrong_countries() {
     let f = served(&RawLimits::default());
@@ -597,6 +609,7 @@ async fn places_come_from_the_shipped_gazetteer() {
 
 /// RELIABILITY (issue 7, part 2): error bodies name the field and nothing
 /// internal — no file paths, no SQLite text, no panics or backtraces.
+/// RELIABILITY E9.
 #[tokio::test]
 async fn error_bodies_leak_nothing_internal() {
     let f = served(&RawLimits { pending_cap: Some(1), ..RawLimits::default() });

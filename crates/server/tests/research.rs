@@ -54,6 +54,7 @@ fn brute_near(lon: f64, lat: f64, radius_m: Option<f64>, k: Option<usize>, keep:
     hits.into_iter().take(k.unwrap_or(usize::MAX)).map(|(_, id)| id).collect()
 }
 
+/// RELIABILITY A5.
 #[tokio::test]
 async fn near_answers_as_brute_force_does() {
     let (status, body) = get("/api/near?lat=14.69&lon=-17.44&radius_km=1500").await;
@@ -73,6 +74,7 @@ async fn near_answers_as_brute_force_does() {
     assert_eq!(get("/api/near?lat=-90&lon=-180&k=1").await.0, StatusCode::OK);
 }
 
+/// RELIABILITY A3, A5.
 #[tokio::test]
 async fn near_refuses_bad_numbers_naming_them() {
     for (query, field) in [
@@ -165,6 +167,7 @@ async fn an_organisation_record_is_public_without_email() {
     assert_eq!(get("/api/organisations/..%2F..%2Fetc").await.0, StatusCode::NOT_FOUND);
 }
 
+/// RELIABILITY A4.
 #[tokio::test]
 async fn ogc_paging_walks_every_match_once() {
     let (_, landing) = get("/ogc").await;
@@ -220,6 +223,7 @@ async fn ogc_paging_walks_every_match_once() {
     assert_eq!((status, page["numberMatched"].as_u64()), (StatusCode::OK, Some(0)));
 }
 
+/// RELIABILITY E5.
 #[tokio::test]
 async fn public_reads_answer_any_origin() {
     let (_, headers, _) = get_with("/api/stats?by=continent", &[(header::ORIGIN, "https://member.example.org")]).await;
@@ -229,6 +233,7 @@ async fn public_reads_answer_any_origin() {
 
 /// Every documented path answers (not the router's 404 or 405), and every
 /// route answering here is documented, admin routes included.
+/// RELIABILITY E1.
 #[tokio::test]
 async fn the_openapi_document_matches_the_router() {
     let (status, doc) = get("/openapi.json").await;

@@ -85,6 +85,7 @@ async fn world_total(z: u32, query: &str) -> (u64, u64) {
     (total, lone)
 }
 
+/// RELIABILITY P2.
 #[tokio::test]
 async fn every_zoom_counts_every_organisation_once() {
     for z in 0..=4 {
@@ -148,6 +149,7 @@ async fn organisations_layer_from_zoom_twelve() {
     assert_eq!(got, want);
 }
 
+/// RELIABILITY A2.
 #[tokio::test]
 async fn caching_headers_etag_gzip_and_empty_tiles() {
     let response = get("/tiles/1/0/0.mvt", &[(header::ACCEPT_ENCODING, "br, gzip")]).await;
@@ -170,6 +172,7 @@ async fn caching_headers_etag_gzip_and_empty_tiles() {
     assert_eq!(empty.status(), StatusCode::NO_CONTENT);
 }
 
+/// RELIABILITY A1.
 #[tokio::test]
 async fn impossible_tiles_get_a_short_json_4xx() {
     for (uri, status, field) in [

@@ -1,5 +1,5 @@
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -8,15 +8,26 @@ use crate::StoreError;
 use crate::maintenance::read_version;
 use crate::schema::{APPLICATION_ID, MIGRATIONS};
 
-/// Readers kept open between uses.
-const IDLE_READERS: usize = 4;
+/// Read connections open at most: more readers wait for one to be free
+/// rather than open a connection each (a flood of API requests opened
+/// hundreds). A streamed export holds one for its whole stream, so there are
+/// enough for ten exports and the API beside them.
+const READERS: usize = 16;
 
-/// The database: one writer connection and a small pool of readers.
+/// The database: one writer connection and a bounded pool of readers.
 #[derive(Debug)]
 pub struct Store {
     path: PathBuf,
     writer: Mutex<Connection>,
-    readers: Mutex<Vec<Connection>>,
+    readers: Mutex<Readers>,
+    reader_freed: Condvar,
+}
+
+/// The idle read connections, and how many exist in all.
+#[derive(Debug, Default)]
+struct Readers {
+    idle: Vec<Connection>,
+    open: usize,
 }
 
 impl Store {
@@ -32,7 +43,7 @@ impl Store {
         configure(&writer).map_err(|e| classify(path, e))?;
         check(path, &writer)?;
         migrate(path, &mut writer)?;
-        Ok(Self { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })
+        Ok(Self { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::default(), reader_freed: Condvar::new() })
     }
 
     /// The database file.
@@ -49,23 +60,53 @@ impl Store {
         })
     }
 
-    /// Runs `f` on a read-only connection from the pool.
+    /// Runs `f` on a read-only connection from the pool, waiting for one
+    /// when all [`READERS`] are busy.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let pooled = self.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
-        let connection = if let Some(c) = pooled {
-            c
-        } else {
-            let c = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-            c.busy_timeout(Duration::from_secs(5))?;
-            c
-        };
-        let result = f(&connection);
         let mut readers = self.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if readers.len() < IDLE_READERS {
-            readers.push(connection);
-        }
-        result
+        let pooled = loop {
+            if let Some(c) = readers.idle.pop() {
+                break Some(c);
+            }
+            if readers.open < READERS {
+                readers.open += 1;
+                break None;
+            }
+            readers = self.reader_freed.wait(readers).unwrap_or_else(std::sync::PoisonError::into_inner);
+        };
+        drop(readers);
+        // From here on the place is given back however this ends.
+        let mut lease = Lease { store: self, connection: None };
+        let connection = lease.connection.insert(match pooled {
+            Some(c) => c,
+            None => open_reader(&self.path)?,
+        });
+        f(connection)
     }
+}
+
+/// A read connection taken from the pool (or a place to open one); given
+/// back when dropped, even by a panicking reader.
+struct Lease<'a> {
+    store: &'a Store,
+    connection: Option<Connection>,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        let mut readers = self.store.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match self.connection.take() {
+            Some(c) => readers.idle.push(c),
+            None => readers.open -= 1,
+        }
+        self.store.reader_freed.notify_one();
+    }
+}
+
+fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    c.busy_timeout(Duration::from_secs(5))?;
+    Ok(c)
 }
 
 /// Tells whether organisations changed since the last look: a commit by

@@ -46,6 +46,7 @@ fn the_same_content_twice_is_one_submission() {
     assert!(!store.form_token_used("other").unwrap());
 }
 
+/// RELIABILITY B5.
 #[test]
 fn the_pending_cap_refuses_more_but_spam_is_still_set_aside() {
     let (_dir, store) = open();
@@ -62,6 +63,7 @@ fn the_pending_cap_refuses_more_but_spam_is_still_set_aside() {
     );
 }
 
+/// RELIABILITY B6.
 #[test]
 fn a_decision_publishes_closes_and_audits_in_one_go() {
     let (_dir, store) = open();
@@ -90,6 +92,7 @@ fn a_decision_publishes_closes_and_audits_in_one_go() {
     assert_eq!(acts, vec![("reject", "bo", Some("s0002"), "{\"reason\":1}"), ("approve", "ana", Some("s0001"), "{\"new\":true}")]);
 }
 
+/// RELIABILITY B4.
 #[test]
 fn two_moderators_racing_publish_exactly_once() {
     let (_dir, store) = open();
@@ -115,6 +118,7 @@ fn two_moderators_racing_publish_exactly_once() {
     assert_eq!(store.audit_log(100).unwrap().len(), 20);
 }
 
+/// RELIABILITY C3.
 #[test]
 fn a_full_disk_refuses_writes_keeps_reads_and_recovers() {
     let (_dir, store) = open();
@@ -148,6 +152,7 @@ fn organisations_changes_are_watched_but_submissions_are_not() {
     assert!(watcher.changed().unwrap());
 }
 
+/// RELIABILITY C7.
 #[test]
 fn a_backup_taken_during_writes_is_sound_and_complete() {
     let (dir, store) = open();
@@ -173,6 +178,7 @@ fn a_backup_taken_during_writes_is_sound_and_complete() {
     assert!(matches!(again, StoreError::BackupExists(_)), "{again:?}");
 }
 
+/// RELIABILITY B6.
 #[test]
 fn moderators_are_added_listed_and_revoked_with_audit() {
     let (_dir, store) = open();

@@ -77,6 +77,7 @@ fn data_survives_reopening() {
     assert!(store.organisation(&OrgId::parse("0000000000000000").unwrap()).unwrap().is_none());
 }
 
+/// RELIABILITY C4.
 #[test]
 fn garbage_is_refused_by_name_and_left_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
@@ -89,6 +90,7 @@ fn garbage_is_refused_by_name_and_left_as_it_was() {
     assert_eq!(std::fs::read(&path).unwrap(), bytes);
 }
 
+/// RELIABILITY C4.
 #[test]
 fn a_damaged_database_is_refused_not_repaired() {
     let dir = tempfile::tempdir().unwrap();
@@ -109,6 +111,7 @@ fn a_damaged_database_is_refused_not_repaired() {
     assert_eq!(std::fs::read(&path).unwrap(), bytes);
 }
 
+/// RELIABILITY C4.
 #[test]
 fn another_applications_database_is_refused() {
     let dir = tempfile::tempdir().unwrap();

@@ -91,6 +91,7 @@ mod tests {
 
     use super::*;
 
+    /// RELIABILITY A1.
     #[test]
     fn refuses_impossible_tiles_before_shifting() {
         assert_eq!(TileCoord::new(31, 0, 0), Err(TileError::ZoomTooHigh { z: 31, max: 30 }));

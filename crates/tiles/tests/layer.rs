@@ -73,6 +73,7 @@ fn encode(name: &str, features: &[Feature]) -> Layer {
 }
 
 proptest! {
+    /// RELIABILITY P2.
     #[test]
     fn every_feature_decodes_as_written(a in proptest::collection::vec(feature(), 1..40), b in proptest::collection::vec(feature(), 0..10)) {
         let layers = [encode("clusters", &a), encode("organisations", &b)];

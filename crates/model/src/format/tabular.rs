@@ -129,6 +129,7 @@ mod tests {
         assert!(err.to_string().starts_with("f.csv:1: no coordinate columns"), "{err}");
     }
 
+    /// RELIABILITY E10.
     #[test]
     fn removes_our_formula_guard() {
         let (records, _) = read_csv("name,lat,lon\n'=cmd,1,2\n'plain,1,2\n");

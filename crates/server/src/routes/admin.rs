@@ -7,8 +7,6 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, State};
-
-use super::params::PathParams;
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use impactmap_model::{OrgId, Organisation, feature};
@@ -18,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::json_body;
-use super::params::{pairs, single, whole};
+use super::params::{PathParams, pairs, single, whole};
 use crate::auth::Moderator;
 use crate::contribution::{Edits, Fields};
 use crate::{ApiError, AppState};

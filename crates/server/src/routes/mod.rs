@@ -124,6 +124,7 @@ mod tests {
         panic!("secret detail at src/x.rs")
     }
 
+    /// RELIABILITY C10.
     #[tokio::test]
     async fn a_panic_is_one_plain_500_and_the_next_request_is_served() {
         let router =
@@ -175,6 +176,7 @@ mod tests {
         assert_eq!(response.status(), StatusCode::OK);
     }
 
+    /// RELIABILITY D5.
     #[tokio::test]
     async fn a_request_past_its_time_is_a_503_naming_the_timeout() {
         let router = Router::new()

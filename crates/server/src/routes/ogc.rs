@@ -3,8 +3,6 @@
 //! every match exactly once.
 
 use axum::extract::{RawQuery, State};
-
-use super::params::PathParams;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -14,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::filter_query::{self, clip};
 use super::geojson::entry_feature;
-use super::params::{number, single, whole};
+use super::params::{PathParams, number, single, whole};
 use crate::{ApiError, AppState};
 
 const GEOJSON: &str = "application/geo+json";

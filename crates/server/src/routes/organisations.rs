@@ -1,20 +1,16 @@
-use axum::Json;
-use axum::Router;
 use std::io::Write;
 
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
-
-use super::params::PathParams;
 use axum::http::header;
-use axum::response::IntoResponse;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Json, Router};
+use impactmap_index::{Atlas, Selection};
 use impactmap_model::{ExportFormat, Exporter, OrgId, feature};
 
 use super::filter_query::{self, clip};
-use super::params::single;
-
+use super::params::{PathParams, single};
 use crate::{ApiError, AppState};
 
 pub(super) fn router() -> Router<AppState> {
@@ -49,21 +45,19 @@ async fn export(State(state): State<AppState>, RawQuery(query): RawQuery) -> Res
     let atlas = state.atlas.load_full();
     let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
-    tokio::task::spawn_blocking(move || {
-        let sink = ChannelWriter { tx: tx.clone(), buf: Vec::with_capacity(CHUNK) };
-        let written = (|| -> Result<(), ApiError> {
-            let mut exporter = Exporter::new(format, &state.reference, sink)?;
-            state.store.each_organisation(|org| {
-                let selected = atlas.find(&org.id).is_some_and(|(index, _)| selection.contains(index));
-                if selected { exporter.write(&org).map_err(ApiError::from) } else { Ok(()) }
-            })?;
-            let (mut sink, _) = exporter.finish()?;
-            sink.flush().map_err(|e| ApiError::Internal(e.to_string()))
-        })();
-        if let Err(e) = written {
-            // The client sees a cut body; the cause is logged once.
-            tracing::warn!("export stopped: {e}");
-            let _ = tx.blocking_send(Err(std::io::Error::other("export stopped")));
+    // A few exports at a time, each on a thread of its own at a lower CPU
+    // priority: the rest wait with their answer begun, so a burst of exports
+    // neither times out nor slows the map's tiles (RELIABILITY D7).
+    let turn = state.exports.clone().acquire_owned();
+    tokio::spawn(async move {
+        let Ok(turn) = turn.await else { return };
+        let spawned = std::thread::Builder::new().name("export".into()).spawn(move || {
+            lower_priority();
+            export_into(&state, &atlas, &selection, format, tx);
+            drop(turn);
+        });
+        if let Err(e) = spawned {
+            tracing::error!("could not start an export thread: {e}");
         }
     });
     let stream = futures_stream(rx);
@@ -76,6 +70,40 @@ async fn export(State(state): State<AppState>, RawQuery(query): RawQuery) -> Res
         Body::from_stream(stream),
     )
         .into_response())
+}
+
+/// Makes the calling thread yield the CPU to the rest of the server (nice 10).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    if let Err(e) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 10) {
+        tracing::debug!("an export runs at normal priority: {e}");
+    }
+}
+
+/// Writes the selected organisations into the channel of a streamed answer.
+#[expect(clippy::needless_pass_by_value, reason = "dropping the sender at the end is what ends the answer")]
+fn export_into(
+    state: &AppState,
+    atlas: &Atlas,
+    selection: &Selection,
+    format: ExportFormat,
+    tx: tokio::sync::mpsc::Sender<Result<Vec<u8>, std::io::Error>>,
+) {
+    let sink = ChannelWriter { tx: tx.clone(), buf: Vec::with_capacity(CHUNK) };
+    let written = (|| -> Result<(), ApiError> {
+        let mut exporter = Exporter::new(format, &state.reference, sink)?;
+        state.store.each_organisation(|org| {
+            let selected = atlas.find(&org.id).is_some_and(|(index, _)| selection.contains(index));
+            if selected { exporter.write(&org).map_err(ApiError::from) } else { Ok(()) }
+        })?;
+        let (mut sink, _) = exporter.finish()?;
+        sink.flush().map_err(|e| ApiError::Internal(e.to_string()))
+    })();
+    if let Err(e) = written {
+        // The client sees a cut body; the cause is logged once.
+        tracing::warn!("export stopped: {e}");
+        let _ = tx.blocking_send(Err(std::io::Error::other("export stopped")));
+    }
 }
 
 fn futures_stream(

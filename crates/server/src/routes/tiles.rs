@@ -1,14 +1,12 @@
 use axum::Router;
 use axum::extract::{RawQuery, State};
-
-use super::params::PathParams;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use impactmap_tiles::TileCoord;
 
 use super::filter_query::{self, clip};
-use super::params::single;
+use super::params::{PathParams, single};
 use crate::tile_cache::CachedTile;
 use crate::tile_service::{Layers, render_layers};
 use crate::{ApiError, AppState, MAX_SERVED_ZOOM};

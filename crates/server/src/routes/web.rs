@@ -2,13 +2,12 @@
 
 use axum::Router;
 use axum::extract::State;
-
-use super::params::PathParams;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use include_dir::{Dir, include_dir};
 
+use super::params::PathParams;
 use crate::{ApiError, AppState};
 
 static WEB: Dir<'static> = include_dir!("$OUT_DIR/web");
