@@ -245,8 +245,8 @@ impl Resolver<'_> {
         let at = record.at;
         let reject = |field: &'static str, message: String| vec![Issue { at, field: Some(field), severity: Severity::Rejected, message }];
 
-        let name = Self::text(at, "name", &record.name, issues);
-        let mut description = Self::text(at, "description", &record.description, issues);
+        let name = Self::text(at, "name", &record.name, true, issues);
+        let mut description = Self::text(at, "description", &record.description, false, issues);
         if record.description_html || description.contains("</") || description.contains("<br") {
             description = strip_html(&description);
         }
@@ -297,14 +297,27 @@ impl Resolver<'_> {
         })
     }
 
-    fn text(at: Location, field: &'static str, text: &str, issues: &mut Vec<Issue>) -> String {
-        match repair_mojibake(text) {
-            Some(repaired) => {
-                issues.push(Issue::warn(at, field, format!("text was encoded twice; read '{repaired}'")));
-                repaired
+    /// The field's text as validation will see it (trimmed; a one-line
+    /// field's runs of spaces folded), with text encoded twice repaired until
+    /// it no longer is, so that reading our own export of it changes nothing.
+    fn text(at: Location, field: &'static str, raw: &str, one_line: bool, issues: &mut Vec<Issue>) -> String {
+        let tidy = |text: &str| {
+            if one_line && !text.chars().any(char::is_control) {
+                text.split_whitespace().collect::<Vec<_>>().join(" ")
+            } else {
+                text.trim().to_owned()
             }
-            None => text.to_owned(),
+        };
+        let mut text = tidy(raw);
+        let mut repaired_any = false;
+        while let Some(repaired) = repair_mojibake(&text) {
+            text = tidy(&repaired);
+            repaired_any = true;
         }
+        if repaired_any {
+            issues.push(Issue::warn(at, field, format!("text was encoded twice; read '{text}'")));
+        }
+        text
     }
 
     /// The position: the row's own, else ESSGlobal's geocoded one, else the
@@ -469,5 +482,43 @@ impl Resolver<'_> {
             issues.push(Issue::warn(at, field, format!("'{text}' is not an ISO 8601 date; the import time is used")));
         }
         parsed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+    use crate::{ExportFormat, Exporter};
+
+    fn import(file: &str, bytes: &[u8], format: Format) -> ImportReport {
+        let options = ImportOptions { format: Some(format), source: "test".into(), now: Timestamp::UNIX_EPOCH };
+        import_bytes(file, bytes, &Reference::embedded(), &options).unwrap()
+    }
+
+    fn csv(organisations: &[Organisation]) -> Vec<u8> {
+        let reference = Reference::embedded();
+        let mut exporter = Exporter::new(ExportFormat::Csv, &reference, Vec::new()).unwrap();
+        for org in organisations {
+            exporter.write(org).unwrap();
+        }
+        exporter.finish().unwrap().0
+    }
+
+    /// Found by fuzzing (`fuzz/regressions/geojson_import`): a file that is
+    /// not UTF-8 is read as Windows-1252, which turns its UTF-8 `é` into `Ã©`
+    /// beside a lone no-break space. The repair used to give up on that name,
+    /// and reading our own export (where the space is folded) repaired it:
+    /// the round trip changed the name.
+    #[test]
+    fn text_encoded_twice_is_repaired_as_validation_will_see_it() {
+        let bytes = include_bytes!("../../../fuzz/regressions/geojson_import/not-utf8-encoded-twice.geojson");
+        let report = import("input.geojson", bytes, Format::GeoJson);
+        let names: Vec<&str> = report.organisations.iter().map(|o| o.name.as_str()).collect();
+        assert_eq!(names, ["Fonds de réemploi de Oum el Bouaghi en Commun (sample)", "¯ÿÿÿa Learning Cooperative (sample)"]);
+        let first = csv(&report.organisations);
+        let again = import("export.csv", &first, Format::Csv);
+        assert!(again.issues.is_empty(), "{:?}", again.issues);
+        assert_eq!(String::from_utf8(csv(&again.organisations)).unwrap(), String::from_utf8(first).unwrap());
     }
 }
