@@ -70,17 +70,23 @@ fn refusal(error: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     }
 }
 
-/// `serde_path_to_error`'s path as a JSON pointer: `/sectors/1`.
+/// `serde_path_to_error`'s path as a JSON pointer (RFC 6901): `/sectors/1`,
+/// a key holding `/` or `~` escaped as `~1` and `~0`.
 fn pointer(path: &serde_path_to_error::Path) -> String {
-    let text = path.to_string();
-    if text == "." {
-        return String::new();
-    }
-    text.split('.').flat_map(|segment| segment.split('[')).filter(|s| !s.is_empty()).fold(String::new(), |mut p, s| {
-        p.push('/');
-        p.push_str(s.trim_end_matches(']'));
-        p
-    })
+    use serde_path_to_error::Segment;
+    path.iter()
+        .map(|segment| match segment {
+            Segment::Seq { index } => format!("/{index}"),
+            Segment::Map { key } => reference_token(key),
+            Segment::Enum { variant } => reference_token(variant),
+            Segment::Unknown => "/?".to_owned(),
+        })
+        .collect()
+}
+
+/// One key of a JSON pointer, with its leading `/`.
+fn reference_token(key: &str) -> String {
+    format!("/{}", key.replace('~', "~0").replace('/', "~1"))
 }
 
 /// An unknown or duplicate field is named by the message, not the path.
@@ -88,7 +94,7 @@ fn pointer_or_field(pointer: &str, message: &str) -> String {
     if !pointer.is_empty() {
         return pointer.to_owned();
     }
-    message.split('`').nth(1).map_or_else(|| "/".to_owned(), |field| format!("/{field}"))
+    message.split('`').nth(1).map_or_else(|| "/".to_owned(), reference_token)
 }
 
 /// `serde_json`'s " at line 1 column 9" says nothing to a form.
