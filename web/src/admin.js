@@ -84,8 +84,20 @@ function item(s) {
   facts.append(element("dt", { textContent: "received" }), element("dd", { textContent: s.created }));
   box.append(facts);
   if (s.edit_of) box.append(element("p", { className: "hint", textContent: `Proposed change to published organisation ${s.edit_of}.` }));
+  const open = s.status === "pending" || s.status === "spam";
+  if (s.pending_too_long) box.append(element("p", { className: "hint", textContent: "Pending for more than 15 days." }));
   for (const d of s.hints?.duplicates ?? []) {
-    box.append(element("p", { className: "hint", textContent: `Possible duplicate: ${d.kind} ${d.id} “${d.name}”, ${d.distance_m} m away.` }));
+    const hint = element("p", { className: "hint", textContent: `Possible duplicate: ${d.kind} ${d.id} “${d.name}”, ${d.distance_m} m away. ` });
+    if (open) {
+      const different = element("button", { type: "button", textContent: "Not a duplicate" });
+      different.addEventListener("click", async () => {
+        const { ok, reply } = await api("POST", `submissions/${s.id}/not-duplicate`, { of: d.id });
+        if (ok) return show(status);
+        hint.append(` Refused: ${reply.error ?? ""}`);
+      });
+      hint.append(different);
+    }
+    box.append(hint);
   }
   if (s.hints?.country) {
     box.append(element("p", { className: "hint", textContent: `The point lies in ${s.hints.country.found ?? "no country"}, not ${s.hints.country.claimed}.` }));
@@ -93,7 +105,7 @@ function item(s) {
   if (s.hints?.spam?.length) box.append(element("p", { className: "hint", textContent: `Spam signals: ${s.hints.spam.join(", ")}.` }));
   if (s.reason) box.append(element("p", { textContent: `Reason: ${s.reason}` }));
   if (s.decided) box.append(element("p", { textContent: `Decided by ${s.decided_by} at ${s.decided}.` }));
-  if (s.status === "pending" || s.status === "spam") box.append(actions(s));
+  if (open) box.append(actions(s));
   return box;
 }
 

@@ -3,6 +3,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use impactmap_index::ClusterOptions;
+use impactmap_store::PendingCaps;
 use serde::Deserialize;
 
 /// A configuration value that cannot be used.
@@ -55,6 +56,8 @@ pub struct RawLimits {
     pub submissions_per_ip_per_hour: Option<u32>,
     /// Pending submissions the queue holds before refusing more (default 10,000).
     pub pending_cap: Option<usize>,
+    /// Pending submissions one client (an IPv4 address, an IPv6 /64) may have (default 20).
+    pub pending_per_client: Option<usize>,
     /// Largest request body of the submission and moderation routes (default 65,536).
     pub body_bytes: Option<usize>,
     /// A form sent sooner than this after its token was issued is set aside as spam (default 3).
@@ -235,7 +238,7 @@ impl RawLimits {
             header_timeout: seconds(self.header_timeout_seconds, "limits.header_timeout_seconds")?,
             request_timeout: seconds(self.request_timeout_seconds, "limits.request_timeout_seconds")?,
             submissions_per_ip_per_hour: self.submissions_per_ip_per_hour.unwrap_or(5),
-            pending_cap: self.pending_cap.unwrap_or(10_000),
+            pending: PendingCaps { total: self.pending_cap.unwrap_or(10_000), per_client: self.pending_per_client.unwrap_or(20) },
             body_bytes,
             form_min_age,
             form_max_age,
@@ -250,8 +253,8 @@ impl RawLimits {
 pub struct Limits {
     /// 0: no limit.
     pub submissions_per_ip_per_hour: u32,
-    /// Pending submissions allowed.
-    pub pending_cap: usize,
+    /// Pending submissions allowed, in all and per client.
+    pub pending: PendingCaps,
     /// Largest body of the write routes.
     pub body_bytes: usize,
     /// Forms sent sooner are spam.

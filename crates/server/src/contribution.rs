@@ -182,8 +182,16 @@ pub(crate) struct CountryHint {
 }
 
 impl Hints {
-    /// The duplicate and country hints of a new submission.
-    pub fn of(org: &Organisation, edit_of: Option<&OrgId>, atlas: &Atlas, pending: &[Submission], reference: &Reference) -> Self {
+    /// The duplicate and country hints of a new submission; `not` holds what
+    /// moderators said a submission of this name is not.
+    pub fn of(
+        org: &Organisation,
+        edit_of: Option<&OrgId>,
+        atlas: &Atlas,
+        pending: &[Submission],
+        not: &[String],
+        reference: &Reference,
+    ) -> Self {
         let at = org.location;
         let everyone = atlas.select(&Filter::default());
         let mut duplicates: Vec<Duplicate> = everyone
@@ -219,6 +227,7 @@ impl Hints {
             }
             Placement::Inside | Placement::Unknown => None,
         };
+        duplicates.retain(|d| !not.contains(&d.id));
         Self { duplicates, country, spam: Vec::new() }
     }
 }

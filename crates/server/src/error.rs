@@ -29,6 +29,9 @@ pub enum ApiError {
     /// Too many requests from this client; try again after the delay.
     #[error("too many requests")]
     TooManyRequests { retry_after: Duration },
+    /// This client's earlier submissions fill its share of the moderation queue.
+    #[error("too many pending")]
+    TooManyPending { cap: usize },
     /// The thing asked for does not exist.
     #[error("not found: {0}")]
     NotFound(String),
@@ -69,7 +72,7 @@ impl ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests { .. } | Self::TooManyPending { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -89,6 +92,7 @@ impl From<StoreError> for ApiError {
             StoreError::QueueFull { .. } => {
                 Self::Unavailable { code: "queue_full", message: "the moderation queue is full; try again later" }
             }
+            StoreError::ClientQueueFull { cap } => Self::TooManyPending { cap },
             StoreError::NoSuchSubmission(id) => Self::NotFound(format!("submission '{id}'")),
             StoreError::AlreadyDecided { id, status } => Self::Conflict(format!("submission '{id}' is already {status}")),
             other => Self::Internal(other.to_string()),
@@ -124,6 +128,10 @@ impl IntoResponse for ApiError {
             Self::TooManyRequests { retry_after } => {
                 json!({"error": format!("too many requests; try again in {} s", retry_after.as_secs().max(1))})
             }
+            Self::TooManyPending { cap } => json!({
+                "error": "too_many_pending",
+                "message": format!("{cap} submissions from your network are waiting for a moderator; send more once they are decided"),
+            }),
             Self::NotFound(what) => json!({"error": format!("not found: {what}")}),
             Self::MethodNotAllowed => json!({"error": "method not allowed"}),
             Self::Conflict(what) => json!({"error": what}),
@@ -141,6 +149,9 @@ impl IntoResponse for ApiError {
             }
             Self::TooManyRequests { retry_after } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after.as_secs().max(1)));
+            }
+            Self::TooManyPending { .. } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("3600"));
             }
             Self::Unavailable { .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("60"));

@@ -6,6 +6,7 @@
 //! SHA-256(`token:pow`) starts with that many zero bits. A token sent sooner
 //! than the minimum age marks a bot; a spent one, a replay.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
@@ -78,6 +79,16 @@ impl FormTokens {
             return Err(ApiError::unprocessable("/pow", format!("not a proof of work of {} bits for this token", self.bits)));
         }
         Ok(CheckedToken { nonce: nonce.to_owned(), too_fast: age < self.min_age })
+    }
+
+    /// A pseudonym of `client`'s network (what a rate limit counts), keyed
+    /// with this database's secret: stored with a submission to cap how many
+    /// one client keeps pending, without storing the address.
+    ///
+    /// # Errors
+    /// Never in practice (HMAC takes any key).
+    pub fn client_key(&self, client: IpAddr) -> Result<String, ApiError> {
+        self.mac(&format!("client:{}", crate::rate_limit::bucket(client)))
     }
 
     fn mac(&self, body: &str) -> Result<String, ApiError> {

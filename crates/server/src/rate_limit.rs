@@ -51,7 +51,7 @@ impl RateLimiter {
 }
 
 /// The address a limit counts: IPv4 as is, IPv6 by its /64.
-fn bucket(client: IpAddr) -> IpAddr {
+pub(crate) fn bucket(client: IpAddr) -> IpAddr {
     match client {
         IpAddr::V4(v4) => IpAddr::V4(v4),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

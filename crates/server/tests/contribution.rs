@@ -225,6 +225,8 @@ async fn bad_bodies_are_refused_naming_the_field() {
         (with("family", json!("pirates")), StatusCode::UNPROCESSABLE_ENTITY, "/family"),
         (with("edit_of", json!("nosuchorganisation")), StatusCode::UNPROCESSABLE_ENTITY, "/edit_of"),
         (with("admin", json!(true)), StatusCode::UNPROCESSABLE_ENTITY, "/admin"),
+        // A key is one reference token of the pointer (RFC 6901), dots, slashes and tildes included.
+        (with("tmp/a.b~c", json!(true)), StatusCode::UNPROCESSABLE_ENTITY, "/tmp~1a.b~0c"),
     ] {
         let reply = submit(state, body.clone()).await;
         assert_eq!((reply.status, field(&reply)), (status, pointer.to_owned()), "{body}: {}", reply.body);
@@ -378,6 +380,111 @@ async fn a_full_queue_says_so() {
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(reply.body["error"], "queue_full");
     assert!(reply.headers.contains_key(header::RETRY_AFTER));
+}
+
+/// RELIABILITY B5: one network keeps at most 20 submissions waiting.
+#[tokio::test]
+async fn one_network_may_keep_only_twenty_pending() {
+    let f = served(&RawLimits::default());
+    let state = &f.state;
+    for n in 0..20 {
+        let reply = submit_from(state, dakar(&format!("Patient Cooperative {n}")), "[2001:db8:1:2::7]:4000", &[]).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{n}: {}", reply.body);
+    }
+    // Another address of the same /64, and forwarded headers, change nothing.
+    for (n, peer) in ["[2001:db8:1:2::8]:4000", "[2001:db8:1:2:ffff::1]:5000"].iter().enumerate() {
+        let reply = submit_from(state, dakar(&format!("Impatient Cooperative {n}")), peer, &[("x-forwarded-for", "203.0.113.9")]).await;
+        assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS, "{}", reply.body);
+        assert_eq!(reply.body["error"], "too_many_pending");
+        assert_eq!(reply.headers[header::RETRY_AFTER], "3600");
+    }
+    let mut bot = dakar("Honeypot Cooperative");
+    bot["homepage"] = "https://spam.example".into();
+    assert_eq!(submit_from(state, bot, "[2001:db8:1:2::9]:4000", &[]).await.status, StatusCode::CREATED, "spam is still set aside");
+    assert_eq!(submit_from(state, dakar("Neighbour Cooperative"), "[2001:db8:1:3::1]:4000", &[]).await.status, StatusCode::CREATED);
+    let token = moderator(state, "ana");
+    let queue = admin(state, &token, "GET", "/api/admin/submissions", None).await.body;
+    assert_eq!(queue["counts"], json!({"pending": 21, "approved": 0, "rejected": 0, "spam": 1}));
+    let first = queue["submissions"][0]["id"].as_str().unwrap().to_owned();
+    let reject = admin(state, &token, "POST", &format!("/api/admin/submissions/{first}/reject"), Some(json!({"reason": "test"}))).await;
+    assert_eq!(reject.status, StatusCode::OK);
+    let reply = submit_from(state, dakar("Patient Cooperative 20"), "[2001:db8:1:2::7]:4000", &[]).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "a decision makes room: {}", reply.body);
+}
+
+/// RELIABILITY B5: what waits longer than 15 days is flagged for moderators.
+#[tokio::test]
+async fn submissions_waiting_over_fifteen_days_are_flagged() {
+    let f = served(&RawLimits::default());
+    let state = &f.state;
+    assert_eq!(submit(state, dakar("Fresh Cooperative")).await.status, StatusCode::CREATED);
+    let old = impactmap_store::NewSubmission {
+        id: "0123456789abcdef".into(),
+        fingerprint: "old".into(),
+        status: impactmap_store::SubmissionStatus::Pending,
+        draft: json!({"name": "Forgotten Cooperative", "lon": 2.35, "lat": 48.85}).to_string(),
+        edit_of: None,
+        hints: json!({"duplicates": [], "spam": []}).to_string(),
+        created: jiff::Timestamp::now() - jiff::SignedDuration::from_hours(16 * 24),
+        nonce: "old".into(),
+        client: "old".into(),
+    };
+    state.store.receive_submission(&old, state.config.limits.pending).unwrap();
+    let token = moderator(state, "ana");
+    let queue = admin(state, &token, "GET", "/api/admin/submissions", None).await.body;
+    let flags: Vec<(&str, bool)> = queue["submissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["fields"]["name"].as_str().unwrap(), s["pending_too_long"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(flags, [("Forgotten Cooperative", true), ("Fresh Cooperative", false)]);
+}
+
+/// RELIABILITY A16: "not a duplicate" is remembered.
+#[tokio::test]
+async fn a_pair_said_not_duplicate_is_never_flagged_again() {
+    let f = served(&RawLimits::default());
+    let state = &f.state;
+    let published = &f.orgs[2];
+    let mut twin = dakar(&published.name);
+    twin["lon"] = (published.location.lon() + 0.0005).into();
+    twin["lat"] = published.location.lat().into();
+    twin["country"] = published.country.as_str().into();
+    assert_eq!(submit(state, twin.clone()).await.status, StatusCode::CREATED);
+    let token = moderator(state, "ana");
+    let queue = admin(state, &token, "GET", "/api/admin/submissions", None).await.body;
+    let id = queue["submissions"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(queue["submissions"][0]["hints"]["duplicates"][0]["id"], published.id.as_str());
+    let uri = format!("/api/admin/submissions/{id}/not-duplicate");
+
+    let unknown = admin(state, &token, "POST", &uri, Some(json!({"of": "ffffffffffffffff"}))).await;
+    assert_eq!((unknown.status, unknown.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/of")));
+    let marked = admin(state, &token, "POST", &uri, Some(json!({"of": published.id.as_str()}))).await;
+    assert_eq!(marked.status, StatusCode::OK, "{}", marked.body);
+    assert_eq!(marked.body["submission"]["hints"]["duplicates"], json!([]));
+    let audit = admin(state, &token, "GET", "/api/admin/audit", None).await.body;
+    assert_eq!(audit["audit"][0]["act"], "not-duplicate");
+    assert_eq!(audit["audit"][0]["detail"], json!({"not_duplicate_of": published.id.as_str()}));
+
+    // The contributor sends it again, reworded: not flagged against that organisation.
+    twin["description"] = "Sent again, reworded.".into();
+    assert_eq!(submit_from(state, twin.clone(), "192.0.2.50:4000", &[]).await.status, StatusCode::CREATED);
+    // Another name at the same place still is.
+    let mut other = twin.clone();
+    other["name"] = format!("{} Nord", published.name).into();
+    other["description"] = "A third description.".into();
+    submit_from(state, other, "192.0.2.51:4000", &[]).await;
+    let queue = admin(state, &token, "GET", "/api/admin/submissions", None).await.body;
+    let kinds = |n: usize| -> Vec<String> {
+        queue["submissions"][n]["hints"]["duplicates"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(kinds(1), std::slice::from_ref(&id), "the resubmission is flagged only against its pending twin");
+    assert!(kinds(2).contains(&published.id.to_string()));
+
+    let rejected = admin(state, &token, "POST", &format!("/api/admin/submissions/{id}/reject"), Some(json!({"reason": "twice"}))).await;
+    assert_eq!(rejected.status, StatusCode::OK);
+    assert_eq!(admin(state, &token, "POST", &uri, Some(json!({"of": published.id.as_str()}))).await.status, StatusCode::CONFLICT);
 }
 
 /// RELIABILITY C3.

@@ -30,6 +30,9 @@ pub enum StoreError {
     /// The moderation queue holds as many pending submissions as allowed.
     #[error("the moderation queue is full ({cap} pending)")]
     QueueFull { cap: usize },
+    /// The submitting client already has as many pending submissions as allowed.
+    #[error("{cap} submissions of this client are pending")]
+    ClientQueueFull { cap: usize },
     /// No submission has this id.
     #[error("no submission {0}")]
     NoSuchSubmission(String),

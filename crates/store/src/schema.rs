@@ -78,4 +78,20 @@ CREATE TABLE audit (
     detail       TEXT NOT NULL       -- JSON: what changed
 ) STRICT;
 ",
+    r"
+-- Who sent a submission, as a keyed hash of the client's network (never the
+-- address itself): one client may keep only so many pending.
+ALTER TABLE submissions ADD COLUMN client TEXT NOT NULL DEFAULT '';
+CREATE INDEX submissions_pending_by_client ON submissions (client) WHERE status = 'pending';
+
+-- Pairs a moderator said are different organisations: a submission under this
+-- name is never again flagged as a duplicate of `other`.
+CREATE TABLE not_duplicates (
+    name_key   TEXT NOT NULL,        -- the submitted name, folded (accents, case, spacing)
+    other      TEXT NOT NULL,        -- the organisation or submission it is not
+    decided    TEXT NOT NULL,
+    decided_by TEXT NOT NULL,
+    PRIMARY KEY (name_key, other)
+) STRICT;
+",
 ];

@@ -62,6 +62,17 @@ pub struct NewSubmission {
     pub created: Timestamp,
     /// The form token it spent.
     pub nonce: String,
+    /// A pseudonym of the sender's network (a keyed hash, never the address).
+    pub client: String,
+}
+
+/// How many submissions may wait for a moderator.
+#[derive(Debug, Clone, Copy)]
+pub struct PendingCaps {
+    /// In all.
+    pub total: usize,
+    /// From one client.
+    pub per_client: usize,
 }
 
 /// A stored submission.
@@ -134,9 +145,10 @@ impl Store {
     /// the same content is already open (then nothing is written).
     ///
     /// # Errors
-    /// [`StoreError::QueueFull`] when `pending_cap` submissions are pending,
+    /// [`StoreError::QueueFull`] or [`StoreError::ClientQueueFull`] when
+    /// `caps` submissions are pending in all or from this client,
     /// [`StoreError::Full`] when the disk or quota is full, or an SQLite failure.
-    pub fn receive_submission(&self, new: &NewSubmission, pending_cap: usize) -> Result<Received, StoreError> {
+    pub fn receive_submission(&self, new: &NewSubmission, caps: PendingCaps) -> Result<Received, StoreError> {
         self.write(|connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let open: Option<String> = tx
@@ -149,13 +161,18 @@ impl Store {
             }
             if new.status == SubmissionStatus::Pending {
                 let pending: i64 = tx.query_row("SELECT count(*) FROM submissions WHERE status = 'pending'", [], |r| r.get(0))?;
-                if usize::try_from(pending).unwrap_or(usize::MAX) >= pending_cap {
-                    return Err(StoreError::QueueFull { cap: pending_cap });
+                if usize::try_from(pending).unwrap_or(usize::MAX) >= caps.total {
+                    return Err(StoreError::QueueFull { cap: caps.total });
+                }
+                let theirs: i64 =
+                    tx.query_row("SELECT count(*) FROM submissions WHERE status = 'pending' AND client = ?1", [&new.client], |r| r.get(0))?;
+                if usize::try_from(theirs).unwrap_or(usize::MAX) >= caps.per_client {
+                    return Err(StoreError::ClientQueueFull { cap: caps.per_client });
                 }
             }
             tx.execute("INSERT OR IGNORE INTO form_tokens_used (nonce, at) VALUES (?1, ?2)", params![new.nonce, new.created.to_string()])?;
             tx.execute(
-                "INSERT INTO submissions (id, fingerprint, status, draft, edit_of, hints, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO submissions (id, fingerprint, status, draft, edit_of, hints, created, client) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     new.id,
                     new.fingerprint,
@@ -163,7 +180,8 @@ impl Store {
                     new.draft,
                     new.edit_of.as_ref().map(OrgId::as_str),
                     new.hints,
-                    new.created.to_string()
+                    new.created.to_string(),
+                    new.client
                 ],
             )?;
             tx.commit()?;
@@ -265,6 +283,60 @@ impl Store {
                 tx.query_row(&format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = ?1"), [id], submission_from_row)??;
             tx.commit()?;
             Ok(decided)
+        })
+    }
+
+    /// Remembers that a submission is not the same organisation as `other`
+    /// (a published organisation or another submission), and stores the
+    /// submission's `hints` without it, in one transaction with its audit row
+    /// (`detail`, JSON).
+    /// Later submissions under the same `name_key` are not flagged against
+    /// `other` again.
+    ///
+    /// # Errors
+    /// [`StoreError::NoSuchSubmission`], [`StoreError::AlreadyDecided`], or an SQLite failure.
+    pub fn not_duplicate(
+        &self,
+        id: &str,
+        pair: (&str, &str),
+        hints: &str,
+        detail: &str,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<Submission, StoreError> {
+        let (name_key, other) = pair;
+        self.write(|connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let status: String = tx
+                .query_row("SELECT status FROM submissions WHERE id = ?1", [id], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| StoreError::NoSuchSubmission(id.to_owned()))?;
+            let status = parse_status(id, &status)?;
+            if !status.is_open() {
+                return Err(StoreError::AlreadyDecided { id: id.to_owned(), status: status.as_str() });
+            }
+            tx.execute(
+                "INSERT OR IGNORE INTO not_duplicates (name_key, other, decided, decided_by) VALUES (?1, ?2, ?3, ?4)",
+                params![name_key, other, now.to_string(), actor],
+            )?;
+            tx.execute("UPDATE submissions SET hints = ?2 WHERE id = ?1", params![id, hints])?;
+            audit(&tx, now, actor, "not-duplicate", Some(id), None, detail)?;
+            let updated =
+                tx.query_row(&format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = ?1"), [id], submission_from_row)??;
+            tx.commit()?;
+            Ok(updated)
+        })
+    }
+
+    /// What moderators said a submission under `name_key` is not.
+    ///
+    /// # Errors
+    /// An SQLite failure.
+    pub fn not_duplicates(&self, name_key: &str) -> Result<Vec<String>, StoreError> {
+        self.read(|c| {
+            let mut statement = c.prepare("SELECT other FROM not_duplicates WHERE name_key = ?1 ORDER BY other")?;
+            let rows = statement.query_map([name_key], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
         })
     }
 

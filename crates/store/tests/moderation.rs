@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use impactmap_model::{Organisation, Reference, generate_sample};
-use impactmap_store::{Decision, NewSubmission, Received, Store, StoreError, SubmissionStatus};
+use impactmap_store::{Decision, NewSubmission, PendingCaps, Received, Store, StoreError, SubmissionStatus};
 use jiff::Timestamp;
 
 fn submission(n: usize) -> NewSubmission {
@@ -20,7 +20,13 @@ fn submission(n: usize) -> NewSubmission {
         hints: "{}".into(),
         created: Timestamp::from_second(1_700_000_000 + i64::try_from(n).unwrap()).unwrap(),
         nonce: format!("n{n:04}"),
+        client: format!("c{n:04}"),
     }
+}
+
+/// Room for `total` pending submissions, with no cap per client.
+fn caps(total: usize) -> PendingCaps {
+    PendingCaps { total, per_client: usize::MAX }
 }
 
 static REFERENCE: std::sync::LazyLock<Reference> = std::sync::LazyLock::new(Reference::embedded);
@@ -38,9 +44,9 @@ fn open() -> (tempfile::TempDir, Store) {
 #[test]
 fn the_same_content_twice_is_one_submission() {
     let (_dir, store) = open();
-    assert_eq!(store.receive_submission(&submission(1), 10).unwrap(), Received::New("s0001".into()));
+    assert_eq!(store.receive_submission(&submission(1), caps(10)).unwrap(), Received::New("s0001".into()));
     let again = NewSubmission { id: "s9999".into(), nonce: "other".into(), ..submission(1) };
-    assert_eq!(store.receive_submission(&again, 10).unwrap(), Received::Again("s0001".into()));
+    assert_eq!(store.receive_submission(&again, caps(10)).unwrap(), Received::Again("s0001".into()));
     assert_eq!(store.submissions(SubmissionStatus::Pending, 100).unwrap().len(), 1);
     assert!(store.form_token_used("n0001").unwrap());
     assert!(!store.form_token_used("other").unwrap());
@@ -51,11 +57,11 @@ fn the_same_content_twice_is_one_submission() {
 fn the_pending_cap_refuses_more_but_spam_is_still_set_aside() {
     let (_dir, store) = open();
     for n in 0..3 {
-        store.receive_submission(&submission(n), 3).unwrap();
+        store.receive_submission(&submission(n), caps(3)).unwrap();
     }
-    assert!(matches!(store.receive_submission(&submission(3), 3), Err(StoreError::QueueFull { cap: 3 })));
+    assert!(matches!(store.receive_submission(&submission(3), caps(3)), Err(StoreError::QueueFull { cap: 3 })));
     let spam = NewSubmission { status: SubmissionStatus::Spam, ..submission(4) };
-    assert_eq!(store.receive_submission(&spam, 3).unwrap(), Received::New("s0004".into()));
+    assert_eq!(store.receive_submission(&spam, caps(3)).unwrap(), Received::New("s0004".into()));
     let counts = store.submission_counts().unwrap();
     assert_eq!(
         counts,
@@ -63,12 +69,51 @@ fn the_pending_cap_refuses_more_but_spam_is_still_set_aside() {
     );
 }
 
+/// RELIABILITY B5.
+#[test]
+fn one_client_may_keep_only_so_many_pending() {
+    let (_dir, store) = open();
+    let caps = PendingCaps { total: 100, per_client: 20 };
+    let from = |n: usize, client: &str| NewSubmission { client: client.into(), ..submission(n) };
+    for n in 0..20 {
+        assert_eq!(store.receive_submission(&from(n, "busy"), caps).unwrap(), Received::New(format!("s{n:04}")));
+    }
+    for n in 20..25 {
+        assert!(matches!(store.receive_submission(&from(n, "busy"), caps), Err(StoreError::ClientQueueFull { cap: 20 })));
+    }
+    assert_eq!(store.receive_submission(&from(30, "other"), caps).unwrap(), Received::New("s0030".into()));
+    let spam = NewSubmission { status: SubmissionStatus::Spam, ..from(31, "busy") };
+    assert_eq!(store.receive_submission(&spam, caps).unwrap(), Received::New("s0031".into()), "spam is still set aside");
+    store.decide("s0000", &Decision::Reject { reason: "test".into() }, "{}", "ada", Timestamp::now()).unwrap();
+    assert_eq!(store.receive_submission(&from(32, "busy"), caps).unwrap(), Received::New("s0032".into()), "a decision makes room");
+    assert_eq!(store.submissions(SubmissionStatus::Pending, 100).unwrap().len(), 21);
+}
+
+/// RELIABILITY A16.
+#[test]
+fn a_pair_said_not_duplicate_is_remembered_with_its_audit_row() {
+    let (_dir, store) = open();
+    store.receive_submission(&submission(1), caps(10)).unwrap();
+    let pair = ("coop du lac", "0123456789abcdef");
+    let updated = store
+        .not_duplicate("s0001", pair, r#"{"duplicates":[]}"#, r#"{"not_duplicate_of":"0123456789abcdef"}"#, "ada", Timestamp::now())
+        .unwrap();
+    assert_eq!((updated.status, updated.hints.as_str()), (SubmissionStatus::Pending, r#"{"duplicates":[]}"#));
+    assert_eq!(store.not_duplicates("coop du lac").unwrap(), ["0123456789abcdef"]);
+    assert!(store.not_duplicates("coop du port").unwrap().is_empty());
+    let audit = store.audit_log(10).unwrap();
+    assert_eq!((audit[0].act.as_str(), audit[0].submission.as_deref()), ("not-duplicate", Some("s0001")));
+    store.decide("s0001", &Decision::Reject { reason: "test".into() }, "{}", "ada", Timestamp::now()).unwrap();
+    assert!(matches!(store.not_duplicate("s0001", pair, "{}", "{}", "ada", Timestamp::now()), Err(StoreError::AlreadyDecided { .. })));
+    assert!(matches!(store.not_duplicate("s0404", pair, "{}", "{}", "ada", Timestamp::now()), Err(StoreError::NoSuchSubmission(_))));
+}
+
 /// RELIABILITY B6.
 #[test]
 fn a_decision_publishes_closes_and_audits_in_one_go() {
     let (_dir, store) = open();
-    store.receive_submission(&submission(1), 10).unwrap();
-    store.receive_submission(&submission(2), 10).unwrap();
+    store.receive_submission(&submission(1), caps(10)).unwrap();
+    store.receive_submission(&submission(2), caps(10)).unwrap();
     let version = store.organisations_version().unwrap();
     let org = organisation(5);
     let now = Timestamp::from_second(1_800_000_000).unwrap();
@@ -98,7 +143,7 @@ fn two_moderators_racing_publish_exactly_once() {
     let (_dir, store) = open();
     let store = Arc::new(store);
     for round in 0..20 {
-        store.receive_submission(&submission(round), 100).unwrap();
+        store.receive_submission(&submission(round), caps(100)).unwrap();
         let id = format!("s{round:04}");
         let org = organisation(100 + u64::try_from(round).unwrap());
         let outcomes: Vec<_> = (0..2)
@@ -128,7 +173,7 @@ fn a_full_disk_refuses_writes_keeps_reads_and_recovers() {
     let big = |n: usize| NewSubmission { draft: "x".repeat(200_000), ..submission(n) };
     let mut stored = 0;
     let error = loop {
-        match store.receive_submission(&big(stored), 1000) {
+        match store.receive_submission(&big(stored), caps(1000)) {
             Ok(_) => stored += 1,
             Err(e) => break e,
         }
@@ -138,14 +183,14 @@ fn a_full_disk_refuses_writes_keeps_reads_and_recovers() {
     assert_eq!(store.count().unwrap(), 20);
     assert_eq!(store.submissions(SubmissionStatus::Pending, 1000).unwrap().len(), stored);
     store.set_quota(u64::MAX / 2).unwrap();
-    assert!(matches!(store.receive_submission(&big(500), 1000).unwrap(), Received::New(_)));
+    assert!(matches!(store.receive_submission(&big(500), caps(1000)).unwrap(), Received::New(_)));
 }
 
 #[test]
 fn organisations_changes_are_watched_but_submissions_are_not() {
     let (_dir, store) = open();
     let mut watcher = store.watch().unwrap();
-    store.receive_submission(&submission(1), 10).unwrap();
+    store.receive_submission(&submission(1), caps(10)).unwrap();
     assert!(!watcher.changed().unwrap());
     let publish = Decision::Publish { organisation: Box::new(organisation(1)), act: "approve" };
     store.decide("s0001", &publish, "{}", "ana", Timestamp::now()).unwrap();
@@ -162,7 +207,7 @@ fn a_backup_taken_during_writes_is_sound_and_complete() {
         let store = store.clone();
         std::thread::spawn(move || {
             for n in 0..200 {
-                store.receive_submission(&submission(n), 10_000).unwrap();
+                store.receive_submission(&submission(n), caps(10_000)).unwrap();
             }
         })
     };
@@ -210,7 +255,7 @@ fn writers_wait_for_an_import_instead_of_failing() {
     let writers: Vec<_> = (0..50)
         .map(|n| {
             let store = store.clone();
-            std::thread::spawn(move || store.receive_submission(&submission(n), 10_000))
+            std::thread::spawn(move || store.receive_submission(&submission(n), caps(10_000)))
         })
         .collect();
     for writer in writers {
@@ -271,7 +316,7 @@ proptest::proptest! {
                     let org = organisation(seed);
                     let mut new = submission(n);
                     new.draft = format!("{{\"name\":{:?}}}", org.name);
-                    store.receive_submission(&new, 10_000).unwrap();
+                    store.receive_submission(&new, caps(10_000)).unwrap();
                     submitted.push((new.id, org, true));
                 }
                 Act::Edit(k) => {
@@ -280,7 +325,7 @@ proptest::proptest! {
                     org.name = format!("{} (change {n})", org.name);
                     let mut new = submission(n);
                     new.edit_of = Some(org.id.clone());
-                    store.receive_submission(&new, 10_000).unwrap();
+                    store.receive_submission(&new, caps(10_000)).unwrap();
                     submitted.push((new.id, org, true));
                 }
                 Act::Approve(k) | Act::Reject(k) if !submitted.is_empty() => {

@@ -9,20 +9,23 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
-use impactmap_model::{OrgId, Organisation, feature};
+use impactmap_model::{OrgId, Organisation, feature, fold};
 use impactmap_store::{Decision, Submission, SubmissionStatus};
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::json_body;
 use super::params::{PathParams, pairs, single, whole};
 use crate::auth::Moderator;
-use crate::contribution::{Edits, Fields};
+use crate::contribution::{Edits, Fields, Hints};
 use crate::{ApiError, AppState};
 
 /// Longest rejection reason.
 const REASON_MAX: usize = 500;
+
+/// A submission pending longer than this is flagged `pending_too_long`.
+const PENDING_TOO_LONG: SignedDuration = SignedDuration::from_hours(15 * 24);
 
 /// Every admin route; a test checks each refuses requests without a token.
 pub const ROUTES: &[(&str, &str)] = &[
@@ -31,6 +34,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/admin/submissions/{id}/approve"),
     ("POST", "/api/admin/submissions/{id}/reject"),
     ("POST", "/api/admin/submissions/{id}/merge"),
+    ("POST", "/api/admin/submissions/{id}/not-duplicate"),
     ("GET", "/api/admin/audit"),
 ];
 
@@ -41,6 +45,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/admin/submissions/{id}/approve", post(approve))
         .route("/api/admin/submissions/{id}/reject", post(reject))
         .route("/api/admin/submissions/{id}/merge", post(merge))
+        .route("/api/admin/submissions/{id}/not-duplicate", post(not_duplicate))
         .route("/api/admin/audit", get(audit))
 }
 
@@ -82,6 +87,7 @@ fn describe(s: &Submission, current: Option<&Organisation>) -> Value {
         "id": s.id,
         "status": s.status.as_str(),
         "created": s.created.to_string(),
+        "pending_too_long": s.status == SubmissionStatus::Pending && Timestamp::now().duration_since(s.created) > PENDING_TOO_LONG,
         "fields": parse(&s.draft),
         "hints": parse(&s.hints),
         "edit_of": s.edit_of.as_ref().map(OrgId::as_str),
@@ -250,6 +256,45 @@ async fn reject(
     })
     .await??;
     Ok(Json(json!({"submission": describe(&decided, None)})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NotDuplicateBody {
+    of: String,
+}
+
+/// `POST /api/admin/submissions/{id}/not-duplicate` `{"of": ID}`: the
+/// submission is not the organisation or submission `ID` its hints name.
+/// The hint goes, and later submissions under the same name are never
+/// flagged against `ID` again.
+async fn not_duplicate(
+    Moderator(actor): Moderator,
+    State(state): State<AppState>,
+    PathParams(id): PathParams<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let body: NotDuplicateBody = json_body::required(&headers, body, state.config.limits.body_bytes)?;
+    let store = state.store.clone();
+    let updated = tokio::task::spawn_blocking(move || -> Result<Submission, ApiError> {
+        let submission = store.submission(&id)?.ok_or_else(|| ApiError::NotFound(format!("submission '{id}'")))?;
+        if !submission.status.is_open() {
+            return Err(ApiError::Conflict(format!("submission '{id}' is already {}", submission.status.as_str())));
+        }
+        let fields: Fields = serde_json::from_str(&submission.draft).map_err(|e| ApiError::Internal(format!("submission {id}: {e}")))?;
+        let mut hints: Hints = serde_json::from_str(&submission.hints).map_err(|e| ApiError::Internal(format!("submission {id}: {e}")))?;
+        let before = hints.duplicates.len();
+        hints.duplicates.retain(|d| d.id != body.of);
+        if hints.duplicates.len() == before {
+            return Err(ApiError::unprocessable("/of", "not among this submission's possible duplicates"));
+        }
+        let hints = serde_json::to_string(&hints).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let detail = json!({"not_duplicate_of": body.of}).to_string();
+        Ok(store.not_duplicate(&id, (&fold(&fields.name), &body.of), &hints, &detail, &actor, Timestamp::now())?)
+    })
+    .await??;
+    Ok(Json(json!({"submission": describe(&updated, None)})))
 }
 
 /// `GET /api/admin/audit?limit=`: the latest moderation acts, newest first.

@@ -11,7 +11,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use impactmap_model::OrgId;
+use impactmap_model::{OrgId, fold};
 use impactmap_store::{NewSubmission, Received, SubmissionStatus};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -129,9 +129,11 @@ async fn submit(
     let normalised = Fields::of(&org);
     let store = state.store.clone();
     let reference = state.reference.clone();
-    let cap = state.config.limits.pending_cap;
+    let caps = state.config.limits.pending;
+    let client_key = state.form_tokens.client_key(client)?;
     let received = tokio::task::spawn_blocking(move || -> Result<Received, ApiError> {
-        let mut hints = Hints::of(&org, edit_of.as_ref(), &atlas, &store.pending_submissions()?, &reference);
+        let not = store.not_duplicates(&fold(&org.name))?;
+        let mut hints = Hints::of(&org, edit_of.as_ref(), &atlas, &store.pending_submissions()?, &not, &reference);
         let signals = [
             (!body.homepage.is_empty(), "honeypot"),
             (token.too_fast, "too-fast"),
@@ -149,11 +151,12 @@ async fn submit(
             hints: serde_json::to_string(&hints).map_err(|e| ApiError::Internal(e.to_string()))?,
             created: now,
             nonce: token.nonce,
+            client: client_key,
         };
         if status == SubmissionStatus::Spam {
             tracing::info!(submission = %new.id, signals = ?hints.spam, "submission set aside as spam");
         }
-        Ok(store.receive_submission(&new, cap)?)
+        Ok(store.receive_submission(&new, caps)?)
     })
     .await??;
     let (status, id) = match received {
