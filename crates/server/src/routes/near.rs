@@ -1,11 +1,12 @@
+use axum::Router;
 use axum::extract::{RawQuery, State};
+use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
 use impactmap_model::LonLat;
 use serde_json::{Value, json};
 
 use super::filter_query;
-use super::geojson::entry_feature;
+use super::geojson::{EntryFeature, FeatureCollection};
 use super::params::{number, single, whole};
 use crate::{ApiError, AppState};
 
@@ -21,7 +22,7 @@ pub(super) fn router() -> Router<AppState> {
 /// `GET /api/near?lat=&lon=&radius_km=&k=&<filters>`: organisations by
 /// great-circle distance (haversine on the WGS84 mean radius), nearest
 /// first, ties by id; each feature carries `distance_m`.
-async fn near(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
+async fn near(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
     let (filter, rest) = filter_query::parse(&state.reference, query.as_deref(), &["lat", "lon", "radius_km", "k"])?;
     let lat = single(&rest, "lat")?.ok_or_else(|| ApiError::bad("lat", "missing"))?;
     let lon = single(&rest, "lon")?.ok_or_else(|| ApiError::bad("lon", "missing"))?;
@@ -35,16 +36,16 @@ async fn near(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resul
         return Err(ApiError::bad("radius_km", "give radius_km, k, or both"));
     }
     let atlas = state.atlas.load_full();
-    let body = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
+    tokio::task::spawn_blocking(move || {
         let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
         #[expect(clippy::cast_possible_truncation, reason = "k is at most 1,000")]
         let hits = atlas
             .near(at, radius_km.map(|r| r * 1000.0), k.map(|k| k as usize), &selection)
             .map_err(|e| ApiError::bad("radius_km", e.to_string()))?;
-        let features: Vec<Value> =
-            hits.iter().map(|h| entry_feature(&atlas, h.index, &[("distance_m", json!((h.distance_m * 10.0).round() / 10.0))])).collect();
-        Ok(json!({"type": "FeatureCollection", "numberReturned": features.len(), "features": features}))
+        let distances: Vec<[(&str, Value); 1]> =
+            hits.iter().map(|h| [("distance_m", json!((h.distance_m * 10.0).round() / 10.0))]).collect();
+        let features = hits.iter().zip(&distances).map(|(h, extra)| EntryFeature { atlas: &atlas, index: h.index, extra }).collect();
+        FeatureCollection::new(features).encode("application/json")
     })
-    .await??;
-    Ok(Json(body))
+    .await?
 }

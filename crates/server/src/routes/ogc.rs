@@ -11,7 +11,7 @@ use impactmap_index::BBox;
 use serde_json::{Value, json};
 
 use super::filter_query::{self, clip};
-use super::geojson::entry_feature;
+use super::geojson::{EntryFeature, FeatureCollection};
 use super::params::{PathParams, number, single, whole};
 use crate::{ApiError, AppState};
 
@@ -105,7 +105,7 @@ async fn items(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resu
     let base = state.config.public_url.clone();
     let passthrough: Vec<(String, String)> =
         url_pairs(query.as_deref()).into_iter().filter(|(k, _)| k != "limit" && k != "offset").collect();
-    let body = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
+    tokio::task::spawn_blocking(move || {
         let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
         let matched: Vec<u32> = match &bbox {
             Some(b) => atlas.bbox(b, &selection),
@@ -113,7 +113,7 @@ async fn items(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resu
         };
         #[expect(clippy::cast_possible_truncation, reason = "offset and limit are below 2^32")]
         let (start, take) = (offset as usize, limit as usize);
-        let page: Vec<Value> = matched.iter().skip(start).take(take).map(|&i| entry_feature(&atlas, i, &[])).collect();
+        let page: Vec<EntryFeature> = matched.iter().skip(start).take(take).map(|&i| EntryFeature::new(&atlas, i)).collect();
         let href = |offset: usize| {
             let mut pairs = passthrough.clone();
             pairs.push(("limit".into(), limit.to_string()));
@@ -127,17 +127,13 @@ async fn items(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resu
         if start > 0 {
             links.push(link(&href(start.saturating_sub(take)), "prev", GEOJSON, "Previous page"));
         }
-        Ok(json!({
-            "type": "FeatureCollection",
-            "timeStamp": jiff::Timestamp::now().to_string(),
-            "numberMatched": matched.len(),
-            "numberReturned": page.len(),
-            "features": page,
-            "links": links,
-        }))
+        let mut collection = FeatureCollection::new(page);
+        collection.time_stamp = Some(jiff::Timestamp::now().to_string());
+        collection.number_matched = Some(matched.len());
+        collection.links = links;
+        collection.encode(GEOJSON)
     })
-    .await??;
-    Ok(([(header::CONTENT_TYPE, GEOJSON)], Json(body)).into_response())
+    .await?
 }
 
 /// `GET /ogc/collections/organisations/items/{id}`.
@@ -146,7 +142,7 @@ async fn item(State(state): State<AppState>, PathParams(id): PathParams<String>)
     let atlas = state.atlas.load();
     let (index, _) = atlas.find(&id).ok_or_else(|| ApiError::NotFound(format!("organisation '{id}'")))?;
     let base = &state.config.public_url;
-    let mut feature = entry_feature(&atlas, index, &[]);
+    let mut feature = serde_json::to_value(EntryFeature::new(&atlas, index)).map_err(|e| ApiError::Internal(e.to_string()))?;
     feature["links"] = json!([
         link(&format!("{base}/ogc/collections/organisations/items/{id}"), "self", GEOJSON, "This organisation"),
         link(&format!("{base}/ogc/collections/organisations"), "collection", "application/json", "The collection"),

@@ -1,10 +1,10 @@
+use axum::Router;
 use axum::extract::{RawQuery, State};
+use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::{Value, json};
 
 use super::filter_query;
-use super::geojson::entry_feature;
+use super::geojson::{EntryFeature, FeatureCollection};
 use super::params::{single, whole};
 use crate::{ApiError, AppState};
 
@@ -18,7 +18,7 @@ pub(super) fn router() -> Router<AppState> {
 /// `GET /api/search?q=&limit=&<filters>`: organisations whose name or town
 /// has words starting with the query's words, or in a country a word names
 /// (in English, French, Spanish or Portuguese), accents and case ignored, best first.
-async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
+async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
     // `q` is the search here, not a filter: read it apart.
     let (mut filter, rest) = filter_query::parse(&state.reference, query.as_deref(), &["limit"])?;
     let q = filter.text.take().ok_or_else(|| ApiError::bad("q", "missing"))?;
@@ -26,14 +26,12 @@ async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Res
     let limit = usize::try_from(limit).unwrap_or(20);
     let atlas = state.atlas.load_full();
     let reference = state.reference.clone();
-    let body = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
+    tokio::task::spawn_blocking(move || {
         let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
         // Only whole names of four letters or more: "mali" yes, "in" no.
         let found =
             atlas.search(&q, &selection, limit, |word| (word.len() >= 4).then(|| reference.countries.find(word).map(|c| c.code)).flatten());
-        let features: Vec<Value> = found.iter().map(|&i| entry_feature(&atlas, i, &[])).collect();
-        Ok(json!({"type": "FeatureCollection", "numberReturned": features.len(), "features": features}))
+        FeatureCollection::new(found.iter().map(|&i| EntryFeature::new(&atlas, i)).collect()).encode("application/json")
     })
-    .await??;
-    Ok(Json(body))
+    .await?
 }
