@@ -68,6 +68,10 @@ pub struct RawLimits {
     pub pow_bits: Option<u8>,
     /// Largest database file in MiB; writes past it get 503 while reads go on (default: no cap).
     pub db_mb: Option<u64>,
+    /// Queries (near, search, stats, OGC pages) computed at once (default: twice the cores).
+    pub queries_at_once: Option<usize>,
+    /// Milliseconds a query may wait for its turn before it is refused with 503 (default 100).
+    pub query_wait_ms: Option<u64>,
     /// Requests handled at once; more are refused at once with 503 and `Retry-After` (default 64).
     pub in_flight: Option<usize>,
     /// Seconds a client has to send a request's head before its connection is closed (default 10).
@@ -232,8 +236,16 @@ impl RawLimits {
         if !(1..=64).contains(&exports_at_once) {
             return Err(ConfigError::Value { key: "limits.exports_at_once", message: format!("{exports_at_once} is not within 1-64") });
         }
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let queries_at_once = self.queries_at_once.unwrap_or(2 * cores);
+        if !(1..=1024).contains(&queries_at_once) {
+            return Err(ConfigError::Value { key: "limits.queries_at_once", message: format!("{queries_at_once} is not within 1-1024") });
+        }
+        let query_wait = Duration::from_millis(self.query_wait_ms.unwrap_or(100));
         Ok(Limits {
             in_flight,
+            queries_at_once,
+            query_wait,
             exports_at_once,
             header_timeout: seconds(self.header_timeout_seconds, "limits.header_timeout_seconds")?,
             request_timeout: seconds(self.request_timeout_seconds, "limits.request_timeout_seconds")?,
@@ -273,6 +285,10 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// Streamed exports at once.
     pub exports_at_once: usize,
+    /// Queries computed at once.
+    pub queries_at_once: usize,
+    /// How long a query may wait for its turn.
+    pub query_wait: Duration,
 }
 
 /// Validated configuration.

@@ -158,6 +158,10 @@ impl IntoResponse for ApiError {
             }
             Self::Busy { .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                // A client told to come back later gives its connection back too:
+                // under overload, refusing costs the server one answer, not a
+                // stream of immediate retries on a kept-alive connection.
+                headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
             }
             _ => {}
         }

@@ -6,6 +6,7 @@ use impactmap_index::{Atlas, AtlasOptions};
 use impactmap_model::Reference;
 use impactmap_store::{ChangeWatcher, Store, StoreError};
 
+use crate::ApiError;
 use crate::Config;
 use crate::auth::{FAILURE_WINDOW, FAILURES_ALLOWED};
 use crate::form_token::{FormTokens, random_hex};
@@ -36,6 +37,8 @@ pub struct AppState {
     pub auth_failures: Arc<RateLimiter>,
     /// Places for streamed exports running at once (`limits.exports_at_once`).
     pub exports: Arc<tokio::sync::Semaphore>,
+    /// Places for queries running at once (`limits.queries_at_once`).
+    queries: Arc<tokio::sync::Semaphore>,
     /// Tells when organisations changed; held while the Atlas is rebuilt, so
     /// that one change is built once.
     /// The flag marks a change whose rebuild failed and is owed.
@@ -68,6 +71,7 @@ impl AppState {
             submit_limiter,
             auth_failures: Arc::new(RateLimiter::new(FAILURES_ALLOWED, FAILURE_WINDOW)),
             exports: Arc::new(tokio::sync::Semaphore::new(config.limits.exports_at_once)),
+            queries: Arc::new(tokio::sync::Semaphore::new(config.limits.queries_at_once)),
             watcher: Arc::new(Mutex::new((watcher, false))),
             config: Arc::new(config),
         })
@@ -75,6 +79,26 @@ impl AppState {
 }
 
 impl AppState {
+    /// Runs a query (`near`, search, stats, an OGC page) on a blocking thread
+    /// once one of `limits.queries_at_once` places is free. A query that
+    /// waits longer than `limits.query_wait` for a place is refused with 503
+    /// `overloaded`: under overload the queries taken are answered promptly,
+    /// the rest told at once to come back, instead of all waiting in line.
+    ///
+    /// # Errors
+    /// [`ApiError::Busy`] after the wait, or what `work` returns.
+    pub async fn query<T: Send + 'static>(&self, work: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
+        let place = tokio::time::timeout(self.config.limits.query_wait, self.queries.clone().acquire_owned())
+            .await
+            .map_err(|_| ApiError::Busy { code: "overloaded", message: "the server is busy; try again in a second" })?
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(move || {
+            let _place = place;
+            work()
+        })
+        .await?
+    }
+
     /// Rebuilds the Atlas when organisations changed since the last look
     /// (by a moderator here, or an import by another process) and swaps it
     /// in; readers holding the old one finish with it. Blocks; returns the

@@ -16,7 +16,7 @@ use tower::ServiceExt;
 
 mod common;
 
-use common::{Fixture, fixture};
+use common::{Fixture, fixture, fixture_configured};
 
 const ORGS: usize = 500;
 
@@ -397,4 +397,35 @@ async fn sql_and_search_metacharacters_are_plain_text() {
         }
     }
     assert_eq!(f.state.store.count().unwrap(), 20);
+}
+
+/// RELIABILITY D5: queries beyond `limits.queries_at_once` wait at most
+/// `limits.query_wait`, then are refused with 503 `overloaded`; a place
+/// freed is taken again.
+#[tokio::test]
+async fn a_query_waiting_past_its_turn_is_refused_not_queued() {
+    let limits = impactmap_server::RawLimits { queries_at_once: Some(1), query_wait_ms: Some(50), ..Default::default() };
+    let f = fixture_configured(10, 3, |_| {}, impactmap_server::RawConfig { limits, ..Default::default() });
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let state = f.state.clone();
+    let slow = tokio::spawn(async move { state.query(move || Ok(held.recv().is_ok())).await });
+    // Until the slow query holds the one place, others may run; then one must be refused.
+    let mut refused = None;
+    for _ in 0..1000 {
+        if let Err(e) = f.state.query(|| Ok(())).await {
+            refused = Some(e);
+            break;
+        }
+    }
+    let error = refused.expect("a query past the limit was run");
+    assert!(matches!(error, impactmap_server::ApiError::Busy { code: "overloaded", .. }), "{error:?}");
+    let response =
+        app(f.state.clone()).oneshot(Request::get("/api/near?lat=48.85&lon=2.35&k=1").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+    release.send(()).unwrap();
+    assert!(slow.await.unwrap().unwrap());
+    let response =
+        app(f.state.clone()).oneshot(Request::get("/api/near?lat=48.85&lon=2.35&k=1").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
 }

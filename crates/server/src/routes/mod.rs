@@ -137,8 +137,10 @@ mod tests {
         assert_eq!(response.status(), StatusCode::OK);
     }
 
+    /// Status, `Retry-After` and body of a refusal, which also closes its connection.
     async fn refusal(response: Response) -> (StatusCode, Option<String>, serde_json::Value) {
         let status = response.status();
+        assert_eq!(response.headers()[header::CONNECTION], "close");
         let retry = response.headers().get(header::RETRY_AFTER).map(|v| v.to_str().unwrap().to_owned());
         let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
         (status, retry, serde_json::from_slice(&body).unwrap())

@@ -105,35 +105,36 @@ async fn items(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resu
     let base = state.config.public_url.clone();
     let passthrough: Vec<(String, String)> =
         url_pairs(query.as_deref()).into_iter().filter(|(k, _)| k != "limit" && k != "offset").collect();
-    tokio::task::spawn_blocking(move || {
-        let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
-        let matched: Vec<u32> = match &bbox {
-            Some(b) => atlas.bbox(b, &selection),
-            None => selection.iter().collect(),
-        };
-        #[expect(clippy::cast_possible_truncation, reason = "offset and limit are below 2^32")]
-        let (start, take) = (offset as usize, limit as usize);
-        let page: Vec<EntryFeature> = matched.iter().skip(start).take(take).map(|&i| EntryFeature::new(&atlas, i)).collect();
-        let href = |offset: usize| {
-            let mut pairs = passthrough.clone();
-            pairs.push(("limit".into(), limit.to_string()));
-            pairs.push(("offset".into(), offset.to_string()));
-            format!("{base}/ogc/collections/organisations/items?{}", encode(&pairs))
-        };
-        let mut links = vec![link(&href(start), "self", GEOJSON, "This page")];
-        if start + page.len() < matched.len() {
-            links.push(link(&href(start + page.len()), "next", GEOJSON, "Next page"));
-        }
-        if start > 0 {
-            links.push(link(&href(start.saturating_sub(take)), "prev", GEOJSON, "Previous page"));
-        }
-        let mut collection = FeatureCollection::new(page);
-        collection.time_stamp = Some(jiff::Timestamp::now().to_string());
-        collection.number_matched = Some(matched.len());
-        collection.links = links;
-        collection.encode(GEOJSON)
-    })
-    .await?
+    state
+        .query(move || {
+            let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
+            let matched: Vec<u32> = match &bbox {
+                Some(b) => atlas.bbox(b, &selection),
+                None => selection.iter().collect(),
+            };
+            #[expect(clippy::cast_possible_truncation, reason = "offset and limit are below 2^32")]
+            let (start, take) = (offset as usize, limit as usize);
+            let page: Vec<EntryFeature> = matched.iter().skip(start).take(take).map(|&i| EntryFeature::new(&atlas, i)).collect();
+            let href = |offset: usize| {
+                let mut pairs = passthrough.clone();
+                pairs.push(("limit".into(), limit.to_string()));
+                pairs.push(("offset".into(), offset.to_string()));
+                format!("{base}/ogc/collections/organisations/items?{}", encode(&pairs))
+            };
+            let mut links = vec![link(&href(start), "self", GEOJSON, "This page")];
+            if start + page.len() < matched.len() {
+                links.push(link(&href(start + page.len()), "next", GEOJSON, "Next page"));
+            }
+            if start > 0 {
+                links.push(link(&href(start.saturating_sub(take)), "prev", GEOJSON, "Previous page"));
+            }
+            let mut collection = FeatureCollection::new(page);
+            collection.time_stamp = Some(jiff::Timestamp::now().to_string());
+            collection.number_matched = Some(matched.len());
+            collection.links = links;
+            collection.encode(GEOJSON)
+        })
+        .await
 }
 
 /// `GET /ogc/collections/organisations/items/{id}`.

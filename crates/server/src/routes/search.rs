@@ -26,12 +26,13 @@ async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Res
     let limit = usize::try_from(limit).unwrap_or(20);
     let atlas = state.atlas.load_full();
     let reference = state.reference.clone();
-    tokio::task::spawn_blocking(move || {
-        let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
-        // Only whole names of four letters or more: "mali" yes, "in" no.
-        let found =
-            atlas.search(&q, &selection, limit, |word| (word.len() >= 4).then(|| reference.countries.find(word).map(|c| c.code)).flatten());
-        FeatureCollection::new(found.iter().map(|&i| EntryFeature::new(&atlas, i)).collect()).encode("application/json")
-    })
-    .await?
+    state
+        .query(move || {
+            let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
+            // Only whole names of four letters or more: "mali" yes, "in" no.
+            let found = atlas
+                .search(&q, &selection, limit, |word| (word.len() >= 4).then(|| reference.countries.find(word).map(|c| c.code)).flatten());
+            FeatureCollection::new(found.iter().map(|&i| EntryFeature::new(&atlas, i)).collect()).encode("application/json")
+        })
+        .await
 }

@@ -29,30 +29,31 @@ async fn stats(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resu
         return Err(ApiError::bad("by", "at most three facets"));
     }
     let atlas = state.atlas.load_full();
-    let body = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
-        let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
-        let groups: Vec<Value> = atlas
-            .stats(&selection, &by)
-            .into_iter()
-            .map(|row| {
-                let mut group = Map::new();
-                for (facet, value) in by.iter().zip(row.values) {
-                    group.insert(facet.name().into(), json!(value));
-                }
-                group.insert("count".into(), json!(row.count));
-                Value::Object(group)
-            })
-            .filter(|_| !by.is_empty())
-            .collect();
-        let mut totals = Map::new();
-        for facet in &by {
-            let per_value: Map<String, Value> =
-                atlas.stats(&selection, &[*facet]).into_iter().map(|row| (row.values[0].clone(), json!(row.count))).collect();
-            totals.insert(facet.name().into(), Value::Object(per_value));
-        }
-        Ok(json!({"by": by.iter().map(|f| f.name()).collect::<Vec<_>>(), "total": selection.len(), "totals": totals, "groups": groups}))
-    })
-    .await??;
+    let body = state
+        .query(move || -> Result<Value, ApiError> {
+            let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
+            let groups: Vec<Value> = atlas
+                .stats(&selection, &by)
+                .into_iter()
+                .map(|row| {
+                    let mut group = Map::new();
+                    for (facet, value) in by.iter().zip(row.values) {
+                        group.insert(facet.name().into(), json!(value));
+                    }
+                    group.insert("count".into(), json!(row.count));
+                    Value::Object(group)
+                })
+                .filter(|_| !by.is_empty())
+                .collect();
+            let mut totals = Map::new();
+            for facet in &by {
+                let per_value: Map<String, Value> =
+                    atlas.stats(&selection, &[*facet]).into_iter().map(|row| (row.values[0].clone(), json!(row.count))).collect();
+                totals.insert(facet.name().into(), Value::Object(per_value));
+            }
+            Ok(json!({"by": by.iter().map(|f| f.name()).collect::<Vec<_>>(), "total": selection.len(), "totals": totals, "groups": groups}))
+        })
+        .await?;
     Ok(Json(body))
 }
 
@@ -63,14 +64,15 @@ async fn h3(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<
     #[expect(clippy::cast_possible_truncation, reason = "at most H3_MAX_RES")]
     let res = whole("res", res, 0, u64::from(H3_MAX_RES))? as u8;
     let atlas = state.atlas.load_full();
-    let body = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
-        let pyramid = atlas.pyramid(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
-        let bins = atlas.h3(&pyramid, res);
-        let mut cells: Vec<(u64, u32)> = bins.bins().iter().map(|b| (b.cell, b.count)).collect();
-        cells.sort_unstable();
-        let cells: Vec<Value> = cells.into_iter().map(|(cell, count)| json!({"h3": format!("{cell:x}"), "count": count})).collect();
-        Ok(json!({"res": res, "total": pyramid.total(), "cells": cells}))
-    })
-    .await??;
+    let body = state
+        .query(move || -> Result<Value, ApiError> {
+            let pyramid = atlas.pyramid(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
+            let bins = atlas.h3(&pyramid, res);
+            let mut cells: Vec<(u64, u32)> = bins.bins().iter().map(|b| (b.cell, b.count)).collect();
+            cells.sort_unstable();
+            let cells: Vec<Value> = cells.into_iter().map(|(cell, count)| json!({"h3": format!("{cell:x}"), "count": count})).collect();
+            Ok(json!({"res": res, "total": pyramid.total(), "cells": cells}))
+        })
+        .await?;
     Ok(Json(body))
 }
