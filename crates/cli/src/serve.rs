@@ -62,7 +62,6 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        tracing::info!("listening on http://{bound}");
         impactmap_server::serve(listener, state).await?;
         anyhow::Ok(())
     })?;

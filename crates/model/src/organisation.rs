@@ -257,6 +257,10 @@ fn website(text: &str) -> Result<Option<String>, FieldError> {
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
         return Err(FieldError::new("website", format!("'{text}' is not an http or https address")));
     }
+    // Non-ASCII characters are percent-encoded: up to nine bytes for one.
+    if url.as_str().len() > URL_MAX {
+        return Err(FieldError::new("website", format!("longer than {URL_MAX} bytes once percent-encoded")));
+    }
     Ok(Some(url.to_string()))
 }
 
@@ -360,6 +364,21 @@ mod tests {
             let errors = OrganisationDraft { website: site.into(), ..draft() }.validate(&r, now()).unwrap_err();
             assert_eq!(errors[0].field, "website", "{site}");
         }
+    }
+
+    /// Found by fuzzing (`fuzz/regressions/geojson_import`): 1,800 bytes of
+    /// `ø` passed the length check, then grew to 5,400 once percent-encoded,
+    /// and our own export of that address was refused on the way back in.
+    #[test]
+    fn a_website_is_measured_as_stored() {
+        let r = Reference::embedded();
+        let long = format!("https://example.org/{}", "ø".repeat(900));
+        assert!(long.len() <= URL_MAX);
+        let errors = OrganisationDraft { website: long, ..draft() }.validate(&r, now()).unwrap_err();
+        assert_eq!((errors[0].field, errors[0].reason.as_str()), ("website", "longer than 2000 bytes once percent-encoded"));
+        let fits = format!("https://example.org/{}", "ø".repeat(300));
+        let org = OrganisationDraft { website: fits, ..draft() }.validate(&r, now()).unwrap();
+        assert!(org.website.unwrap().len() <= URL_MAX);
     }
 
     #[test]

@@ -29,7 +29,8 @@ use tower::ServiceExt as _;
 /// How often the store is asked whether another process changed it.
 const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Serves the app on `listener` until SIGTERM or Ctrl-C, then drains
+/// Serves the app on `listener` until SIGTERM or Ctrl-C (logging "listening
+/// on" once both stop it gracefully), then drains
 /// in-flight requests. Meanwhile, commits by other processes (an
 /// `impactmap import`) rebuild the Atlas.
 ///
@@ -45,7 +46,8 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(state.config.limits.header_timeout);
     let router = app(state);
     let connections = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown_signal());
+    let mut shutdown = std::pin::pin!(shutdown_signal()?);
+    tracing::info!("listening on http://{}", listener.local_addr()?);
     loop {
         let (socket, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -108,26 +110,27 @@ async fn watch_store(state: AppState) {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
+/// SIGTERM or Ctrl-C, with the handlers installed now: a signal that comes
+/// before the future is first polled still stops the server gracefully
+/// (installed lazily, an early SIGTERM killed the process outright).
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (mut term, mut interrupt) = (signal(SignalKind::terminate())?, signal(SignalKind::interrupt())?);
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => {},
+                _ = interrupt.recv() => {},
+            }
+            tracing::info!("shutting down: draining requests");
+        })
+    }
+    #[cfg(not(unix))]
+    Ok(async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
-    tracing::info!("shutting down: draining requests");
+        tracing::info!("shutting down: draining requests");
+    })
 }

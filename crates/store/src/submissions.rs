@@ -258,14 +258,7 @@ impl Store {
     pub fn decide(&self, id: &str, decision: &Decision, detail: &str, actor: &str, now: Timestamp) -> Result<Submission, StoreError> {
         self.write(|connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let status: String = tx
-                .query_row("SELECT status FROM submissions WHERE id = ?1", [id], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| StoreError::NoSuchSubmission(id.to_owned()))?;
-            let status = parse_status(id, &status)?;
-            if !status.is_open() {
-                return Err(StoreError::AlreadyDecided { id: id.to_owned(), status: status.as_str() });
-            }
+            still_open(&tx, id)?;
             let (new_status, organisation, reason, act) = match decision {
                 Decision::Publish { organisation, act } => {
                     put_organisation(&tx, organisation)?;
@@ -307,14 +300,7 @@ impl Store {
         let (name_key, other) = pair;
         self.write(|connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let status: String = tx
-                .query_row("SELECT status FROM submissions WHERE id = ?1", [id], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| StoreError::NoSuchSubmission(id.to_owned()))?;
-            let status = parse_status(id, &status)?;
-            if !status.is_open() {
-                return Err(StoreError::AlreadyDecided { id: id.to_owned(), status: status.as_str() });
-            }
+            still_open(&tx, id)?;
             tx.execute(
                 "INSERT OR IGNORE INTO not_duplicates (name_key, other, decided, decided_by) VALUES (?1, ?2, ?3, ?4)",
                 params![name_key, other, now.to_string(), actor],
@@ -362,6 +348,16 @@ impl Store {
             Ok(rows.collect::<Result<_, _>>()?)
         })
     }
+}
+
+/// Refuses to act on a submission that does not exist or was decided already.
+fn still_open(tx: &Transaction<'_>, id: &str) -> Result<(), StoreError> {
+    let status: String = tx
+        .query_row("SELECT status FROM submissions WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::NoSuchSubmission(id.to_owned()))?;
+    let status = parse_status(id, &status)?;
+    if status.is_open() { Ok(()) } else { Err(StoreError::AlreadyDecided { id: id.to_owned(), status: status.as_str() }) }
 }
 
 /// Writes one audit row inside the act's transaction.
