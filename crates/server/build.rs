@@ -6,7 +6,9 @@ use std::path::Path;
 use std::process::Command;
 
 fn main() {
-    let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web");
+    // Read when the script runs, not when it was compiled: a build script
+    // compiled for a clone elsewhere may be reused from a shared target directory.
+    let web = Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")).join("../../web");
     for watched in ["src", "build.mjs", "package.json", "package-lock.json"] {
         println!("cargo::rerun-if-changed={}", web.join(watched).display());
     }
