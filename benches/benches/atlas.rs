@@ -1,12 +1,14 @@
 //! The Atlas and its tiles at 10k, 100k and 1M generated organisations:
 //! build, queries against a brute-force scan of the same data, and the
-//! clusters tile of a fixed list of populated tiles, z0-14.
+//! clusters tile of a fixed list of populated tiles, z0-14 (and, printed,
+//! each tile timed alone: the median and p95 over the list).
 
 #![allow(clippy::unwrap_used, reason = "a benchmark that cannot run should stop loudly")]
 
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use impactmap_benches::{median, p95, time_tiles};
 use impactmap_index::{Atlas, AtlasOptions, BBox, Filter, Selection, haversine_m};
 use impactmap_model::{Listing, LonLat, MercPoint, Organisation, Reference, generate_sample};
 use impactmap_server::tile_service::{Layers, TileMaker, render_layers};
@@ -78,6 +80,16 @@ fn bench(c: &mut Criterion) {
         group.finish();
 
         let tiles = tile_list(&orgs);
+        // The tile issue's figure: median and p95 over the list of each tile's
+        // median time (200 passes: single tiles of 10 µs are noisy here).
+        let timings = time_tiles(&atlas, &maker, &tiles, Layers::POINTS, 200);
+        let mut per_tile_us: Vec<f64> = timings.iter().map(|t| t.median_us).collect();
+        eprintln!(
+            "clusters tile uncached at {n}: median {:.1} µs, p95 {:.1} µs over {} tiles",
+            median(&mut per_tile_us),
+            p95(&mut per_tile_us),
+            tiles.len()
+        );
         let open = Filter::default();
         let mut group = c.benchmark_group("tile_render_51");
         for (name, layers) in [

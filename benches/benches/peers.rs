@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use impactmap_benches::{MEASURED_PASSES, TileTiming, median, p95, time_tiles};
 use impactmap_index::{Atlas, AtlasOptions, ClusterOptions, Filter};
 use impactmap_model::{ImportOptions, Listing, Reference, import_bytes};
 use impactmap_server::tile_service::{BUFFER, EXTENT, Layers, TileMaker, render_layers};
@@ -32,9 +33,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The harness's clustering parameters.
 const OPTIONS: AtlasOptions = AtlasOptions { clusters: ClusterOptions { radius_px: 50.0, tile_px: 512.0, max_zoom: 14, min_points: 2 } };
-/// Passes over the tile list, as `bench-supercluster.mjs` makes them.
-const WARM_UP_PASSES: usize = 3;
-const MEASURED_PASSES: usize = 15;
 
 fn data_dir() -> PathBuf {
     std::env::var_os("ANCHORS_DATA").map_or_else(|| PathBuf::from("/tmp/impactmap-peers/data"), PathBuf::from)
@@ -69,45 +67,17 @@ fn listings(reference: &Reference, set: &str) -> Vec<Listing> {
     report.organisations.into_iter().map(Into::into).collect()
 }
 
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 { values[n / 2] } else { f64::midpoint(values[n / 2 - 1], values[n / 2]) }
-}
-
-/// The harness's p95: the value at rank ceil(0.95 n).
-fn p95(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "a rank in a short list")]
-    let rank = ((0.95 * values.len() as f64).ceil() as usize).clamp(1, values.len());
-    values[rank - 1]
-}
-
 /// Times each tile as the harness times supercluster and returns its result record.
 fn harness_record(set: &str, atlas: &Atlas, maker: &TileMaker, tiles: &[TileCoord], build_ms: &[f64]) -> Value {
     let open = Filter::default();
-    let mut samples = vec![Vec::with_capacity(MEASURED_PASSES); tiles.len()];
-    let mut bytes = vec![0; tiles.len()];
-    for pass in 0..WARM_UP_PASSES + MEASURED_PASSES {
-        for (i, &tile) in tiles.iter().enumerate() {
-            let started = Instant::now();
-            let encoded = render_layers(atlas, maker, &open, tile, Layers::POINTS).unwrap();
-            let us = started.elapsed().as_secs_f64() * 1e6;
-            if pass >= WARM_UP_PASSES {
-                samples[i].push(us);
-            }
-            bytes[i] = encoded.len();
-        }
-    }
+    let timings = time_tiles(atlas, maker, tiles, Layers::POINTS, MEASURED_PASSES);
     let pyramid = atlas.pyramid(&open).unwrap();
     let per_tile: Vec<Value> = tiles
         .iter()
-        .zip(&mut samples)
-        .zip(&bytes)
-        .map(|((tile, times), &bytes)| {
+        .zip(&timings)
+        .map(|(tile, &TileTiming { median_us: total, bytes })| {
             let b = tile.buffered_bounds(EXTENT, BUFFER);
             let views = pyramid.in_rect(atlas, tile.z(), b.min_x, b.min_y, b.max_x, b.max_y);
-            let total = median(times);
             json!({
                 "tile": format!("{}/{}/{}", tile.z(), tile.x(), tile.y()), "z": tile.z(),
                 "features": views.len(), "clusters": views.iter().filter(|v| v.entry.is_none()).count(),

@@ -38,8 +38,6 @@ pub struct Layer {
     declared_slots: FxHashMap<String, u32>,
     /// Which layer this is, so that a key declared for another is caught.
     identity: u32,
-    scratch: Vec<u8>,
-    value_scratch: Vec<u8>,
     tags: Vec<u8>,
     geometry: Vec<u8>,
 }
@@ -71,16 +69,13 @@ impl PropertyKey for &str {
 }
 
 impl PropertyKey for KeyId {
+    #[inline]
     fn index_in(self, layer: &mut Layer) -> u32 {
         assert_eq!(self.layer, layer.identity, "a KeyId declared for another layer");
-        let slot = self.slot as usize;
-        if let Some(index) = layer.declared[slot].1 {
-            return index;
+        match layer.declared[self.slot as usize].1 {
+            Some(index) => index,
+            None => layer.first_use(self.slot as usize),
         }
-        let key = std::mem::take(&mut layer.declared[slot].0);
-        let index = layer.key(&key);
-        layer.declared[slot] = (key, Some(index));
-        index
     }
 }
 
@@ -105,8 +100,6 @@ impl Layer {
             declared: Vec::new(),
             declared_slots: FxHashMap::default(),
             identity: LAYERS_MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            scratch: Vec::new(),
-            value_scratch: Vec::new(),
             tags: Vec::new(),
             geometry: Vec::new(),
         }
@@ -207,8 +200,13 @@ impl Layer {
             protobuf::varint(&mut tags, u64::from(v));
         }
         self.tags = tags;
-        let feature = &mut self.scratch;
-        feature.clear();
+        // Written straight into the layer, its length reckoned first.
+        let id_len = id.map_or(0, |id| 1 + protobuf::varint_len(id));
+        let tags_len = if self.tags.is_empty() { 0 } else { 1 + protobuf::varint_len(self.tags.len() as u64) + self.tags.len() };
+        let geometry_len = 1 + protobuf::varint_len(geometry.len() as u64) + geometry.len();
+        let feature = &mut self.features;
+        protobuf::key(feature, 2, LEN);
+        protobuf::varint(feature, (id_len + tags_len + 2 + geometry_len) as u64);
         if let Some(id) = id {
             protobuf::key(feature, 1, VARINT);
             protobuf::varint(feature, id);
@@ -219,8 +217,16 @@ impl Layer {
         protobuf::key(feature, 3, VARINT);
         protobuf::varint(feature, kind);
         protobuf::bytes(feature, 4, geometry);
-        protobuf::bytes(&mut self.features, 2, feature);
         self.count += 1;
+    }
+
+    /// A declared key's first use in this tile: enters it in the key table.
+    #[cold]
+    fn first_use(&mut self, slot: usize) -> u32 {
+        let key = std::mem::take(&mut self.declared[slot].0);
+        let index = self.key(&key);
+        self.declared[slot] = (key, Some(index));
+        index
     }
 
     fn key(&mut self, key: &str) -> u32 {
@@ -260,30 +266,37 @@ impl Layer {
             PropertyValue::Bool(b) => number_slot(&mut self.numbers, 3, u64::from(b), next),
         };
         if fresh {
-            let mut encoded = std::mem::take(&mut self.value_scratch);
-            encoded.clear();
+            // A Value message, written straight into the layer, its length reckoned first.
+            let values = &mut self.values;
+            protobuf::key(values, 4, LEN);
             match value {
-                PropertyValue::Str(s) => protobuf::bytes(&mut encoded, 1, s.as_bytes()),
+                PropertyValue::Str(s) => {
+                    protobuf::varint(values, (1 + protobuf::varint_len(s.len() as u64) + s.len()) as u64);
+                    protobuf::bytes(values, 1, s.as_bytes());
+                }
                 PropertyValue::Double(d) => {
-                    protobuf::key(&mut encoded, 3, FIXED64);
-                    encoded.extend_from_slice(&d.to_le_bytes());
+                    protobuf::varint(values, 9);
+                    protobuf::key(values, 3, FIXED64);
+                    values.extend_from_slice(&d.to_le_bytes());
                 }
                 PropertyValue::Int(n) => {
-                    protobuf::key(&mut encoded, 6, VARINT);
                     #[expect(clippy::cast_sign_loss, reason = "zigzag of a sint64")]
-                    protobuf::varint(&mut encoded, ((n << 1) ^ (n >> 63)) as u64);
+                    let zigzag = ((n << 1) ^ (n >> 63)) as u64;
+                    protobuf::varint(values, (1 + protobuf::varint_len(zigzag)) as u64);
+                    protobuf::key(values, 6, VARINT);
+                    protobuf::varint(values, zigzag);
                 }
                 PropertyValue::Uint(n) => {
-                    protobuf::key(&mut encoded, 5, VARINT);
-                    protobuf::varint(&mut encoded, n);
+                    protobuf::varint(values, (1 + protobuf::varint_len(n)) as u64);
+                    protobuf::key(values, 5, VARINT);
+                    protobuf::varint(values, n);
                 }
                 PropertyValue::Bool(b) => {
-                    protobuf::key(&mut encoded, 7, VARINT);
-                    protobuf::varint(&mut encoded, u64::from(b));
+                    protobuf::varint(values, 2);
+                    protobuf::key(values, 7, VARINT);
+                    protobuf::varint(values, u64::from(b));
                 }
             }
-            protobuf::bytes(&mut self.values, 4, &encoded);
-            self.value_scratch = encoded;
             self.value_count += 1;
         }
         index
@@ -306,14 +319,10 @@ impl Layer {
     }
 }
 
+/// The value index of a number, and whether it is new (one hash either way).
 fn number_slot(map: &mut FxHashMap<(u8, u64), u32>, kind: u8, bits: u64, next: u32) -> (u32, bool) {
-    match map.get(&(kind, bits)) {
-        Some(&i) => (i, false),
-        None => {
-            map.insert((kind, bits), next);
-            (next, true)
-        }
-    }
+    let index = *map.entry((kind, bits)).or_insert(next);
+    (index, index == next)
 }
 
 /// Varints into a fixed array: a point's geometry is at most 15 bytes.

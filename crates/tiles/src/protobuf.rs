@@ -4,7 +4,13 @@ pub(crate) const VARINT: u32 = 0;
 pub(crate) const FIXED64: u32 = 1;
 pub(crate) const LEN: u32 = 2;
 
+#[inline]
 pub(crate) fn varint(out: &mut Vec<u8>, mut value: u64) {
+    if value < 0x80 {
+        #[expect(clippy::cast_possible_truncation, reason = "below 0x80 here")]
+        out.push(value as u8);
+        return;
+    }
     while value >= 0x80 {
         #[expect(clippy::cast_possible_truncation, reason = "the low 7 bits, masked")]
         out.push((value as u8 & 0x7f) | 0x80);
@@ -14,10 +20,19 @@ pub(crate) fn varint(out: &mut Vec<u8>, mut value: u64) {
     out.push(value as u8);
 }
 
+/// The length of `value` as a varint.
+#[inline]
+pub(crate) fn varint_len(value: u64) -> usize {
+    // One byte per started group of 7 bits; zero takes one byte.
+    (u64::BITS - (value | 1).leading_zeros()).div_ceil(7) as usize
+}
+
+#[inline]
 pub(crate) fn key(out: &mut Vec<u8>, field: u32, wire: u32) {
     varint(out, u64::from(field << 3 | wire));
 }
 
+#[inline]
 pub(crate) fn bytes(out: &mut Vec<u8>, field: u32, data: &[u8]) {
     key(out, field, LEN);
     varint(out, data.len() as u64);
@@ -43,5 +58,18 @@ mod tests {
             [zigzag(0), zigzag(-1), zigzag(1), zigzag(-2), zigzag(i32::MAX), zigzag(i32::MIN)],
             [0, 1, 2, 3, u32::MAX - 1, u32::MAX]
         );
+    }
+
+    #[test]
+    fn varint_lengths_are_the_bytes_written() {
+        for value in [0, 1, 0x7f, 0x80, 300, 0x3fff, 0x4000, u64::from(u32::MAX), 1 << 56, u64::MAX - 1, u64::MAX]
+            .into_iter()
+            .chain((0..64).map(|bit| 1u64 << bit))
+            .chain((1..64).map(|bit| (1u64 << bit) - 1))
+        {
+            let mut out = Vec::new();
+            varint(&mut out, value);
+            assert_eq!(varint_len(value), out.len(), "{value}");
+        }
     }
 }
