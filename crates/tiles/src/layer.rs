@@ -202,11 +202,12 @@ impl Layer {
         self.tags = tags;
         // Written straight into the layer, its length reckoned first.
         let id_len = id.map_or(0, |id| 1 + protobuf::varint_len(id));
-        let tags_len = if self.tags.is_empty() { 0 } else { 1 + protobuf::varint_len(self.tags.len() as u64) + self.tags.len() };
-        let geometry_len = 1 + protobuf::varint_len(geometry.len() as u64) + geometry.len();
+        let tags_len = if self.tags.is_empty() { 0 } else { protobuf::bytes_len(self.tags.len()) };
+        // The geometry type takes two bytes: its key and a kind below 0x80.
+        let length = id_len + tags_len + 2 + protobuf::bytes_len(geometry.len());
         let feature = &mut self.features;
         protobuf::key(feature, 2, LEN);
-        protobuf::varint(feature, (id_len + tags_len + 2 + geometry_len) as u64);
+        protobuf::varint(feature, length as u64);
         if let Some(id) = id {
             protobuf::key(feature, 1, VARINT);
             protobuf::varint(feature, id);
@@ -271,7 +272,7 @@ impl Layer {
             protobuf::key(values, 4, LEN);
             match value {
                 PropertyValue::Str(s) => {
-                    protobuf::varint(values, (1 + protobuf::varint_len(s.len() as u64) + s.len()) as u64);
+                    protobuf::varint(values, protobuf::bytes_len(s.len()) as u64);
                     protobuf::bytes(values, 1, s.as_bytes());
                 }
                 PropertyValue::Double(d) => {

@@ -27,6 +27,12 @@ pub(crate) fn varint_len(value: u64) -> usize {
     (u64::BITS - (value | 1).leading_zeros()).div_ceil(7) as usize
 }
 
+/// The length of a length-delimited field of `len` bytes under a one-byte key.
+#[inline]
+pub(crate) fn bytes_len(len: usize) -> usize {
+    1 + varint_len(len as u64) + len
+}
+
 #[inline]
 pub(crate) fn key(out: &mut Vec<u8>, field: u32, wire: u32) {
     varint(out, u64::from(field << 3 | wire));
