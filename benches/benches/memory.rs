@@ -52,7 +52,7 @@ fn measure(reference: &Reference, store: &Store) {
     std::fs::write("/proc/self/clear_refs", "5").unwrap();
     let before = status_mib("VmRSS:");
     let mut builder = Atlas::builder(&reference.taxonomy, AtlasOptions::default());
-    store.each_listing(|listing| builder.push(listing)).unwrap();
+    store.each_listing(|listing| builder.push(&listing)).unwrap();
     let atlas = builder.finish(1);
     let (peak, after) = (status_mib("VmHWM:") - before, status_mib("VmRSS:") - before);
     // A first search builds the word index.

@@ -23,15 +23,15 @@ pub struct AtlasOptions {
     pub clusters: ClusterOptions,
 }
 
-/// One organisation as the Atlas holds it: what maps, lists and queries show.
-#[derive(Debug, Clone)]
-pub struct Entry {
+/// One organisation as the Atlas shows it: what maps, lists and queries read.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry<'a> {
     /// Public id.
-    pub id: OrgId,
+    pub id: &'a str,
     /// Name.
-    pub name: Box<str>,
+    pub name: &'a str,
     /// Town.
-    pub city: Box<str>,
+    pub city: &'a str,
     /// Country.
     pub country: CountryCode,
     /// Position of the continent among the taxonomy's continents.
@@ -44,6 +44,60 @@ pub struct Entry {
     pub sdgs: SdgSet,
     /// Position.
     pub at: LonLat,
+}
+
+/// An entry as stored, 40 bytes: its id, name and town follow each other in
+/// the Atlas's one text buffer, from `text`, so a million of them cost no
+/// allocation each.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Record {
+    pub(crate) at: LonLat,
+    text: u32,
+    pub(crate) sectors: u32,
+    sdgs: SdgSet,
+    name_len: u16,
+    city_len: u16,
+    country: CountryCode,
+    pub(crate) continent: u8,
+    pub(crate) family: u8,
+    id_len: u8,
+}
+
+/// The ids, names and towns of every record, one after another.
+#[derive(Debug, Default)]
+pub(crate) struct Texts(String);
+
+impl Texts {
+    /// Appends a record's texts; each is cut (at a character) to what its
+    /// length field holds, far past what validation lets through.
+    ///
+    /// # Panics
+    /// When the texts of all records together pass 4 GiB.
+    fn push(&mut self, id: &str, name: &str, city: &str) -> (u32, u8, u16, u16) {
+        let start = u32::try_from(self.0.len()).expect("an Atlas holds at most 4 GiB of ids, names and towns");
+        let (id, name, city) = (clipped(id, u8::MAX.into()), clipped(name, u16::MAX.into()), clipped(city, u16::MAX.into()));
+        for part in [id, name, city] {
+            self.0.push_str(part);
+        }
+        #[expect(clippy::cast_possible_truncation, reason = "clipped to fit above")]
+        (start, id.len() as u8, name.len() as u16, city.len() as u16)
+    }
+
+    /// A record's id, name and town.
+    fn of(&self, r: &Record) -> (&str, &str, &str) {
+        let id_end = r.text as usize + usize::from(r.id_len);
+        let name_end = id_end + usize::from(r.name_len);
+        (&self.0[r.text as usize..id_end], &self.0[id_end..name_end], &self.0[name_end..name_end + usize::from(r.city_len)])
+    }
+}
+
+/// The longest start of `text` of at most `max` bytes that ends at a character.
+fn clipped(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// A proximity result: an entry and its great-circle distance.
@@ -75,32 +129,35 @@ impl rstar::RTreeParams for TreeShape {
 pub struct AtlasBuilder {
     keys: [Vec<TermKey>; 3],
     options: AtlasOptions,
-    entries: Vec<Entry>,
+    records: Vec<Record>,
+    texts: Texts,
 }
 
 impl AtlasBuilder {
     /// Adds one organisation; keys the taxonomy does not know count as its first term.
-    pub fn push(&mut self, listing: Listing) {
+    pub fn push(&mut self, listing: &Listing) {
         let position = |facet: usize, key: &TermKey| self.keys[facet].iter().position(|k| k == key);
         let sectors = listing.sectors.iter().filter_map(|s| position(2, s)).fold(0u32, |bits, i| bits | (1 << i));
+        let (text, id_len, name_len, city_len) = self.texts.push(listing.id.as_str(), &listing.name, &listing.city);
         #[expect(clippy::cast_possible_truncation, reason = "positions checked below 256 in Atlas::builder")]
-        let entry = Entry {
-            continent: position(0, &listing.continent).unwrap_or(0) as u8,
-            family: position(1, &listing.family).unwrap_or(0) as u8,
+        let (continent, family) = (position(0, &listing.continent).unwrap_or(0) as u8, position(1, &listing.family).unwrap_or(0) as u8);
+        self.records.push(Record {
+            continent,
+            family,
             sectors,
-            id: listing.id,
-            name: listing.name.into_boxed_str(),
-            city: listing.city.into_boxed_str(),
+            text,
+            id_len,
+            name_len,
+            city_len,
             country: listing.country,
             sdgs: listing.sdgs,
             at: listing.location,
-        };
-        self.entries.push(entry);
+        });
     }
 
     /// Builds the Atlas; `generation` tells snapshots apart (ETags use it).
     pub fn finish(self, generation: u64) -> Atlas {
-        Atlas::from_entries(self.entries, self.keys, self.options, generation)
+        Atlas::from_records(self.records, self.texts, self.keys, self.options, generation)
     }
 }
 
@@ -108,7 +165,8 @@ impl AtlasBuilder {
 #[derive(Debug)]
 pub struct Atlas {
     generation: u64,
-    entries: Vec<Entry>,
+    records: Vec<Record>,
+    texts: Texts,
     /// Each entry's H3 cell at the finest resolution kept, made on first use.
     cells: std::sync::OnceLock<Vec<u64>>,
     tree: RTree<Point3, TreeShape>,
@@ -132,7 +190,7 @@ impl Atlas {
     pub fn build(listings: impl IntoIterator<Item = Listing>, taxonomy: &Taxonomy, options: AtlasOptions, generation: u64) -> Self {
         let mut builder = Self::builder(taxonomy, options);
         for listing in listings {
-            builder.push(listing);
+            builder.push(&listing);
         }
         builder.finish(generation)
     }
@@ -147,24 +205,27 @@ impl Atlas {
         let keys =
             [Facet::Continent, Facet::Family, Facet::Sector].map(|f| taxonomy.terms(f).iter().map(|t| t.key.clone()).collect::<Vec<_>>());
         assert!(keys[2].len() <= 32 && keys[0].len() < 256 && keys[1].len() < 256, "taxonomy too large for the Atlas's bitsets");
-        AtlasBuilder { keys, options, entries: Vec::new() }
+        AtlasBuilder { keys, options, records: Vec::new(), texts: Texts::default() }
     }
 
-    fn from_entries(entries: Vec<Entry>, keys: [Vec<TermKey>; 3], options: AtlasOptions, generation: u64) -> Self {
-        let entries = sorted_by_id(entries);
+    fn from_records(mut records: Vec<Record>, mut texts: Texts, keys: [Vec<TermKey>; 3], options: AtlasOptions, generation: u64) -> Self {
+        records.shrink_to_fit();
+        texts.0.shrink_to_fit();
+        let records = sorted_by_bytes(records, |r| texts.of(r).0.as_bytes());
 
         // The cluster pyramid takes longest; the facet bitmaps and the R-tree
         // are made beside it on a second thread.
         let (open_pyramid, (facets, tree)) = std::thread::scope(|scope| {
-            let facets = scope.spawn(|| FacetBitmaps::build(&entries, &keys));
-            let pyramid = Pyramid::build(&entries, &Selection::All(len_u32(&entries)), keys.each_ref().map(Vec::len), &options.clusters);
+            let facets = scope.spawn(|| FacetBitmaps::build(&records, &keys));
+            let pyramid = Pyramid::build(&records, &Selection::All(len_u32(&records)), keys.each_ref().map(Vec::len), &options.clusters);
             (Arc::new(pyramid), facets.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
         });
         let FacetBitmaps { continents, families, sectors, sdgs, countries } = facets;
         Self {
             generation,
             tree,
-            entries,
+            records,
+            texts,
             cells: std::sync::OnceLock::new(),
             continents,
             families,
@@ -186,23 +247,33 @@ impl Atlas {
 
     /// How many organisations.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.records.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.records.is_empty()
     }
 
     /// The entry at a position.
-    pub fn entry(&self, index: u32) -> &Entry {
-        &self.entries[index as usize]
+    ///
+    /// # Panics
+    /// When there is no entry at `index`.
+    pub fn entry(&self, index: u32) -> Entry<'_> {
+        let r = &self.records[index as usize];
+        let (id, name, city) = self.texts.of(r);
+        Entry { id, name, city, country: r.country, continent: r.continent, family: r.family, sectors: r.sectors, sdgs: r.sdgs, at: r.at }
     }
 
     /// The entry with an id, and its position.
-    pub fn find(&self, id: &OrgId) -> Option<(u32, &Entry)> {
-        let index = self.entries.binary_search_by(|e| e.id.cmp(id)).ok()?;
-        Some((u32::try_from(index).ok()?, &self.entries[index]))
+    pub fn find(&self, id: &OrgId) -> Option<(u32, Entry<'_>)> {
+        let index = u32::try_from(self.records.binary_search_by(|r| self.texts.of(r).0.cmp(id.as_str())).ok()?).ok()?;
+        Some((index, self.entry(index)))
+    }
+
+    /// The stored records, for the pyramid and the other indexes built from them.
+    pub(crate) fn records(&self) -> &[Record] {
+        &self.records
     }
 
     /// The keys of a facet's terms, in the order entries refer to them.
@@ -220,7 +291,7 @@ impl Atlas {
     /// [`IndexError::UnknownValue`] for a key, goal or country the Atlas does not know.
     pub fn select(&self, filter: &Filter) -> Result<Selection, IndexError> {
         if filter.is_open() {
-            return Ok(Selection::All(len_u32(&self.entries)));
+            return Ok(Selection::All(len_u32(&self.records)));
         }
         let mut result: Option<RoaringBitmap> = None;
         let mut and = |bits: RoaringBitmap| {
@@ -267,14 +338,14 @@ impl Atlas {
             }
             and(any);
         }
-        let mut selected = result.unwrap_or_else(|| (0..len_u32(&self.entries)).collect());
+        let mut selected = result.unwrap_or_else(|| (0..len_u32(&self.records)).collect());
         if let Some(text) = filter.text.as_deref().filter(|t| !t.is_empty()) {
             let words: Vec<String> = text.split_whitespace().map(fold).filter(|w| !w.is_empty()).collect();
             selected = selected
                 .iter()
                 .filter(|&i| {
-                    let e = &self.entries[i as usize];
-                    let haystack = format!("{}|{}|{}", fold(&e.name), fold(&e.city), e.country.as_str().to_ascii_lowercase());
+                    let e = self.entry(i);
+                    let haystack = format!("{}|{}|{}", fold(e.name), fold(e.city), e.country.as_str().to_ascii_lowercase());
                     words.iter().all(|w| haystack.contains(w.as_str()))
                 })
                 .collect();
@@ -296,7 +367,7 @@ impl Atlas {
             return Ok(p.clone());
         }
         let selection = self.select(&filter)?;
-        let pyramid = Arc::new(Pyramid::build(&self.entries, &selection, self.keys.each_ref().map(Vec::len), &self.options.clusters));
+        let pyramid = Arc::new(Pyramid::build(&self.records, &selection, self.keys.each_ref().map(Vec::len), &self.options.clusters));
         let mut cache = self.filtered.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if cache.len() >= FILTERED_PYRAMIDS {
             cache.remove(0);
@@ -308,7 +379,7 @@ impl Atlas {
     /// Counts per H3 cell at a resolution (0 to [`crate::H3_MAX_RES`]) for a
     /// pyramid's selection, built on first use and kept with the pyramid.
     pub fn h3<'p>(&self, pyramid: &'p Pyramid, res: u8) -> &'p H3Bins {
-        let cells = self.cells.get_or_init(|| self.entries.iter().map(|e| finest_cell(e.at.lon(), e.at.lat())).collect());
+        let cells = self.cells.get_or_init(|| self.records.iter().map(|e| finest_cell(e.at.lon(), e.at.lat())).collect());
         pyramid.h3_slot(res).get_or_init(|| H3Bins::build(self, cells, pyramid.selection(), res))
     }
 
@@ -322,7 +393,7 @@ impl Atlas {
         if wanted.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let index = self.words.get_or_init(|| WordIndex::build(&self.entries));
+        let index = self.words.get_or_init(|| WordIndex::build(self));
         let mut found: Option<RoaringBitmap> = None;
         for word in &wanted {
             let mut bits = index.prefixed(word);
@@ -343,9 +414,9 @@ impl Atlas {
             .iter()
             .filter(|&i| selection.contains(i))
             .map(|i| {
-                let e = &self.entries[i as usize];
-                let name: Vec<String> = words(&e.name).collect();
-                let city: Vec<String> = words(&e.city).collect();
+                let e = self.entry(i);
+                let name: Vec<String> = words(e.name).collect();
+                let city: Vec<String> = words(e.city).collect();
                 let score = wanted
                     .iter()
                     .map(|w| {
@@ -399,11 +470,10 @@ impl Atlas {
         for (west, south, east, north) in bbox.parts() {
             let (lower, upper) = enclosing_box(west, south, east, north);
             let envelope = rstar::AABB::from_corners(lower, upper);
-            found.extend(
-                self.tree.locate_in_envelope(&envelope).map(|p| p.data).filter(|&i| {
-                    selection.contains(i) && bbox.contains(self.entries[i as usize].at.lon(), self.entries[i as usize].at.lat())
-                }),
-            );
+            found.extend(self.tree.locate_in_envelope(&envelope).map(|p| p.data).filter(|&i| {
+                let at = self.records[i as usize].at;
+                selection.contains(i) && bbox.contains(at.lon(), at.lat())
+            }));
         }
         found.sort_unstable();
         found.dedup();
@@ -475,15 +545,14 @@ fn len_u32<T>(items: &[T]) -> u32 {
     u32::try_from(items.len()).unwrap_or(u32::MAX)
 }
 
-/// Entries in id order. Sorting the entries themselves would move them about
-/// and follow each id's pointer at every comparison; instead the ids' first
-/// eight bytes, read as a big-endian number, order nearly all pairs, the
-/// whole ids break the rare ties, and the entries move once.
-fn sorted_by_id(entries: Vec<Entry>) -> Vec<Entry> {
-    sorted_by_bytes(entries, |e| e.id.as_str().as_bytes())
-}
-
-fn sorted_by_bytes<T>(items: Vec<T>, key: impl Fn(&T) -> &[u8]) -> Vec<T> {
+/// Items in the order of their keys. Records arrive from the store in id
+/// order, which is checked first; otherwise the keys' first eight bytes, read
+/// as a big-endian number, order nearly all pairs and the whole keys break
+/// the rare ties, so the keys are rarely followed into the text.
+fn sorted_by_bytes<'k, T: Copy>(items: Vec<T>, key: impl Fn(&T) -> &'k [u8]) -> Vec<T> {
+    if items.is_sorted_by(|a, b| key(a) <= key(b)) {
+        return items;
+    }
     let prefix = |item: &T| {
         let mut bytes = [0u8; 8];
         let key = key(item);
@@ -493,8 +562,7 @@ fn sorted_by_bytes<T>(items: Vec<T>, key: impl Fn(&T) -> &[u8]) -> Vec<T> {
     };
     let mut order: Vec<(u64, usize)> = items.iter().enumerate().map(|(i, item)| (prefix(item), i)).collect();
     order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(&items[a.1]).cmp(key(&items[b.1]))));
-    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    order.iter().filter_map(|&(_, i)| slots[i].take()).collect()
+    order.iter().map(|&(_, i)| items[i]).collect()
 }
 
 /// Per facet value, the positions of the entries that have it.
@@ -508,7 +576,7 @@ struct FacetBitmaps {
 
 impl FacetBitmaps {
     /// The bitmaps of entries sorted by id, and the R-tree of their unit vectors.
-    fn build(entries: &[Entry], keys: &[Vec<TermKey>; 3]) -> (Self, RTree<Point3, TreeShape>) {
+    fn build(entries: &[Record], keys: &[Vec<TermKey>; 3]) -> (Self, RTree<Point3, TreeShape>) {
         let bitmaps = |n: usize| vec![RoaringBitmap::new(); n];
         let mut facets = Self {
             continents: bitmaps(keys[0].len()),
@@ -538,8 +606,20 @@ impl FacetBitmaps {
 }
 
 #[cfg(test)]
-mod sort_tests {
+mod tests {
     use proptest::prelude::*;
+
+    /// A text longer than its length field is cut at the last whole character that fits.
+    #[test]
+    fn long_texts_are_cut_at_a_character() {
+        let mut texts = super::Texts::default();
+        let name = "é".repeat(40_000);
+        let (start, id_len, name_len, city_len) = texts.push("a-b", &name, "Dakar");
+        assert_eq!((start, id_len, usize::from(name_len), city_len), (0, 3, 65_534, 5));
+        assert_eq!(texts.0, format!("a-b{}Dakar", "é".repeat(32_767)));
+        assert_eq!(super::clipped("aé", 2), "a");
+        assert_eq!(super::clipped("aé", 3), "aé");
+    }
 
     proptest! {
         /// Ids sharing long prefixes, of every length, with and without
@@ -548,7 +628,8 @@ mod sort_tests {
         fn sorting_by_prefix_then_whole_key_is_a_plain_sort(keys in proptest::collection::vec(proptest::collection::vec(prop_oneof![Just(0u8), Just(b'a'), Just(b'b')], 0..12), 0..200)) {
             let mut want = keys.clone();
             want.sort();
-            prop_assert_eq!(super::sorted_by_bytes(keys, Vec::as_slice), want);
+            let order = super::sorted_by_bytes((0..keys.len()).collect(), |&i| keys[i].as_slice());
+            prop_assert_eq!(order.into_iter().map(|i| keys[i].clone()).collect::<Vec<_>>(), want);
         }
     }
 }

@@ -7,7 +7,7 @@
 use impactmap_model::MercPoint;
 
 use crate::Selection;
-use crate::atlas::Entry;
+use crate::atlas::Record;
 use crate::kd::{self, Positioned};
 
 /// Clustering parameters.
@@ -83,7 +83,7 @@ pub struct ClusterView {
 
 impl Pyramid {
     /// Clusters the selected entries at every zoom.
-    pub(crate) fn build(entries: &[Entry], selection: &Selection, dims: [usize; 3], options: &ClusterOptions) -> Self {
+    pub(crate) fn build(entries: &[Record], selection: &Selection, dims: [usize; 3], options: &ClusterOptions) -> Self {
         let mut points: Vec<Node> = selection
             .iter()
             .map(|i| {
@@ -116,7 +116,7 @@ impl Pyramid {
         self.dims.iter().sum()
     }
 
-    fn cluster(&mut self, entries: &[Entry], below: &[Node], zoom: u8, radius: f64, min_points: u32) -> Vec<Node> {
+    fn cluster(&mut self, entries: &[Record], below: &[Node], zoom: u8, radius: f64, min_points: u32) -> Vec<Node> {
         let mut claimed = vec![false; below.len()];
         let mut level = Vec::new();
         let mut members = Vec::new();
@@ -155,7 +155,7 @@ impl Pyramid {
         level
     }
 
-    fn add_counts(&self, entries: &[Entry], node: Node, counts: &mut [u32], bbox: &mut [f64; 4]) {
+    fn add_counts(&self, entries: &[Record], node: Node, counts: &mut [u32], bbox: &mut [f64; 4]) {
         if node.count == 1 {
             let e = &entries[node.data as usize];
             self.count_entry(e, counts);
@@ -271,7 +271,7 @@ impl Pyramid {
 
     fn view(&self, atlas: &crate::Atlas, node: Node, zoom: usize, position: usize, shift: f64) -> ClusterView {
         if node.count == 1 {
-            let e = atlas.entry(node.data);
+            let e = &atlas.records()[node.data as usize];
             let mut counts = vec![0u32; self.total_dims()];
             self.count_entry(e, &mut counts);
             let bbox = [e.at.lon(), e.at.lat(), e.at.lon(), e.at.lat()];
@@ -293,7 +293,7 @@ impl Pyramid {
     }
 
     /// Adds one organisation to counts laid out as continents, families, sectors.
-    fn count_entry(&self, e: &Entry, counts: &mut [u32]) {
+    fn count_entry(&self, e: &Record, counts: &mut [u32]) {
         counts[usize::from(e.continent)] += 1;
         counts[self.dims[0] + usize::from(e.family)] += 1;
         for bit in 0..self.dims[2] {

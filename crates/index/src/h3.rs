@@ -56,7 +56,7 @@ impl H3Bins {
             let Some(cell) = CellIndex::try_from(cells[i as usize]).ok().and_then(|c| c.parent(resolution)) else { continue };
             let entry = by_cell.entry(u64::from(cell)).or_insert_with(|| (0, vec![0; sectors]));
             entry.0 += 1;
-            let bits = atlas.entry(i).sectors;
+            let bits = atlas.records()[i as usize].sectors;
             for (bit, n) in entry.1.iter_mut().enumerate() {
                 if bits & (1 << bit) != 0 {
                     *n += 1;

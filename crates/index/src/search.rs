@@ -4,7 +4,7 @@
 use impactmap_model::fold;
 use roaring::RoaringBitmap;
 
-use crate::atlas::Entry;
+use crate::Atlas;
 
 /// Folded words of names and towns, sorted, each with its entries.
 #[derive(Debug)]
@@ -18,10 +18,11 @@ pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 impl WordIndex {
-    pub(crate) fn build(entries: &[Entry]) -> Self {
-        let mut pairs: Vec<(String, u32)> = Vec::with_capacity(entries.len() * 6);
-        for (index, e) in (0u32..).zip(entries) {
-            pairs.extend(words(&e.name).chain(words(&e.city)).map(|w| (w, index)));
+    pub(crate) fn build(atlas: &Atlas) -> Self {
+        let mut pairs: Vec<(String, u32)> = Vec::with_capacity(atlas.len() * 6);
+        for index in 0..u32::try_from(atlas.len()).unwrap_or(u32::MAX) {
+            let e = atlas.entry(index);
+            pairs.extend(words(e.name).chain(words(e.city)).map(|w| (w, index)));
         }
         pairs.sort_unstable();
         pairs.dedup();

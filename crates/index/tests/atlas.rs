@@ -88,6 +88,22 @@ fn brute_near(atlas: &Atlas, at: LonLat, radius: Option<f64>, k: Option<usize>) 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
+    /// Entries come out in id order, each as it went in, and found by its id.
+    #[test]
+    fn entries_read_back_in_id_order(orgs in dataset()) {
+        let atlas = atlas(&orgs);
+        let mut want: Vec<&Organisation> = orgs.iter().collect();
+        want.sort_by(|a, b| a.id.cmp(&b.id));
+        want.dedup_by(|a, b| a.id == b.id);
+        prop_assert_eq!(atlas.len(), want.len());
+        for (i, org) in (0u32..).zip(want) {
+            let e = atlas.entry(i);
+            prop_assert_eq!((e.id, e.name, e.city, e.country, e.at), (org.id.as_str(), org.name.as_str(), org.city.as_str(), org.country, org.location));
+            prop_assert_eq!(e.sdgs, org.sdgs);
+            prop_assert_eq!(atlas.find(&org.id).map(|(index, _)| index), Some(i));
+        }
+    }
+
     /// RELIABILITY A4, P3.
     #[test]
     fn bbox_equals_brute_force(orgs in dataset(), w in lon(), e in lon(), s in lat(), n in lat()) {

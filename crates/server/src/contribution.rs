@@ -199,7 +199,7 @@ impl Hints {
             .unwrap_or_default()
             .into_iter()
             .map(|hit| (hit, atlas.entry(hit.index)))
-            .filter(|(_, e)| Some(&e.id) != edit_of && similar_names(&org.name, &e.name))
+            .filter(|(_, e)| edit_of.is_none_or(|id| id.as_str() != e.id) && similar_names(&org.name, e.name))
             .map(|(hit, e)| Duplicate {
                 kind: "organisation".into(),
                 id: e.id.to_string(),

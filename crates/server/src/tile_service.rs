@@ -145,7 +145,7 @@ fn fill(
         if let Some(index) = view.entry {
             let e = atlas.entry(index);
             props.push((keys.cluster, PropertyValue::Bool(false)));
-            props.push((keys.id, PropertyValue::Str(e.id.as_str())));
+            props.push((keys.id, PropertyValue::Str(e.id)));
             props.push((keys.family, PropertyValue::Str(families[usize::from(e.family)].as_str())));
             clusters.add_point(Some(view.id), x, y, &props);
             if tile.z() >= ORGANISATIONS_MIN_ZOOM {
@@ -157,13 +157,13 @@ fn fill(
                     sector_list.push_str(key.as_str());
                 }
                 let display = [
-                    ("id", PropertyValue::Str(e.id.as_str())),
-                    ("name", PropertyValue::Str(&e.name)),
+                    ("id", PropertyValue::Str(e.id)),
+                    ("name", PropertyValue::Str(e.name)),
                     ("family", PropertyValue::Str(families[usize::from(e.family)].as_str())),
                     ("sectors", PropertyValue::Str(&sector_list)),
                     ("continent", PropertyValue::Str(continents[usize::from(e.continent)].as_str())),
                     ("country", PropertyValue::Str(e.country.as_str())),
-                    ("city", PropertyValue::Str(&e.city)),
+                    ("city", PropertyValue::Str(e.city)),
                 ];
                 organisations.add_point(Some(u64::from(index)), x, y, &display);
             }

@@ -67,7 +67,7 @@ impl Serialize for EntryFeature<'_> {
         let e = self.atlas.entry(self.index);
         let mut feature = serializer.serialize_map(Some(4))?;
         feature.serialize_entry("type", "Feature")?;
-        feature.serialize_entry("id", e.id.as_str())?;
+        feature.serialize_entry("id", e.id)?;
         feature.serialize_entry("geometry", &Point([e.at.lon(), e.at.lat()]))?;
         feature.serialize_entry("properties", &Properties(self))?;
         feature.end()
@@ -92,13 +92,13 @@ impl Serialize for Properties<'_> {
         let EntryFeature { atlas, index, extra } = *self.0;
         let e = atlas.entry(index);
         let mut properties = serializer.serialize_map(Some(7 + extra.len()))?;
-        properties.serialize_entry("name", &*e.name)?;
+        properties.serialize_entry("name", e.name)?;
         properties.serialize_entry("family", atlas.keys(Facet::Family)[usize::from(e.family)].as_str())?;
         properties.serialize_entry("sectors", &Sectors { atlas, bits: e.sectors })?;
         properties.serialize_entry("sdgs", &e.sdgs.goals().collect::<Vec<_>>())?;
         properties.serialize_entry("continent", atlas.keys(Facet::Continent)[usize::from(e.continent)].as_str())?;
         properties.serialize_entry("country", e.country.as_str())?;
-        properties.serialize_entry("city", &*e.city)?;
+        properties.serialize_entry("city", e.city)?;
         for (key, value) in extra {
             properties.serialize_entry(key, value)?;
         }
