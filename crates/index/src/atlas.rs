@@ -3,11 +3,10 @@ use std::sync::{Arc, Mutex};
 
 use impactmap_model::{CountryCode, Facet, Listing, LonLat, OrgId, SdgSet, Taxonomy, TermKey, fold};
 use roaring::RoaringBitmap;
-use rstar::RTree;
-use rstar::primitives::GeomWithData;
 
 use crate::cluster::{ClusterOptions, Pyramid};
 use crate::h3::{H3Bins, finest_cell};
+use crate::kd::{self, Positioned};
 use crate::search::{WordIndex, words};
 use crate::sphere::{between_m, chord, enclosing_box, unit_vector};
 use crate::stats::StatsFacet;
@@ -109,19 +108,18 @@ pub struct Hit {
     pub distance_m: f64,
 }
 
-type Point3 = GeomWithData<[f64; 3], u32>;
+/// An entry's position as a unit vector, for exact queries on the sphere;
+/// kept in a flat k-d tree, 32 bytes each.
+#[derive(Debug, Clone, Copy)]
+struct Point3 {
+    v: [f64; 3],
+    index: u32,
+}
 
-/// Wider nodes than rstar's default of 6: the tree is bulk-loaded once and
-/// never inserted into; a 50 km radius query at 1M returning 1,659 entries
-/// took about a tenth less time (k-nearest a little more, far under its
-/// target; benches/README.md).
-struct TreeShape;
-
-impl rstar::RTreeParams for TreeShape {
-    const MIN_SIZE: usize = 8;
-    const MAX_SIZE: usize = 16;
-    const REINSERTION_COUNT: usize = 4;
-    type DefaultInsertionStrategy = rstar::RStarInsertionStrategy;
+impl Positioned<3> for Point3 {
+    fn at(&self) -> [f64; 3] {
+        self.v
+    }
 }
 
 /// Turns listings into compact entries as they come; see [`Atlas::builder`].
@@ -169,7 +167,7 @@ pub struct Atlas {
     texts: Texts,
     /// Each entry's H3 cell at the finest resolution kept, made on first use.
     cells: std::sync::OnceLock<Vec<u64>>,
-    tree: RTree<Point3, TreeShape>,
+    tree: Vec<Point3>,
     continents: Vec<RoaringBitmap>,
     families: Vec<RoaringBitmap>,
     sectors: Vec<RoaringBitmap>,
@@ -213,7 +211,7 @@ impl Atlas {
         texts.0.shrink_to_fit();
         let records = sorted_by_bytes(records, |r| texts.of(r).0.as_bytes());
 
-        // The cluster pyramid takes longest; the facet bitmaps and the R-tree
+        // The cluster pyramid takes longest; the facet bitmaps and the k-d tree
         // are made beside it on a second thread.
         let (open_pyramid, (facets, tree)) = std::thread::scope(|scope| {
             let facets = scope.spawn(|| FacetBitmaps::build(&records, &keys));
@@ -469,11 +467,13 @@ impl Atlas {
         let mut found = Vec::new();
         for (west, south, east, north) in bbox.parts() {
             let (lower, upper) = enclosing_box(west, south, east, north);
-            let envelope = rstar::AABB::from_corners(lower, upper);
-            found.extend(self.tree.locate_in_envelope(&envelope).map(|p| p.data).filter(|&i| {
+            kd::range(&self.tree, lower, upper, |t| {
+                let i = self.tree[t].index;
                 let at = self.records[i as usize].at;
-                selection.contains(i) && bbox.contains(at.lon(), at.lat())
-            }));
+                if selection.contains(i) && bbox.contains(at.lon(), at.lat()) {
+                    found.push(i);
+                }
+            });
         }
         found.sort_unstable();
         found.dedup();
@@ -499,37 +499,41 @@ impl Atlas {
         // A hit as one number that sorts by distance, then id (distances are
         // never negative, so their bits order as they do): sorting thousands
         // of them is the larger part of a wide radius query.
-        let hit = |point: &Point3| (u128::from(between_m(centre, *point.geom()).to_bits()) << 32) | u128::from(point.data);
+        let hit = |point: &Point3| (u128::from(between_m(centre, point.v).to_bits()) << 32) | u128::from(point.index);
         #[expect(clippy::cast_possible_truncation, reason = "the two halves of a hit's number")]
         let split = |key: u128| Hit { index: key as u32, distance_m: f64::from_bits((key >> 32) as u64) };
         let within = |key: &u128| radius_m.is_none_or(|r| split(*key).distance_m <= r);
         let mut hits: Vec<u128> = match (radius_m, k) {
             (Some(r), None) => {
-                let limit = chord(r) + 1e-9;
-                self.tree
-                    .locate_within_distance(centre, limit * limit)
-                    .filter(|p| selection.contains(p.data))
-                    .map(hit)
-                    .filter(within)
-                    .collect()
+                let mut hits = Vec::new();
+                kd::within(&self.tree, centre, chord(r) + 1e-9, |t| {
+                    let point = &self.tree[t];
+                    if selection.contains(point.index) {
+                        hits.push(hit(point));
+                    }
+                });
+                hits.retain(within);
+                hits
             }
             (radius, Some(k)) => {
                 let limit = radius.map(|r| chord(r) + 1e-9);
                 let mut hits = Vec::new();
                 let mut kth_chord = f64::INFINITY;
-                for (point, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&centre) {
+                kd::nearest(&self.tree, centre, |t, d2| {
                     let d = d2.sqrt();
                     if limit.is_some_and(|l| d > l) || d > kth_chord + 1e-12 {
-                        break;
+                        return false;
                     }
-                    if selection.contains(point.data) {
+                    let point = &self.tree[t];
+                    if selection.contains(point.index) {
                         hits.push(hit(point));
                         if hits.len() == k {
                             // Ties with the k-th are still read, then cut by id.
                             kth_chord = d;
                         }
                     }
-                }
+                    true
+                });
                 hits.retain(within);
                 hits
             }
@@ -575,8 +579,8 @@ struct FacetBitmaps {
 }
 
 impl FacetBitmaps {
-    /// The bitmaps of entries sorted by id, and the R-tree of their unit vectors.
-    fn build(entries: &[Record], keys: &[Vec<TermKey>; 3]) -> (Self, RTree<Point3, TreeShape>) {
+    /// The bitmaps of entries sorted by id, and the k-d tree of their unit vectors.
+    fn build(entries: &[Record], keys: &[Vec<TermKey>; 3]) -> (Self, Vec<Point3>) {
         let bitmaps = |n: usize| vec![RoaringBitmap::new(); n];
         let mut facets = Self {
             continents: bitmaps(keys[0].len()),
@@ -599,9 +603,10 @@ impl FacetBitmaps {
                 facets.sdgs[goal as usize].try_push(index).ok();
             }
             facets.countries.entry(e.country).or_default().try_push(index).ok();
-            points.push(Point3::new(unit_vector(e.at.lon(), e.at.lat()), index));
+            points.push(Point3 { v: unit_vector(e.at.lon(), e.at.lat()), index });
         }
-        (facets, RTree::bulk_load_with_params(points))
+        kd::build(&mut points);
+        (facets, points)
     }
 }
 

@@ -39,9 +39,9 @@ struct Node {
     data: u32,
 }
 
-impl Positioned for Node {
-    fn xy(&self) -> (f64, f64) {
-        (self.x, self.y)
+impl Positioned<2> for Node {
+    fn at(&self) -> [f64; 2] {
+        [self.x, self.y]
     }
 }
 
@@ -128,7 +128,7 @@ impl Pyramid {
             claimed[i] = true;
             let node = below[i];
             members.clear();
-            kd::within(below, node.x, node.y, radius, |j| {
+            kd::within(below, [node.x, node.y], radius, |j| {
                 if !claimed[j] {
                     members.push(j);
                 }
@@ -257,7 +257,7 @@ impl Pyramid {
         let level = &self.levels[z];
         let mut out = Vec::new();
         let mut query = |shift: f64, lo_x: f64, hi_x: f64| {
-            kd::range(level, lo_x, min_y, hi_x, max_y, |i| out.push(self.view(entries_of, level[i], z, i, shift)));
+            kd::range(level, [lo_x, min_y], [hi_x, max_y], |i| out.push(self.view(entries_of, level[i], z, i, shift)));
         };
         query(0.0, min_x, max_x);
         if min_x < 0.0 {

@@ -32,9 +32,9 @@ pub struct H3Bin {
     sectors_at: usize,
 }
 
-impl Positioned for H3Bin {
-    fn xy(&self) -> (f64, f64) {
-        (self.x, self.y)
+impl Positioned<2> for H3Bin {
+    fn at(&self) -> [f64; 2] {
+        [self.x, self.y]
     }
 }
 
@@ -105,7 +105,7 @@ impl H3Bins {
         let widest = lat(min_y).abs().max(lat(max_y).abs()).min(85f64.to_radians());
         let margin = 2.5 * EDGE_KM[usize::from(self.res.min(H3_MAX_RES))] / 40_075.0 / widest.cos();
         let mut out = Vec::new();
-        kd::range(&self.bins, min_x - margin, min_y - margin, max_x + margin, max_y + margin, |i| out.push(&self.bins[i]));
+        kd::range(&self.bins, [min_x - margin, min_y - margin], [max_x + margin, max_y + margin], |i| out.push(&self.bins[i]));
         out
     }
 

@@ -3,7 +3,7 @@
 //!
 //! The key design choice: one build, many readers. An [`Atlas`] is built in
 //! one pass from the store and never changes; a new one replaces it when the
-//! data changes. Inside: compact entries sorted by id, an R-tree of unit
+//! data changes. Inside: compact entries sorted by id, a k-d tree of unit
 //! vectors for exact queries on the sphere, one compressed bitmap per facet
 //! value for filters, and a supercluster-style pyramid of clusters per filter.
 
