@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 counts=("${@:-100000}")
 cargo build --release --locked -p impactmap
 npm ci --prefix web --no-audit --no-fund --loglevel=error >/dev/null
-bin=target/release/impactmap
+bin=${CARGO_TARGET_DIR:-target}/release/impactmap
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 

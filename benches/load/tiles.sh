@@ -17,7 +17,7 @@ if ! command -v wrk >/dev/null; then
 fi
 
 cargo build --release --locked -p impactmap
-bin=target/release/impactmap
+bin=${CARGO_TARGET_DIR:-target}/release/impactmap
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 

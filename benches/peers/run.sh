@@ -31,7 +31,7 @@ cp -r "$harness/." "$work/" && chmod -R u+w "$work"
 (
   cd "$work"
   TARGET_NAME=impactmap \
-    TARGET_START="$root/target/release/impactmap serve --listen 127.0.0.1:{port} --db $dbs/{set}.db --config $root/benches/peers/impactmap.toml --import {csv}" \
+    TARGET_START="${CARGO_TARGET_DIR:-$root/target}/release/impactmap serve --listen 127.0.0.1:{port} --db $dbs/{set}.db --config $root/benches/peers/impactmap.toml --import {csv}" \
     TARGET_TILES='http://127.0.0.1:{port}/tiles/{z}/{x}/{y}.mvt?layers=clusters' \
     TARGET_PAGE='http://127.0.0.1:{port}/' \
     ./run.sh

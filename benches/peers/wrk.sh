@@ -14,7 +14,7 @@ work=${PEERS_WORK:-/tmp/impactmap-peers/harness}
 export ANCHORS_DATA=${ANCHORS_DATA:-/tmp/impactmap-peers/data}
 dbs=/tmp/impactmap-peers/db
 duration=${DURATION:-15s}
-bin=$root/target/release/impactmap
+bin=${CARGO_TARGET_DIR:-$root/target}/release/impactmap
 if ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null; else echo "error: wrk is missing (apt-get install wrk)" >&2; exit 1; fi
 fi

@@ -104,6 +104,22 @@ proptest! {
         }
     }
 
+    /// Word search finds exactly the entries with a name or town word starting with the query.
+    #[test]
+    fn search_equals_brute_force(orgs in dataset(), prefix in prop_oneof![Just("b"), Just("Bêta"), Just("gam"), Just("LY"), Just("org"), Just("1"), Just("zz")]) {
+        let atlas = atlas(&orgs);
+        let mut got = atlas.search(prefix, &all(&atlas), usize::MAX, |_| None);
+        got.sort_unstable();
+        let wanted = impactmap_model::fold(prefix);
+        let want: Vec<u32> = (0..u32::try_from(atlas.len()).unwrap())
+            .filter(|&i| {
+                let e = atlas.entry(i);
+                e.name.split_whitespace().chain(e.city.split_whitespace()).any(|w| impactmap_model::fold(w).starts_with(&wanted))
+            })
+            .collect();
+        prop_assert_eq!(got, want);
+    }
+
     /// RELIABILITY A4, P3.
     #[test]
     fn bbox_equals_brute_force(orgs in dataset(), w in lon(), e in lon(), s in lat(), n in lat()) {
