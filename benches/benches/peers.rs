@@ -32,7 +32,11 @@ use serde_json::{Value, json};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The harness's clustering parameters.
-const OPTIONS: AtlasOptions = AtlasOptions { clusters: ClusterOptions { radius_px: 50.0, tile_px: 512.0, max_zoom: 14, min_points: 2 } };
+const CLUSTERS: ClusterOptions = ClusterOptions { radius_px: 50.0, tile_px: 512.0, max_zoom: 14, min_points: 2 };
+
+fn options() -> AtlasOptions {
+    AtlasOptions { clusters: CLUSTERS, ..AtlasOptions::default() }
+}
 
 fn data_dir() -> PathBuf {
     std::env::var_os("ANCHORS_DATA").map_or_else(|| PathBuf::from("/tmp/impactmap-peers/data"), PathBuf::from)
@@ -125,11 +129,11 @@ fn bench(c: &mut Criterion) {
             .map(|_| {
                 let input = listings.clone();
                 let started = Instant::now();
-                black_box(Atlas::build(input, &reference.taxonomy, OPTIONS, 1));
+                black_box(Atlas::build(input, &reference.taxonomy, options(), 1));
                 started.elapsed().as_secs_f64() * 1000.0
             })
             .collect();
-        let atlas = Atlas::build(listings.clone(), &reference.taxonomy, OPTIONS, 1);
+        let atlas = Atlas::build(listings.clone(), &reference.taxonomy, options(), 1);
         let record = harness_record(set, &atlas, &maker, &tiles, &build_ms);
         eprintln!(
             "peers {set}: Atlas build {:.0} ms (warm median {:.0} ms); tiles median {:.1} µs, p95 {:.1} µs",
@@ -148,7 +152,7 @@ fn bench(c: &mut Criterion) {
         group.bench_function(BenchmarkId::from_parameter(set), |b| {
             b.iter_batched(
                 || listings.clone(),
-                |listings| Atlas::build(listings, &reference.taxonomy, OPTIONS, 2),
+                |listings| Atlas::build(listings, &reference.taxonomy, options(), 2),
                 criterion::BatchSize::LargeInput,
             );
         });

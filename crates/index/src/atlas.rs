@@ -12,14 +12,24 @@ use crate::sphere::{between_m, chord, enclosing_box, unit_vector};
 use crate::stats::StatsFacet;
 use crate::{BBox, Filter, IndexError, Selection};
 
-/// Pyramids kept for filtered views (the open view's is kept apart).
+/// Pyramids kept for filtered views at most (the open view's is kept apart).
 const FILTERED_PYRAMIDS: usize = 32;
 
 /// How to build an Atlas.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AtlasOptions {
     /// Clustering parameters.
     pub clusters: ClusterOptions,
+    /// Memory for the pyramids of filtered views, in bytes: the oldest are
+    /// let go past it, the newest always kept. At 1M organisations a broad
+    /// filter's pyramid takes some 35 MB.
+    pub filtered_pyramid_bytes: usize,
+}
+
+impl Default for AtlasOptions {
+    fn default() -> Self {
+        Self { clusters: ClusterOptions::default(), filtered_pyramid_bytes: 128 << 20 }
+    }
 }
 
 /// One organisation as the Atlas shows it: what maps, lists and queries read.
@@ -367,10 +377,11 @@ impl Atlas {
         let selection = self.select(&filter)?;
         let pyramid = Arc::new(Pyramid::build(&self.records, &selection, self.keys.each_ref().map(Vec::len), &self.options.clusters));
         let mut cache = self.filtered.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if cache.len() >= FILTERED_PYRAMIDS {
-            cache.remove(0);
-        }
         cache.push((filter, pyramid.clone()));
+        let mut bytes: usize = cache.iter().map(|(_, p)| p.bytes()).sum();
+        while cache.len() > 1 && (cache.len() > FILTERED_PYRAMIDS || bytes > self.options.filtered_pyramid_bytes) {
+            bytes -= cache.remove(0).1.bytes();
+        }
         Ok(pyramid)
     }
 

@@ -246,6 +246,16 @@ impl Pyramid {
         (expansion, bbox)
     }
 
+    /// The memory the pyramid holds, in bytes (its H3 counts, made on
+    /// demand and small beside it, left out).
+    pub fn bytes(&self) -> usize {
+        let selection = match &self.selection {
+            Selection::All(_) => 0,
+            Selection::Some(bits) => bits.serialized_size(),
+        };
+        self.levels.iter().map(|l| l.capacity() * std::mem::size_of::<Node>()).sum::<usize>() + self.arena.capacity() + selection
+    }
+
     /// Organisations in the pyramid.
     pub fn total(&self) -> u64 {
         self.selection.len()

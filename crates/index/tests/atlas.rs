@@ -66,7 +66,7 @@ fn atlas(orgs: &[Organisation]) -> Atlas {
     Atlas::build(
         orgs.iter().cloned().map(Into::into),
         &REFERENCE.taxonomy,
-        AtlasOptions { clusters: ClusterOptions { max_zoom: 10, ..ClusterOptions::default() } },
+        AtlasOptions { clusters: ClusterOptions { max_zoom: 10, ..ClusterOptions::default() }, ..AtlasOptions::default() },
         1,
     )
 }
@@ -199,6 +199,34 @@ proptest! {
             }
         }
     }
+}
+
+/// Filtered pyramids are kept while they fit the memory given them; past it
+/// the oldest go (and are built again when asked), the newest stays.
+#[test]
+fn filtered_pyramids_are_kept_within_their_memory() {
+    let orgs: Vec<Organisation> =
+        (0..400u32).map(|i| org(i as usize, f64::from(i % 40) * 4.0 - 79.0, f64::from(i / 40) * 5.0 - 20.0, i)).collect();
+    let by_sector = |s: usize| Filter { sectors: vec![key(SECTORS[s])], ..Filter::default() };
+    let build = |budget: usize| {
+        Atlas::build(
+            orgs.iter().cloned().map(Into::into),
+            &REFERENCE.taxonomy,
+            AtlasOptions { filtered_pyramid_bytes: budget, ..AtlasOptions::default() },
+            1,
+        )
+    };
+    let roomy = build(1 << 30);
+    let first = roomy.pyramid(&by_sector(0)).unwrap();
+    roomy.pyramid(&by_sector(1)).unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &roomy.pyramid(&by_sector(0)).unwrap()), "kept while it fits");
+
+    let tight = build(first.bytes() + 1);
+    let first = tight.pyramid(&by_sector(0)).unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &tight.pyramid(&by_sector(0)).unwrap()), "the newest is kept");
+    let second = tight.pyramid(&by_sector(1)).unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&first, &tight.pyramid(&by_sector(0)).unwrap()), "the oldest went to make room");
+    assert!(!std::sync::Arc::ptr_eq(&second, &tight.pyramid(&by_sector(1)).unwrap()), "and came back in place of the other");
 }
 
 #[test]

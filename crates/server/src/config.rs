@@ -88,6 +88,8 @@ pub struct RawLimits {
 pub struct RawTiles {
     /// Memory for encoded tiles, in MiB (default 256).
     pub cache_mb: Option<u64>,
+    /// Memory for the cluster pyramids of filtered views, in MiB (default 128).
+    pub pyramid_cache_mb: Option<u64>,
     /// Cluster radius in pixels of a 512-px tile (default 50).
     pub cluster_radius_px: Option<f64>,
     /// Most detailed zoom with clusters (default 16).
@@ -161,6 +163,7 @@ impl RawConfig {
             });
         }
         let cache_mb = self.tiles.cache_mb.unwrap_or(256);
+        let pyramid_cache_mb = self.tiles.pyramid_cache_mb.unwrap_or(128);
         let trusted_proxies = self
             .server
             .trusted_proxies
@@ -178,6 +181,7 @@ impl RawConfig {
             trusted_proxies,
             clusters: ClusterOptions { radius_px: radius, max_zoom, ..ClusterOptions::default() },
             tile_cache_bytes: cache_mb.saturating_mul(1024 * 1024),
+            pyramid_cache_bytes: usize::try_from(pyramid_cache_mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX),
             limits: self.limits.validate()?,
             embed_ancestors: embed_ancestors(self.embed.frame_ancestors)?,
         })
@@ -306,6 +310,8 @@ pub struct Config {
     pub clusters: ClusterOptions,
     /// Memory for encoded tiles.
     pub tile_cache_bytes: u64,
+    /// Memory for the cluster pyramids of filtered views.
+    pub pyramid_cache_bytes: usize,
     /// What the write routes take.
     pub limits: Limits,
     /// CSP `frame-ancestors` of `/embed`.
@@ -325,6 +331,9 @@ mod tests {
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(config.db, PathBuf::from("impactmap.db"));
         assert_eq!(config.public_url, "http://127.0.0.1:8080");
+        assert_eq!(config.pyramid_cache_bytes, 128 << 20);
+        let sized: RawConfig = toml::from_str("[tiles]\npyramid_cache_mb = 64\n").unwrap();
+        assert_eq!(sized.validate().unwrap().pyramid_cache_bytes, 64 << 20);
         let bad = RawConfig { tiles: RawTiles { cluster_max_zoom: Some(30), ..RawTiles::default() }, ..RawConfig::default() };
         assert!(matches!(bad.validate(), Err(ConfigError::Value { key: "tiles.cluster_max_zoom", .. })));
         let bad = RawConfig { server: RawServer { listen: Some("localhost".into()), ..RawServer::default() }, ..RawConfig::default() };

@@ -136,7 +136,10 @@ impl AppState {
 
 /// Reads every organisation's listing and builds an Atlas of them.
 fn build_atlas(store: &Store, reference: &Reference, config: &Config, generation: u64) -> Result<Atlas, StoreError> {
-    let mut builder = Atlas::builder(&reference.taxonomy, AtlasOptions { clusters: config.clusters.clone() });
+    let mut builder = Atlas::builder(
+        &reference.taxonomy,
+        AtlasOptions { clusters: config.clusters.clone(), filtered_pyramid_bytes: config.pyramid_cache_bytes },
+    );
     store.each_listing(|listing| builder.push(&listing))?;
     Ok(builder.finish(generation))
 }
