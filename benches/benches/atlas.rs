@@ -67,7 +67,7 @@ fn bench(c: &mut Criterion) {
         let dakar = LonLat::new(-17.44, 14.69).unwrap();
         let brute = |radius: f64| {
             (0..u32::try_from(atlas.len()).unwrap())
-                .filter(|&i| haversine_m(dakar.lon(), dakar.lat(), atlas.entry(i).at.lon(), atlas.entry(i).at.lat()) <= radius)
+                .filter(|&i| haversine_m(dakar.lon(), dakar.lat(), atlas.location(i).lon(), atlas.location(i).lat()) <= radius)
                 .count()
         };
         group.bench_function(BenchmarkId::new("baseline_scan_50km", n), |b| b.iter(|| black_box(brute(50_000.0))));

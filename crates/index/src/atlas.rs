@@ -273,6 +273,15 @@ impl Atlas {
         Entry { id, name, city, country: r.country, continent: r.continent, family: r.family, sectors: r.sectors, sdgs: r.sdgs, at: r.at }
     }
 
+    /// Where the entry at `index` stands, read without its texts (scans
+    /// that need only positions stay out of the text buffer).
+    ///
+    /// # Panics
+    /// When there is no entry at `index`.
+    pub fn location(&self, index: u32) -> LonLat {
+        self.records[index as usize].at
+    }
+
     /// The entry with an id, and its position.
     pub fn find(&self, id: &OrgId) -> Option<(u32, Entry<'_>)> {
         let index = u32::try_from(self.records.binary_search_by(|r| self.texts.of(r).0.cmp(id.as_str())).ok()?).ok()?;

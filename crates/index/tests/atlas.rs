@@ -77,7 +77,7 @@ fn all(atlas: &Atlas) -> Selection {
 
 fn brute_near(atlas: &Atlas, at: LonLat, radius: Option<f64>, k: Option<usize>) -> Vec<u32> {
     let mut hits: Vec<(f64, u32)> = (0..u32::try_from(atlas.len()).unwrap())
-        .map(|i| (haversine_m(at.lon(), at.lat(), atlas.entry(i).at.lon(), atlas.entry(i).at.lat()), i))
+        .map(|i| (haversine_m(at.lon(), at.lat(), atlas.location(i).lon(), atlas.location(i).lat()), i))
         .filter(|(d, _)| radius.is_none_or(|r| *d <= r))
         .collect();
     hits.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -100,6 +100,7 @@ proptest! {
             let e = atlas.entry(i);
             prop_assert_eq!((e.id, e.name, e.city, e.country, e.at), (org.id.as_str(), org.name.as_str(), org.city.as_str(), org.country, org.location));
             prop_assert_eq!(e.sdgs, org.sdgs);
+            prop_assert_eq!(atlas.location(i), org.location);
             prop_assert_eq!(atlas.find(&org.id).map(|(index, _)| index), Some(i));
         }
     }
@@ -127,7 +128,7 @@ proptest! {
         let (s, n) = (s.min(n), s.max(n));
         let bbox = BBox::new(w, s, e, n).unwrap();
         let got = atlas.bbox(&bbox, &all(&atlas));
-        let want: Vec<u32> = (0..u32::try_from(atlas.len()).unwrap()).filter(|&i| bbox.contains(atlas.entry(i).at.lon(), atlas.entry(i).at.lat())).collect();
+        let want: Vec<u32> = (0..u32::try_from(atlas.len()).unwrap()).filter(|&i| bbox.contains(atlas.location(i).lon(), atlas.location(i).lat())).collect();
         prop_assert_eq!(got, want);
     }
 
