@@ -92,6 +92,11 @@ impl Texts {
         (start, id.len() as u8, name.len() as u16, city.len() as u16)
     }
 
+    /// A record's id alone, for sorting and finding by id.
+    fn id(&self, r: &Record) -> &str {
+        &self.0[r.text as usize..r.text as usize + usize::from(r.id_len)]
+    }
+
     /// A record's id, name and town.
     fn of(&self, r: &Record) -> (&str, &str, &str) {
         let id_end = r.text as usize + usize::from(r.id_len);
@@ -219,7 +224,7 @@ impl Atlas {
     fn from_records(mut records: Vec<Record>, mut texts: Texts, keys: [Vec<TermKey>; 3], options: AtlasOptions, generation: u64) -> Self {
         records.shrink_to_fit();
         texts.0.shrink_to_fit();
-        let records = sorted_by_bytes(records, |r| texts.of(r).0.as_bytes());
+        let records = sorted_by_bytes(records, |r| texts.id(r).as_bytes());
 
         // The cluster pyramid takes longest; the facet bitmaps and the k-d tree
         // are made beside it on a second thread.
@@ -284,7 +289,7 @@ impl Atlas {
 
     /// The entry with an id, and its position.
     pub fn find(&self, id: &OrgId) -> Option<(u32, Entry<'_>)> {
-        let index = u32::try_from(self.records.binary_search_by(|r| self.texts.of(r).0.cmp(id.as_str())).ok()?).ok()?;
+        let index = u32::try_from(self.records.binary_search_by(|r| self.texts.id(r).cmp(id.as_str())).ok()?).ok()?;
         Some((index, self.entry(index)))
     }
 
