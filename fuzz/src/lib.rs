@@ -14,7 +14,7 @@ use tower::ServiceExt as _;
 pub struct Service {
     _dir: tempfile::TempDir,
     runtime: tokio::runtime::Runtime,
-    router: axum::Router,
+    router: impactmap_server::App,
 }
 
 /// The shared service: 300 sample organisations, no rate limit on submissions.

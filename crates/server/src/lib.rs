@@ -21,7 +21,7 @@ pub mod tile_service;
 pub use auth::{check_name as check_admin_name, new_token as new_admin_token};
 pub use config::{Config, ConfigError, Limits, MAX_SERVED_ZOOM, RawConfig, RawEmbed, RawLimits, RawServer, RawTiles};
 pub use error::ApiError;
-pub use routes::{ADMIN_ROUTES, app};
+pub use routes::{ADMIN_ROUTES, App, app};
 pub use state::AppState;
 
 use tower::ServiceExt as _;

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
+use axum::http::HeaderValue;
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -21,7 +22,7 @@ pub struct CachedTile {
     pub raw: Bytes,
     gzip: OnceLock<Bytes>,
     /// `"<generation>-<hash of raw>-<length>"`, quoted.
-    pub etag: String,
+    pub etag: HeaderValue,
 }
 
 impl CachedTile {
@@ -30,6 +31,8 @@ impl CachedTile {
         let mut hasher = rustc_hash::FxHasher::default();
         hasher.write(&raw);
         let etag = format!("\"{generation:x}-{:016x}-{:x}\"", hasher.finish(), raw.len());
+        // Hex digits and quotes: always a valid header value.
+        let etag = HeaderValue::try_from(etag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
         Self { raw: Bytes::from(raw), gzip: OnceLock::new(), etag }
     }
 

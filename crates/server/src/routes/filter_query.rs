@@ -20,16 +20,12 @@ pub(crate) fn parse(reference: &Reference, query: Option<&str>, allowed: &[&str]
     if query.len() > MAX_QUERY {
         return Err(ApiError::bad("query", format!("{} bytes; at most {MAX_QUERY}", query.len())));
     }
-    let pairs: Vec<(String, String)> = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(
-        &format!("/?{query}").parse().map_err(|_| ApiError::bad("query", "not a valid query string"))?,
-    )
-    .map_err(|_| ApiError::bad("query", "not a valid query string"))?
-    .0;
     let mut filter = Filter::default();
     let mut rest = Vec::new();
-    for (name, value) in pairs {
+    // Percent-decoded, `+` as space, bytes that are not UTF-8 replaced: as every other query parameter is read.
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
         let values = || value.split(',').map(str::trim).filter(|v| !v.is_empty());
-        match name.as_str() {
+        match name.as_ref() {
             "continent" => filter.continents.extend(terms(reference, Facet::Continent, "continent", values())?),
             "sector" => filter.sectors.extend(terms(reference, Facet::Sector, "sector", values())?),
             "family" => filter.families.extend(terms(reference, Facet::Family, "family", values())?),
@@ -53,8 +49,8 @@ pub(crate) fn parse(reference: &Reference, query: Option<&str>, allowed: &[&str]
                     );
                 }
             }
-            "q" => filter.text = Some(value),
-            other if allowed.contains(&other) => rest.push((name, value)),
+            "q" => filter.text = Some(value.into_owned()),
+            other if allowed.contains(&other) => rest.push((name.into_owned(), value.into_owned())),
             other => return Err(ApiError::bad(clip(other), "unknown parameter")),
         }
     }

@@ -152,12 +152,9 @@ async fn item(State(state): State<AppState>, PathParams(id): PathParams<String>)
 }
 
 fn url_pairs(query: Option<&str>) -> Vec<(String, String)> {
-    query
-        .and_then(|q| axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&format!("/?{q}").parse().ok()?).ok())
-        .map(|q| q.0)
-        .unwrap_or_default()
+    query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default()
 }
 
 fn encode(pairs: &[(String, String)]) -> String {
-    serde_urlencoded::to_string(pairs).unwrap_or_default()
+    form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
 }

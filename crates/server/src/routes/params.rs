@@ -33,10 +33,9 @@ pub(crate) fn single<'a>(rest: &'a [(String, String)], name: &str) -> Result<Opt
 /// The pairs of a query string whose names are all in `allowed`.
 ///
 /// # Errors
-/// A query that does not parse, or the first unknown parameter.
+/// The first unknown parameter.
 pub(crate) fn pairs(query: Option<&str>, allowed: &[&str]) -> Result<Vec<(String, String)>, ApiError> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.unwrap_or("")).map_err(|_| ApiError::bad("query", "not a valid query string"))?;
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or("").as_bytes()).into_owned().collect();
     if let Some((name, _)) = pairs.iter().find(|(n, _)| !allowed.contains(&n.as_str())) {
         return Err(ApiError::bad(clip(name), format!("unknown parameter; use {}", allowed.join(", "))));
     }

@@ -1,7 +1,8 @@
 use axum::Router;
-use axum::extract::{RawQuery, State};
+use axum::body::Body;
+use axum::extract::{RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use impactmap_tiles::TileCoord;
 
@@ -23,7 +24,7 @@ async fn tile(
     State(state): State<AppState>,
     PathParams((z, x, y)): PathParams<(String, String, String)>,
     RawQuery(query): RawQuery,
-    headers: HeaderMap,
+    request: Request,
 ) -> Result<Response, ApiError> {
     let coord = parse_coord(&z, &x, &y)?;
     let (filter, rest) = filter_query::parse(&state.reference, query.as_deref(), &["layers"])?;
@@ -35,7 +36,7 @@ async fn tile(
     let open = filter.is_open();
     let atlas = state.atlas.load_full();
     if let Some(hit) = state.tiles.get(atlas.generation(), &filter, layers, coord) {
-        return Ok(respond(&hit, &headers));
+        return Ok(respond(&hit, request.headers()));
     }
     let cache = state.tiles.clone();
     let maker = state.tile_maker.clone();
@@ -50,7 +51,7 @@ async fn tile(
     // A filtered pyramid (built on first use), H3 counts and country outlines
     // may take far longer, so they go to the blocking pool.
     let tile = if open && layers == Layers::POINTS { make()? } else { tokio::task::spawn_blocking(make).await?? };
-    Ok(respond(&tile, &headers))
+    Ok(respond(&tile, request.headers()))
 }
 
 fn parse_coord(z: &str, x: &str, y: &str) -> Result<TileCoord, ApiError> {
@@ -70,29 +71,35 @@ fn parse_coord(z: &str, x: &str, y: &str) -> Result<TileCoord, ApiError> {
 }
 
 fn respond(tile: &CachedTile, headers: &HeaderMap) -> Response {
-    let etag = HeaderValue::from_str(&tile.etag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
-    let common = [
-        (header::ETAG, etag),
-        (header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL)),
-        (header::VARY, HeaderValue::from_static("Accept-Encoding")),
-    ];
     let matches = headers
         .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == tile.etag || t.trim() == "*"));
-    if matches {
-        return (StatusCode::NOT_MODIFIED, common).into_response();
-    }
-    if tile.raw.is_empty() {
-        return (StatusCode::NO_CONTENT, common).into_response();
-    }
+        .is_some_and(|v| v.as_bytes().split(|&b| b == b',').map(<[u8]>::trim_ascii).any(|t| t == b"*" || t == tile.etag.as_bytes()));
     let gzip = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|e| e.trim().split(';').next() == Some("gzip")));
-    if gzip {
-        (common, [(header::CONTENT_TYPE, MVT), (header::CONTENT_ENCODING, "gzip")], tile.gzip()).into_response()
+    let (status, body) = if matches {
+        (StatusCode::NOT_MODIFIED, Body::empty())
+    } else if tile.raw.is_empty() {
+        (StatusCode::NO_CONTENT, Body::empty())
+    } else if gzip {
+        (StatusCode::OK, Body::from(tile.gzip()))
     } else {
-        (common, [(header::CONTENT_TYPE, MVT)], tile.raw.clone()).into_response()
+        (StatusCode::OK, Body::from(tile.raw.clone()))
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    // Room for these and the headers the middleware adds, so the map is never regrown.
+    let out = response.headers_mut();
+    out.reserve(12);
+    out.insert(header::ETAG, tile.etag.clone());
+    out.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+    out.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if status == StatusCode::OK {
+        out.insert(header::CONTENT_TYPE, HeaderValue::from_static(MVT));
+        if gzip {
+            out.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
     }
+    response
 }
