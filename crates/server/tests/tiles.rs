@@ -206,6 +206,38 @@ async fn impossible_tiles_get_a_short_json_4xx() {
     assert_eq!(get(&long, &[]).await.status(), StatusCode::BAD_REQUEST);
 }
 
+/// A GET of a tile takes a lane ahead of the router, a HEAD goes through the
+/// router: both answer with the same status and headers, refusals included.
+#[tokio::test]
+async fn the_tile_lane_answers_as_the_router_does() {
+    let etag = get("/tiles/1/0/0.mvt", &[]).await.headers()[header::ETAG].to_str().unwrap().to_owned();
+    for (uri, headers) in [
+        ("/tiles/1/0/0.mvt", vec![]),
+        ("/tiles/1/0/0.mvt?layers=clusters&sector=health", vec![(header::ACCEPT_ENCODING, "gzip")]),
+        ("/tiles/1/0/0.mvt", vec![(header::IF_NONE_MATCH, etag.as_str())]),
+        ("/tiles/%31/0/0.mvt", vec![]),
+        ("/tiles/8/10/120.mvt", vec![]),
+        ("/tiles/1/0/%FF.mvt", vec![]),
+        ("/tiles/1/0/0/0.mvt", vec![]),
+        ("/tiles/1//0.mvt", vec![]),
+        ("/tiles/1/0/0.png", vec![]),
+        ("/tiles/25/0/0.mvt", vec![]),
+        ("/tiles/0/0/0.mvt?colour=red", vec![]),
+    ] {
+        let mut head = Request::head(uri);
+        for (name, value) in &headers {
+            head = head.header(name, *value);
+        }
+        let (lane, router) =
+            (get(uri, &headers).await, app(FIXTURE.state.clone()).oneshot(head.body(Body::empty()).unwrap()).await.unwrap());
+        assert_eq!(lane.status(), router.status(), "{uri}");
+        let (mut lane, mut router) = (lane.headers().clone(), router.headers().clone());
+        lane.remove(header::CONTENT_LENGTH);
+        router.remove(header::CONTENT_LENGTH);
+        assert_eq!(lane, router, "{uri}");
+    }
+}
+
 #[tokio::test]
 async fn tilejson_and_style_point_at_our_tiles() {
     let response = get("/tiles.json?sector=housing", &[]).await;

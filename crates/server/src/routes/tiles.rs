@@ -1,8 +1,11 @@
+use std::sync::Arc;
+
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{RawQuery, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::extract::{Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use impactmap_tiles::TileCoord;
 
@@ -19,15 +22,52 @@ pub(super) fn router() -> Router<AppState> {
     Router::new().route("/tiles/{z}/{x}/{tile}", get(tile))
 }
 
-/// `GET /tiles/{z}/{x}/{y}.mvt` with filters: the clustered organisations of a tile.
+/// `GET /tiles/{z}/{x}/{y}.mvt` with filters, through the router: what the
+/// fast lane ([`lane`]) leaves to it (HEAD, odd paths).
 async fn tile(
     State(state): State<AppState>,
     PathParams((z, x, y)): PathParams<(String, String, String)>,
-    RawQuery(query): RawQuery,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let coord = parse_coord(&z, &x, &y)?;
-    let (filter, rest) = filter_query::parse(&state.reference, query.as_deref(), &["layers"])?;
+    let (parts, _) = request.into_parts();
+    answer(&state, parse_coord(&z, &x, &y)?, &parts).await
+}
+
+/// The tile a request asks for, when it is a `GET` of a plain tile path: the
+/// fast lane takes those ahead of the router. `None` leaves the request to the
+/// router: another route or method, a segment missing, empty or extra, or
+/// percent-encoding that does not decode (the router refuses it in its words).
+pub(super) fn plain_path(request: &Request) -> Option<Result<TileCoord, ApiError>> {
+    fn decoded(segment: Option<&str>) -> Option<std::borrow::Cow<'_, str>> {
+        segment.filter(|s| !s.is_empty()).and_then(|s| percent_encoding::percent_decode_str(s).decode_utf8().ok())
+    }
+    if request.method() != Method::GET {
+        return None;
+    }
+    let mut segments = request.uri().path().strip_prefix("/tiles/")?.split('/');
+    let (z, x, y) = (decoded(segments.next())?, decoded(segments.next())?, decoded(segments.next())?);
+    if segments.next().is_some() {
+        return None;
+    }
+    Some(parse_coord(&z, &x, &y))
+}
+
+/// The fast lane's answer to a request [`plain_path`] took: the router's
+/// answer, with the header the router's CORS layer gives public reads.
+pub(super) async fn lane(state: Arc<AppState>, coord: Result<TileCoord, ApiError>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let answer = match coord {
+        Ok(coord) => answer(&state, coord, &parts).await,
+        Err(refused) => Err(refused),
+    };
+    let mut response = answer.into_response();
+    response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    response
+}
+
+async fn answer(state: &AppState, coord: TileCoord, request: &Parts) -> Result<Response, ApiError> {
+    let query = request.uri.query();
+    let (filter, rest) = filter_query::parse(&state.reference, query, &["layers"])?;
     let layers = match single(&rest, "layers")? {
         Some(list) => Layers::parse(list)
             .map_err(|name| ApiError::bad("layers", format!("'{}' is not one of countries, h3, clusters, organisations", clip(&name))))?,
@@ -36,7 +76,7 @@ async fn tile(
     let open = filter.is_open();
     let atlas = state.atlas.load_full();
     if let Some(hit) = state.tiles.get(atlas.generation(), &filter, layers, coord) {
-        return Ok(respond(&hit, request.headers()));
+        return Ok(respond(&hit, &request.headers));
     }
     let cache = state.tiles.clone();
     let maker = state.tile_maker.clone();
@@ -51,7 +91,7 @@ async fn tile(
     // A filtered pyramid (built on first use), H3 counts and country outlines
     // may take far longer, so they go to the blocking pool.
     let tile = if open && layers == Layers::POINTS { make()? } else { tokio::task::spawn_blocking(make).await?? };
-    Ok(respond(&tile, request.headers()))
+    Ok(respond(&tile, &request.headers))
 }
 
 fn parse_coord(z: &str, x: &str, y: &str) -> Result<TileCoord, ApiError> {
