@@ -26,6 +26,8 @@ pub struct Layer {
     features: Vec<u8>,
     count: usize,
     keys: Vec<u8>,
+    key_count: u32,
+    /// Keys given as strings; declared keys keep their index in `declared`.
     key_index: FxHashMap<String, u32>,
     values: Vec<u8>,
     value_count: u32,
@@ -33,6 +35,10 @@ pub struct Layer {
     numbers: FxHashMap<(u8, u64), u32>,
     /// Value index of each small unsigned integer seen (`u32::MAX`: not yet).
     small_uints: Vec<u32>,
+    /// The small integers seen in this tile, to forget them on `clear`.
+    small_seen: Vec<u16>,
+    /// Value index of `false` and `true` (`u32::MAX`: not yet).
+    bools: [u32; 2],
     /// Declared keys, with their index in this tile's table once a feature used them.
     declared: Vec<(String, Option<u32>)>,
     declared_slots: FxHashMap<String, u32>,
@@ -91,12 +97,15 @@ impl Layer {
             features: Vec::new(),
             count: 0,
             keys: Vec::new(),
+            key_count: 0,
             key_index: FxHashMap::default(),
             values: Vec::new(),
             value_count: 0,
             strings: FxHashMap::default(),
             numbers: FxHashMap::default(),
             small_uints: vec![u32::MAX; SMALL_UINTS],
+            small_seen: Vec::new(),
+            bools: [u32::MAX; 2],
             declared: Vec::new(),
             declared_slots: FxHashMap::default(),
             identity: LAYERS_MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -107,14 +116,15 @@ impl Layer {
 
     /// Empties the layer, keeping its buffers.
     pub fn clear(&mut self) {
-        // Small integers are only ever set as fresh values: a layer without
-        // values has none to forget (most tiles leave some layers empty).
-        if self.value_count > 0 {
-            self.small_uints.fill(u32::MAX);
+        for &n in &self.small_seen {
+            self.small_uints[usize::from(n)] = u32::MAX;
         }
+        self.small_seen.clear();
+        self.bools = [u32::MAX; 2];
         self.features.clear();
         self.count = 0;
         self.keys.clear();
+        self.key_count = 0;
         self.key_index.clear();
         self.values.clear();
         self.value_count = 0;
@@ -224,18 +234,25 @@ impl Layer {
     /// A declared key's first use in this tile: enters it in the key table.
     #[cold]
     fn first_use(&mut self, slot: usize) -> u32 {
-        let key = std::mem::take(&mut self.declared[slot].0);
-        let index = self.key(&key);
-        self.declared[slot] = (key, Some(index));
+        protobuf::bytes(&mut self.keys, 3, self.declared[slot].0.as_bytes());
+        let index = self.key_count;
+        self.key_count += 1;
+        self.declared[slot].1 = Some(index);
         index
     }
 
+    /// A key given as a string; a declared one is found in its slot, so that
+    /// the table holds each key once however it is given.
     fn key(&mut self, key: &str) -> u32 {
         if let Some(&index) = self.key_index.get(key) {
             return index;
         }
-        let index = u32::try_from(self.key_index.len()).unwrap_or(u32::MAX);
+        if let Some(&slot) = self.declared_slots.get(key) {
+            return KeyId { slot, layer: self.identity }.index_in(self);
+        }
         protobuf::bytes(&mut self.keys, 3, key.as_bytes());
+        let index = self.key_count;
+        self.key_count += 1;
         self.key_index.insert(key.to_owned(), index);
         index
     }
@@ -251,10 +268,12 @@ impl Layer {
                 }
             },
             PropertyValue::Uint(n) if n < SMALL_UINTS as u64 => {
-                #[expect(clippy::cast_possible_truncation, reason = "below SMALL_UINTS")]
-                let slot = &mut self.small_uints[n as usize];
+                #[expect(clippy::cast_possible_truncation, reason = "below SMALL_UINTS, which fits in u16")]
+                let n = n as u16;
+                let slot = &mut self.small_uints[usize::from(n)];
                 if *slot == u32::MAX {
                     *slot = next;
+                    self.small_seen.push(n);
                     (next, true)
                 } else {
                     (*slot, false)
@@ -264,7 +283,15 @@ impl Layer {
             #[expect(clippy::cast_sign_loss, reason = "the bits are the key")]
             PropertyValue::Int(n) => number_slot(&mut self.numbers, 1, n as u64, next),
             PropertyValue::Double(d) => number_slot(&mut self.numbers, 2, d.to_bits(), next),
-            PropertyValue::Bool(b) => number_slot(&mut self.numbers, 3, u64::from(b), next),
+            PropertyValue::Bool(b) => {
+                let slot = &mut self.bools[usize::from(b)];
+                if *slot == u32::MAX {
+                    *slot = next;
+                    (next, true)
+                } else {
+                    (*slot, false)
+                }
+            }
         };
         if fresh {
             // A Value message, written straight into the layer, its length reckoned first.
@@ -305,18 +332,24 @@ impl Layer {
 
     /// Appends the layer as field 3 of a Tile message.
     pub fn write_to(&self, out: &mut Vec<u8>) {
-        let mut layer = Vec::with_capacity(self.features.len() + self.keys.len() + self.values.len() + self.name.len() + 16);
-        protobuf::key(&mut layer, 15, VARINT);
-        protobuf::varint(&mut layer, 2);
-        protobuf::bytes(&mut layer, 1, self.name.as_bytes());
-        layer.extend_from_slice(&self.features);
-        layer.extend_from_slice(&self.keys);
-        layer.extend_from_slice(&self.values);
-        protobuf::key(&mut layer, 5, VARINT);
-        protobuf::varint(&mut layer, u64::from(self.extent));
+        let length = 2
+            + protobuf::bytes_len(self.name.len())
+            + self.features.len()
+            + self.keys.len()
+            + self.values.len()
+            + 1
+            + protobuf::varint_len(u64::from(self.extent));
+        out.reserve(length + 1 + protobuf::varint_len(length as u64));
         protobuf::key(out, 3, LEN);
-        protobuf::varint(out, layer.len() as u64);
-        out.extend_from_slice(&layer);
+        protobuf::varint(out, length as u64);
+        protobuf::key(out, 15, VARINT);
+        protobuf::varint(out, 2);
+        protobuf::bytes(out, 1, self.name.as_bytes());
+        out.extend_from_slice(&self.features);
+        out.extend_from_slice(&self.keys);
+        out.extend_from_slice(&self.values);
+        protobuf::key(out, 5, VARINT);
+        protobuf::varint(out, u64::from(self.extent));
     }
 }
 

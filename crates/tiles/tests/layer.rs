@@ -44,6 +44,8 @@ fn prop() -> impl Strategy<Value = Prop> {
     prop_oneof![
         "[a-z<>&\"é🌱 ]{0,12}".prop_map(Prop::Str),
         any::<u64>().prop_map(Prop::Uint),
+        // Counts: the small integers the layer looks up in an array.
+        (0u64..1100).prop_map(Prop::Uint),
         any::<i64>().prop_map(Prop::Int),
         (-1e12f64..1e12).prop_map(Prop::Double),
         any::<bool>().prop_map(Prop::Bool),
@@ -144,6 +146,33 @@ proptest! {
     }
 }
 
+proptest! {
+    /// A layer cleared and used again writes each tile byte for byte as a new
+    /// layer does: nothing of an earlier tile (keys, values, small integers,
+    /// booleans) leaks into the next.
+    #[test]
+    fn a_cleared_layer_writes_as_a_new_one(tiles in proptest::collection::vec(proptest::collection::vec(feature(), 0..20), 1..5)) {
+        let mut reused = Layer::new("clusters", 4096);
+        let declared: Vec<_> = ["a", "b", "c"].into_iter().map(|k| reused.declare_key(k)).collect();
+        for features in &tiles {
+            reused.clear();
+            let mut fresh = Layer::new("clusters", 4096);
+            for (id, x, y, props) in features {
+                // Declared keys and keys by name, mixed as the tile service may.
+                for layer in [&mut reused, &mut fresh] {
+                    let by_name: Vec<(&str, PropertyValue<'_>)> = props.iter().map(|(k, v)| (k.as_str(), v.as_value())).collect();
+                    layer.add_point(*id, *x, *y, &by_name);
+                }
+                let counts: Vec<_> = props.iter().zip(&declared).map(|((_, v), &k)| (k, v.as_value())).collect();
+                reused.add_point(*id, *x, *y, &counts);
+                let counts: Vec<_> = props.iter().zip(["a", "b", "c"]).map(|((_, v), k)| (k, v.as_value())).collect();
+                fresh.add_point(*id, *x, *y, &counts);
+            }
+            prop_assert_eq!(encode_tile(&[&reused]), encode_tile(&[&fresh]));
+        }
+    }
+}
+
 #[test]
 #[should_panic(expected = "another layer")]
 fn a_key_of_another_layer_is_refused() {
@@ -168,6 +197,17 @@ fn keys_and_values_are_stored_once() {
     let bytes = encode_tile(&[&layer]);
     assert_eq!(bytes.windows(b"cooperative".len()).filter(|w| *w == b"cooperative").count(), 1);
     assert_eq!(bytes.windows(b"family".len()).filter(|w| *w == b"family").count(), 1);
+    // A key declared and a key given by name are one key.
+    layer.clear();
+    let family = layer.declare_key("family");
+    layer.add_point(None, 1, 2, &[(family, PropertyValue::Str("mutual"))]);
+    layer.add_point(None, 1, 2, &[("family", PropertyValue::Str("mutual"))]);
+    let key = layer.declare_key("count");
+    layer.add_point(None, 1, 2, &[("count", PropertyValue::Uint(1))]);
+    layer.add_point(None, 1, 2, &[(key, PropertyValue::Uint(1))]);
+    let bytes = encode_tile(&[&layer]);
+    assert_eq!(bytes.windows(b"family".len()).filter(|w| *w == b"family").count(), 1);
+    assert_eq!(bytes.windows(b"count".len()).filter(|w| *w == b"count").count(), 1);
     layer.clear();
     assert!(layer.is_empty());
 }
