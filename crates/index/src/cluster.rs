@@ -74,9 +74,10 @@ pub struct Pyramid {
     h3: Vec<std::sync::OnceLock<crate::H3Bins>>,
 }
 
-/// One cluster or lone organisation as a tile shows it.
+/// One cluster or lone organisation as a tile shows it, its counts read in
+/// place from the pyramid.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ClusterView {
+pub struct ClusterView<'a> {
     /// Position in normalised Web Mercator.
     pub x: f64,
     /// Position in normalised Web Mercator.
@@ -92,8 +93,74 @@ pub struct ClusterView {
     pub expansion_zoom: Option<u8>,
     /// West, south, east, north of its organisations, in degrees.
     pub bbox: [f64; 4],
-    /// Counts per continent, then per family, then per sector, in taxonomy order.
-    pub counts: Vec<u32>,
+    counts: Counts<'a>,
+}
+
+/// Where a view's counts come from: a cluster's stored (dimension, varint)
+/// pairs, or a lone organisation's own record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Counts<'a> {
+    Stored(&'a [u8]),
+    Lone { continent: usize, family: usize, sectors: u32, dims: [usize; 3] },
+}
+
+impl ClusterView<'_> {
+    /// The non-zero counts as (dimension, count), dimensions laid out as
+    /// continents, then families, then sectors, in taxonomy order, ascending.
+    pub fn counts(&self) -> CountsIter<'_> {
+        CountsIter(match self.counts {
+            Counts::Stored(bytes) => Reading::Stored(bytes),
+            Counts::Lone { continent, family, sectors, dims: [continents, families, sector_dims] } => {
+                // The record's sector bits, kept to the taxonomy's sectors.
+                let valid = u32::MAX.checked_shl(u32::try_from(sector_dims).unwrap_or(u32::MAX)).map_or(u32::MAX, |high| !high);
+                Reading::Lone { first: [Some(continent), Some(continents + family)], sectors: sectors & valid, base: continents + families }
+            }
+        })
+    }
+}
+
+/// The non-zero counts of a [`ClusterView`], read as they are asked for.
+#[derive(Debug, Clone)]
+pub struct CountsIter<'a>(Reading<'a>);
+
+#[derive(Debug, Clone)]
+enum Reading<'a> {
+    /// (dimension, varint) pairs ended by 0xff.
+    Stored(&'a [u8]),
+    /// One each for the continent and the family, then the sector bits left.
+    Lone { first: [Option<usize>; 2], sectors: u32, base: usize },
+}
+
+impl Iterator for CountsIter<'_> {
+    type Item = (usize, u32);
+
+    #[inline]
+    fn next(&mut self) -> Option<(usize, u32)> {
+        match &mut self.0 {
+            Reading::Stored(bytes) => {
+                let (&dim, mut rest) = bytes.split_first().filter(|(dim, _)| **dim != 0xff)?;
+                let (mut n, mut shift) = (0u32, 0);
+                while let Some((&byte, after)) = rest.split_first() {
+                    rest = after;
+                    n |= u32::from(byte & 0x7f) << shift;
+                    shift += 7;
+                    if byte < 0x80 {
+                        break;
+                    }
+                }
+                *bytes = rest;
+                Some((usize::from(dim), n))
+            }
+            Reading::Lone { first, sectors, base } => {
+                if let Some(dim) = first.iter_mut().find_map(Option::take) {
+                    return Some((dim, 1));
+                }
+                let bit = (*sectors != 0).then(|| sectors.trailing_zeros())?;
+                *sectors &= *sectors - 1;
+                Some((*base + bit as usize, 1))
+            }
+        }
+    }
 }
 
 impl Pyramid {
@@ -211,14 +278,17 @@ impl Pyramid {
         self.arena.push(0xff);
     }
 
-    fn read_cluster(&self, offset: u32) -> (u8, [f64; 4], Vec<u32>) {
-        let mut counts = vec![0u32; self.total_dims()];
-        let (expansion, bbox) = self.add_cluster(offset, &mut counts);
-        (expansion, bbox, counts)
-    }
-
     /// Adds the stored cluster's counts to `counts`; its expansion zoom and bbox.
     fn add_cluster(&self, offset: u32, counts: &mut [u32]) -> (u8, [f64; 4]) {
+        let (expansion, bbox, stored) = self.read_cluster(offset);
+        for (dim, n) in CountsIter(Reading::Stored(stored)) {
+            counts[dim] += n;
+        }
+        (expansion, bbox)
+    }
+
+    /// The stored cluster's expansion zoom, bbox, and the bytes of its counts.
+    fn read_cluster(&self, offset: u32) -> (u8, [f64; 4], &[u8]) {
         let mut at = offset as usize;
         let expansion = self.arena[at];
         at += 1;
@@ -228,22 +298,7 @@ impl Pyramid {
             *v = f64::from(f32::from_le_bytes(bytes));
             at += 4;
         }
-        while self.arena[at] != 0xff {
-            let dim = usize::from(self.arena[at]);
-            at += 1;
-            let (mut n, mut shift) = (0u32, 0);
-            loop {
-                let byte = self.arena[at];
-                at += 1;
-                n |= u32::from(byte & 0x7f) << shift;
-                shift += 7;
-                if byte < 0x80 {
-                    break;
-                }
-            }
-            counts[dim] += n;
-        }
-        (expansion, bbox)
+        (expansion, bbox, &self.arena[at..])
     }
 
     /// The memory the pyramid holds, in bytes (its H3 counts, made on
@@ -278,7 +333,7 @@ impl Pyramid {
     /// The clusters and lone organisations of a zoom whose position lies in
     /// the rectangle (normalised Web Mercator; it may reach past 0 or 1 at the
     /// antimeridian, where the other side's points are shifted in).
-    pub fn in_rect(&self, entries_of: &crate::Atlas, zoom: u8, min_x: f64, min_y: f64, max_x: f64, max_y: f64) -> Vec<ClusterView> {
+    pub fn in_rect(&self, entries_of: &crate::Atlas, zoom: u8, min_x: f64, min_y: f64, max_x: f64, max_y: f64) -> Vec<ClusterView<'_>> {
         let z = usize::from(zoom.min(self.points_zoom()));
         let level = &self.levels[z];
         let mut out = Vec::new();
@@ -295,16 +350,17 @@ impl Pyramid {
         out
     }
 
-    fn view(&self, atlas: &crate::Atlas, node: Node, zoom: usize, position: usize, shift: f64) -> ClusterView {
+    fn view(&self, atlas: &crate::Atlas, node: Node, zoom: usize, position: usize, shift: f64) -> ClusterView<'_> {
         let [x, y] = node.at();
         if node.count == 1 {
             let e = &atlas.records()[node.data as usize];
-            let mut counts = vec![0u32; self.total_dims()];
-            self.count_entry(e, &mut counts);
+            let counts =
+                Counts::Lone { continent: usize::from(e.continent), family: usize::from(e.family), sectors: e.sectors, dims: self.dims };
             let bbox = [e.at.lon(), e.at.lat(), e.at.lon(), e.at.lat()];
             ClusterView { x: x + shift, y, count: 1, id: u64::from(node.data), entry: Some(node.data), expansion_zoom: None, bbox, counts }
         } else {
-            let (expansion, bbox, counts) = self.read_cluster(node.data);
+            let (expansion, bbox, stored) = self.read_cluster(node.data);
+            let counts = Counts::Stored(stored);
             let id = (1u64 << 40) + ((zoom as u64) << 32) + position as u64;
             ClusterView { x: x + shift, y, count: node.count, id, entry: None, expansion_zoom: Some(expansion), bbox, counts }
         }

@@ -18,7 +18,7 @@ mod sphere;
 mod stats;
 
 pub use atlas::{Atlas, AtlasBuilder, AtlasOptions, Entry, Hit};
-pub use cluster::{ClusterOptions, ClusterView, Pyramid};
+pub use cluster::{ClusterOptions, ClusterView, CountsIter, Pyramid};
 pub use error::IndexError;
 pub use filter::{Filter, Selection};
 pub use h3::{H3_MAX_RES, H3Bin, H3Bins};

@@ -187,7 +187,7 @@ proptest! {
                 prop_assert_eq!(views.iter().map(|v| u64::from(v.count)).sum::<u64>(), selection.len(), "zoom {}", zoom);
                 let mut counts = vec![0u32; expected.len()];
                 for v in &views {
-                    for (c, n) in counts.iter_mut().zip(&v.counts) { *c += n; }
+                    for (dim, n) in v.counts() { counts[dim] += n; }
                     if let Some(x) = v.expansion_zoom { prop_assert!(x > zoom.min(10) && x <= 11, "expansion {} at {}", x, zoom); }
                     prop_assert!(v.bbox[0] <= v.bbox[2] && v.bbox[1] <= v.bbox[3]);
                 }

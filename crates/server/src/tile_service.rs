@@ -92,19 +92,25 @@ pub fn render(atlas: &Atlas, maker: &TileMaker, filter: &Filter, tile: TileCoord
 pub fn render_layers(atlas: &Atlas, maker: &TileMaker, filter: &Filter, tile: TileCoord, layers: Layers) -> Result<Vec<u8>, IndexError> {
     let pyramid = atlas.pyramid(filter)?;
     // Each thread keeps its four layers: clearing keeps their buffers and
-    // hash tables, which making them anew per tile would grow again.
+    // hash tables, which making them anew per tile would grow again. The
+    // clusters' keys are declared once per thread and taxonomy, not per tile.
     thread_local! {
-        static LAYERS: RefCell<[Layer; 4]> = RefCell::new(
-            ["countries", "h3", "clusters", "organisations"].map(|name| Layer::new(name, EXTENT))
-        );
+        static LAYERS: RefCell<([Layer; 4], Option<ClusterKeys>)> = RefCell::new((
+            ["countries", "h3", "clusters", "organisations"].map(|name| Layer::new(name, EXTENT)),
+            None,
+        ));
     }
     LAYERS.with(|cell| {
-        let mut built = cell.borrow_mut();
+        let (built, keys) = &mut *cell.borrow_mut();
         for layer in built.iter_mut() {
             layer.clear();
         }
-        let [countries, hexagons, clusters, organisations] = &mut *built;
-        fill(atlas, maker, &pyramid, tile, layers, [countries, hexagons, clusters, organisations]);
+        let [countries, hexagons, clusters, organisations] = built;
+        let keys = match keys {
+            Some(keys) if keys.names == maker.counts => keys,
+            slot => slot.insert(ClusterKeys::declare(clusters, &maker.counts)),
+        };
+        fill(atlas, maker, &pyramid, tile, layers, keys, [countries, hexagons, clusters, organisations]);
         Ok(encode_tile(&[&built[0], &built[1], &built[2], &built[3]]))
     })
 }
@@ -115,6 +121,7 @@ fn fill(
     pyramid: &Pyramid,
     tile: TileCoord,
     layers: Layers,
+    keys: &ClusterKeys,
     [countries, hexagons, clusters, organisations]: [&mut Layer; 4],
 ) {
     if layers.countries && tile.z() <= BASEMAP_MAX_ZOOM {
@@ -134,8 +141,6 @@ fn fill(
     if layers.h3 && tile.z() <= H3_MAX_ZOOM {
         h3_layer(atlas, pyramid, maker, tile, hexagons);
     }
-    // The clusters' keys, declared once per tile rather than hashed per feature.
-    let keys = ClusterKeys::declare(clusters, &maker.counts);
     let mut props: Vec<(KeyId, PropertyValue<'_>)> = Vec::with_capacity(48);
     let mut sector_list = String::new();
     for view in &views {
@@ -168,7 +173,7 @@ fn fill(
                 organisations.add_point(Some(u64::from(index)), x, y, &display);
             }
         } else {
-            cluster_properties(view, &keys, &mut props);
+            cluster_properties(view, keys, &mut props);
             clusters.add_point(Some(view.id), x, y, &props);
         }
     }
@@ -212,6 +217,8 @@ struct ClusterKeys {
     bbox: [KeyId; 4],
     /// `c_<continent>`, `f_<family>`, `n_<sector>` in the order of a cluster's counts.
     counts: Vec<KeyId>,
+    /// The names of `counts`: what they were declared for.
+    names: Vec<String>,
 }
 
 impl ClusterKeys {
@@ -224,6 +231,7 @@ impl ClusterKeys {
             expansion_zoom: layer.declare_key("expansion_zoom"),
             bbox: ["west", "south", "east", "north"].map(|name| layer.declare_key(name)),
             counts: counts.iter().map(|key| layer.declare_key(key)).collect(),
+            names: counts.to_vec(),
         }
     }
 }
@@ -234,7 +242,7 @@ fn cluster_properties(view: &ClusterView, keys: &ClusterKeys, props: &mut Vec<(K
     for (&key, value) in keys.bbox.iter().zip(view.bbox) {
         props.push((key, PropertyValue::Double(value)));
     }
-    for (&key, &count) in keys.counts.iter().zip(&view.counts).filter(|(_, c)| **c > 0) {
-        props.push((key, PropertyValue::Uint(u64::from(count))));
+    for (dim, count) in view.counts() {
+        props.push((keys.counts[dim], PropertyValue::Uint(u64::from(count))));
     }
 }
