@@ -257,7 +257,22 @@ impl Layer {
         index
     }
 
+    /// The value's index in the tile's table. A small integer seen before in
+    /// this tile (most of a cluster's counts) is found here, inlined into the
+    /// feature's loop; anything else goes to [`Layer::enter_value`].
+    #[inline]
     fn value(&mut self, value: PropertyValue<'_>) -> u32 {
+        if let PropertyValue::Uint(n) = value
+            && let Some(&index) = self.small_uints.get(usize::try_from(n).unwrap_or(usize::MAX))
+            && index != u32::MAX
+        {
+            return index;
+        }
+        self.enter_value(value)
+    }
+
+    #[inline(never)]
+    fn enter_value(&mut self, value: PropertyValue<'_>) -> u32 {
         let next = self.value_count;
         let (index, fresh) = match value {
             PropertyValue::Str(s) => match self.strings.get(s) {
