@@ -16,6 +16,7 @@ enum Prop {
     Uint(u64),
     Int(i64),
     Double(f64),
+    Float(f32),
     Bool(bool),
 }
 
@@ -34,8 +35,13 @@ impl Prop {
             Self::Uint(n) => PropertyValue::Uint(*n),
             Self::Int(n) => PropertyValue::Int(*n),
             Self::Double(d) => PropertyValue::Double(*d),
+            Self::Float(f) => PropertyValue::Float(*f),
             Self::Bool(b) => PropertyValue::Bool(*b),
         }
+    }
+
+    fn is_nan(&self) -> bool {
+        matches!(self, Self::Double(d) if d.is_nan()) || matches!(self, Self::Float(f) if f.is_nan())
     }
 
     fn decoded(&self) -> Value {
@@ -44,6 +50,7 @@ impl Prop {
             Self::Uint(n) => Value::UInt(*n),
             Self::Int(n) => Value::SInt(*n),
             Self::Double(d) => Value::Double(*d),
+            Self::Float(f) => Value::Float(*f),
             Self::Bool(b) => Value::Bool(*b),
         }
     }
@@ -60,7 +67,7 @@ fuzz_target!(|layers: Vec<Vec<Point>>| {
             let properties: Vec<(&str, PropertyValue<'_>)> = point
                 .properties
                 .iter()
-                .filter(|(k, v)| seen.insert(k.as_str()) && !matches!(v, Prop::Double(d) if d.is_nan()))
+                .filter(|(k, v)| seen.insert(k.as_str()) && !v.is_nan())
                 .map(|(k, v)| (k.as_str(), v.as_value()))
                 .collect();
             // Coordinates within what a tile and its buffer can hold, as our tiles write them.
@@ -86,7 +93,7 @@ fuzz_target!(|layers: Vec<Vec<Point>>| {
             let want: HashMap<String, Value> = point
                 .properties
                 .iter()
-                .filter(|(k, v)| seen.insert(k.as_str()) && !matches!(v, Prop::Double(d) if d.is_nan()))
+                .filter(|(k, v)| seen.insert(k.as_str()) && !v.is_nan())
                 .map(|(k, v)| (k.clone(), v.decoded()))
                 .collect();
             assert_eq!(got.properties.clone().unwrap_or_default(), want);

@@ -240,7 +240,9 @@ fn cluster_properties(view: &ClusterView, keys: &ClusterKeys, props: &mut Vec<(K
     props.push((keys.cluster, PropertyValue::Bool(true)));
     props.push((keys.expansion_zoom, PropertyValue::Uint(u64::from(view.expansion_zoom.unwrap_or(0)))));
     for (&key, value) in keys.bbox.iter().zip(view.bbox) {
-        props.push((key, PropertyValue::Double(value)));
+        // Stored as f32 in the pyramid: the same number, in half the bytes of a double.
+        #[expect(clippy::cast_possible_truncation, reason = "read from an f32, so exact")]
+        props.push((key, PropertyValue::Float(value as f32)));
     }
     for (dim, count) in view.counts() {
         props.push((keys.counts[dim], PropertyValue::Uint(u64::from(count))));

@@ -125,7 +125,11 @@ async fn clusters_carry_their_mix_and_split_where_they_say() {
     assert_eq!(families, count);
     assert!(props.iter().any(|(k, _)| k.starts_with("n_")));
     assert!(uint(props, "expansion_zoom") >= 1);
-    assert!(matches!(props.get("west"), Some(Value::Double(_))));
+    let [west, south, east, north] = ["west", "south", "east", "north"].map(|k| match props.get(k) {
+        Some(Value::Float(v)) => *v,
+        other => panic!("{k}: {other:?}"),
+    });
+    assert!(west <= east && south <= north && (-180.0..=180.0).contains(&west) && (-90.0..=90.0).contains(&north));
 }
 
 #[tokio::test]

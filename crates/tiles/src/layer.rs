@@ -1,6 +1,6 @@
 use rustc_hash::FxHashMap;
 
-use crate::protobuf::{self, FIXED64, LEN, VARINT};
+use crate::protobuf::{self, FIXED32, FIXED64, LEN, VARINT};
 
 /// A property value of a feature.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -13,6 +13,8 @@ pub enum PropertyValue<'a> {
     Int(i64),
     /// A double.
     Double(f64),
+    /// A single-precision float: half the bytes of a double.
+    Float(f32),
     /// A boolean.
     Bool(bool),
 }
@@ -298,6 +300,7 @@ impl Layer {
             #[expect(clippy::cast_sign_loss, reason = "the bits are the key")]
             PropertyValue::Int(n) => number_slot(&mut self.numbers, 1, n as u64, next),
             PropertyValue::Double(d) => number_slot(&mut self.numbers, 2, d.to_bits(), next),
+            PropertyValue::Float(f) => number_slot(&mut self.numbers, 4, u64::from(f.to_bits()), next),
             PropertyValue::Bool(b) => {
                 let slot = &mut self.bools[usize::from(b)];
                 if *slot == u32::MAX {
@@ -316,6 +319,11 @@ impl Layer {
                 PropertyValue::Str(s) => {
                     protobuf::varint(values, protobuf::bytes_len(s.len()) as u64);
                     protobuf::bytes(values, 1, s.as_bytes());
+                }
+                PropertyValue::Float(f) => {
+                    protobuf::varint(values, 5);
+                    protobuf::key(values, 2, FIXED32);
+                    values.extend_from_slice(&f.to_le_bytes());
                 }
                 PropertyValue::Double(d) => {
                     protobuf::varint(values, 9);

@@ -3,6 +3,7 @@
 pub(crate) const VARINT: u32 = 0;
 pub(crate) const FIXED64: u32 = 1;
 pub(crate) const LEN: u32 = 2;
+pub(crate) const FIXED32: u32 = 5;
 
 #[inline]
 pub(crate) fn varint(out: &mut Vec<u8>, mut value: u64) {

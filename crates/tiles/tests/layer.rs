@@ -15,6 +15,7 @@ enum Prop {
     Uint(u64),
     Int(i64),
     Double(f64),
+    Float(f32),
     Bool(bool),
 }
 
@@ -25,6 +26,7 @@ impl Prop {
             Self::Uint(n) => PropertyValue::Uint(*n),
             Self::Int(n) => PropertyValue::Int(*n),
             Self::Double(d) => PropertyValue::Double(*d),
+            Self::Float(f) => PropertyValue::Float(*f),
             Self::Bool(b) => PropertyValue::Bool(*b),
         }
     }
@@ -35,6 +37,7 @@ impl Prop {
             Self::Uint(n) => Value::UInt(*n),
             Self::Int(n) => Value::SInt(*n),
             Self::Double(d) => Value::Double(*d),
+            Self::Float(f) => Value::Float(*f),
             Self::Bool(b) => Value::Bool(*b),
         }
     }
@@ -48,6 +51,7 @@ fn prop() -> impl Strategy<Value = Prop> {
         (0u64..1100).prop_map(Prop::Uint),
         any::<i64>().prop_map(Prop::Int),
         (-1e12f64..1e12).prop_map(Prop::Double),
+        (-1e6f32..1e6).prop_map(Prop::Float),
         any::<bool>().prop_map(Prop::Bool),
     ]
 }
