@@ -22,7 +22,6 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::Router;
-
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, Method, header};
