@@ -93,37 +93,23 @@ pub struct ClusterView<'a> {
     pub expansion_zoom: Option<u8>,
     /// West, south, east, north of its organisations, in degrees.
     pub bbox: [f64; 4],
-    counts: Counts<'a>,
-}
-
-/// Where a view's counts come from: a cluster's stored (dimension, varint)
-/// pairs, or a lone organisation's own record.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Counts<'a> {
-    Stored(&'a [u8]),
-    Lone { continent: usize, family: usize, sectors: u32, dims: [usize; 3] },
+    counts: CountsIter<'a>,
 }
 
 impl ClusterView<'_> {
     /// The non-zero counts as (dimension, count), dimensions laid out as
     /// continents, then families, then sectors, in taxonomy order, ascending.
     pub fn counts(&self) -> CountsIter<'_> {
-        CountsIter(match self.counts {
-            Counts::Stored(bytes) => Reading::Stored(bytes),
-            Counts::Lone { continent, family, sectors, dims: [continents, families, sector_dims] } => {
-                // The record's sector bits, kept to the taxonomy's sectors.
-                let valid = u32::MAX.checked_shl(u32::try_from(sector_dims).unwrap_or(u32::MAX)).map_or(u32::MAX, |high| !high);
-                Reading::Lone { first: [Some(continent), Some(continents + family)], sectors: sectors & valid, base: continents + families }
-            }
-        })
+        self.counts.clone()
     }
 }
 
-/// The non-zero counts of a [`ClusterView`], read as they are asked for.
-#[derive(Debug, Clone)]
+/// The non-zero counts of a [`ClusterView`], read in place as they are asked
+/// for: from a cluster's stored pairs, or a lone organisation's own record.
+#[derive(Debug, Clone, PartialEq)]
 pub struct CountsIter<'a>(Reading<'a>);
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum Reading<'a> {
     /// (dimension, varint) pairs ended by 0xff.
     Stored(&'a [u8]),
@@ -354,13 +340,19 @@ impl Pyramid {
         let [x, y] = node.at();
         if node.count == 1 {
             let e = &atlas.records()[node.data as usize];
-            let counts =
-                Counts::Lone { continent: usize::from(e.continent), family: usize::from(e.family), sectors: e.sectors, dims: self.dims };
+            let [continents, families, sectors] = self.dims;
+            // The record's sector bits, kept to the taxonomy's sectors.
+            let valid = u32::MAX.checked_shl(u32::try_from(sectors).unwrap_or(u32::MAX)).map_or(u32::MAX, |high| !high);
+            let counts = CountsIter(Reading::Lone {
+                first: [Some(usize::from(e.continent)), Some(continents + usize::from(e.family))],
+                sectors: e.sectors & valid,
+                base: continents + families,
+            });
             let bbox = [e.at.lon(), e.at.lat(), e.at.lon(), e.at.lat()];
             ClusterView { x: x + shift, y, count: 1, id: u64::from(node.data), entry: Some(node.data), expansion_zoom: None, bbox, counts }
         } else {
             let (expansion, bbox, stored) = self.read_cluster(node.data);
-            let counts = Counts::Stored(stored);
+            let counts = CountsIter(Reading::Stored(stored));
             let id = (1u64 << 40) + ((zoom as u64) << 32) + position as u64;
             ClusterView { x: x + shift, y, count: node.count, id, entry: None, expansion_zoom: Some(expansion), bbox, counts }
         }
