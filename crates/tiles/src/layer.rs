@@ -273,6 +273,7 @@ impl Layer {
         self.enter_value(value)
     }
 
+    /// Finds a value [`Layer::value`] did not, or enters it in the table.
     #[inline(never)]
     fn enter_value(&mut self, value: PropertyValue<'_>) -> u32 {
         let next = self.value_count;
