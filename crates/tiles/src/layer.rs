@@ -35,6 +35,8 @@ pub struct Layer {
     value_count: u32,
     strings: FxHashMap<String, u32>,
     numbers: FxHashMap<(u8, u64), u32>,
+    /// Floats apart: clusters' bboxes, four a cluster, are most of the numbers.
+    floats: FxHashMap<u32, u32>,
     /// Value index of each small unsigned integer seen (`u32::MAX`: not yet).
     small_uints: Vec<u32>,
     /// The small integers seen in this tile, to forget them on `clear`.
@@ -105,6 +107,7 @@ impl Layer {
             value_count: 0,
             strings: FxHashMap::default(),
             numbers: FxHashMap::default(),
+            floats: FxHashMap::default(),
             small_uints: vec![u32::MAX; SMALL_UINTS],
             small_seen: Vec::new(),
             bools: [u32::MAX; 2],
@@ -132,6 +135,7 @@ impl Layer {
         self.value_count = 0;
         self.strings.clear();
         self.numbers.clear();
+        self.floats.clear();
         for declared in &mut self.declared {
             declared.1 = None;
         }
@@ -301,7 +305,10 @@ impl Layer {
             #[expect(clippy::cast_sign_loss, reason = "the bits are the key")]
             PropertyValue::Int(n) => number_slot(&mut self.numbers, 1, n as u64, next),
             PropertyValue::Double(d) => number_slot(&mut self.numbers, 2, d.to_bits(), next),
-            PropertyValue::Float(f) => number_slot(&mut self.numbers, 4, u64::from(f.to_bits()), next),
+            PropertyValue::Float(f) => {
+                let index = *self.floats.entry(f.to_bits()).or_insert(next);
+                (index, index == next)
+            }
             PropertyValue::Bool(b) => {
                 let slot = &mut self.bools[usize::from(b)];
                 if *slot == u32::MAX {
