@@ -150,12 +150,12 @@ impl Iterator for CountsIter<'_> {
 }
 
 impl Pyramid {
-    /// Clusters the selected entries at every zoom.
-    pub(crate) fn build(entries: &[Record], selection: &Selection, dims: [usize; 3], options: &ClusterOptions) -> Self {
+    /// Clusters the selected organisations at every zoom.
+    pub(crate) fn build(records: &[Record], selection: &Selection, dims: [usize; 3], options: &ClusterOptions) -> Self {
         let mut points: Vec<Node> = selection
             .iter()
             .map(|i| {
-                let p = MercPoint::from_position(entries[i as usize].at);
+                let p = MercPoint::from_position(records[i as usize].at);
                 Node::new([p.x, p.y], 1, i)
             })
             .collect();
@@ -171,7 +171,7 @@ impl Pyramid {
         for zoom in (0..=options.max_zoom).rev() {
             let radius = options.radius_px / (options.tile_px * f64::from(1u32 << zoom));
             let Some(below) = levels.last() else { break };
-            let mut level = pyramid.cluster(entries, below, zoom, radius, options.min_points);
+            let mut level = pyramid.cluster(records, below, zoom, radius, options.min_points);
             kd::build(&mut level);
             levels.push(level);
         }
@@ -184,7 +184,7 @@ impl Pyramid {
         self.dims.iter().sum()
     }
 
-    fn cluster(&mut self, entries: &[Record], below: &[Node], zoom: u8, radius: f64, min_points: u32) -> Vec<Node> {
+    fn cluster(&mut self, records: &[Record], below: &[Node], zoom: u8, radius: f64, min_points: u32) -> Vec<Node> {
         let mut claimed = vec![false; below.len()];
         let mut level = Vec::new();
         let mut members = Vec::new();
@@ -215,7 +215,7 @@ impl Pyramid {
                 let [x, y] = member.at();
                 wx += x * f64::from(member.count);
                 wy += y * f64::from(member.count);
-                self.add_counts(entries, member, &mut counts, &mut bbox);
+                self.add_counts(records, member, &mut counts, &mut bbox);
             }
             let offset = u32::try_from(self.arena.len()).unwrap_or(u32::MAX);
             self.push_cluster(zoom + 1, bbox, &counts);
@@ -224,9 +224,9 @@ impl Pyramid {
         level
     }
 
-    fn add_counts(&self, entries: &[Record], node: Node, counts: &mut [u32], bbox: &mut [f64; 4]) {
+    fn add_counts(&self, records: &[Record], node: Node, counts: &mut [u32], bbox: &mut [f64; 4]) {
         if node.count == 1 {
-            let e = &entries[node.data as usize];
+            let e = &records[node.data as usize];
             self.count_entry(e, counts);
             let (lon, lat) = (e.at.lon(), e.at.lat());
             *bbox = [bbox[0].min(lon), bbox[1].min(lat), bbox[2].max(lon), bbox[3].max(lat)];
@@ -319,12 +319,12 @@ impl Pyramid {
     /// The clusters and lone organisations of a zoom whose position lies in
     /// the rectangle (normalised Web Mercator; it may reach past 0 or 1 at the
     /// antimeridian, where the other side's points are shifted in).
-    pub fn in_rect(&self, entries_of: &crate::Atlas, zoom: u8, min_x: f64, min_y: f64, max_x: f64, max_y: f64) -> Vec<ClusterView<'_>> {
+    pub fn in_rect(&self, atlas: &crate::Atlas, zoom: u8, min_x: f64, min_y: f64, max_x: f64, max_y: f64) -> Vec<ClusterView<'_>> {
         let z = usize::from(zoom.min(self.points_zoom()));
         let level = &self.levels[z];
         let mut out = Vec::new();
         let mut query = |shift: f64, lo_x: f64, hi_x: f64| {
-            kd::range(level, [lo_x, min_y], [hi_x, max_y], |i| out.push(self.view(entries_of, level[i], z, i, shift)));
+            kd::range(level, [lo_x, min_y], [hi_x, max_y], |i| out.push(self.view(atlas, level[i], z, i, shift)));
         };
         query(0.0, min_x, max_x);
         if min_x < 0.0 {
