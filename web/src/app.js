@@ -1,6 +1,6 @@
 // The viewer: the server's own style, its tiles filtered by the page's query
 // (?sector=health-social&continent=africa&lang=fr), nothing from the internet.
-import { Map, NavigationControl } from "./vendor/maplibre-gl.mjs";
+import { AttributionControl, Map, NavigationControl } from "./vendor/maplibre-gl.mjs";
 import { ClusterDonuts } from "./donuts.js";
 import { showCard } from "./card.js";
 import { pickLanguage, t } from "./i18n.js";
@@ -11,13 +11,15 @@ import { renderSearch } from "./search.js";
 
 const params = new URLSearchParams(location.search);
 const lang = pickLanguage(params);
-document.documentElement.lang = lang;
-document.getElementById("sample-notice").textContent = t(lang, "sample");
-document.getElementById("map").setAttribute("aria-label", t(lang, "map"));
 const contribute = document.getElementById("contribute-link");
-if (contribute) {
-  contribute.textContent = t(lang, "contribute");
-  contribute.href = `contribute?lang=${lang}`;
+if (contribute) contribute.href = `contribute?lang=${lang}`;
+// The pages are written in English: other languages replace their text. A
+// text rewritten unchanged would still be laid out and painted again.
+if (lang !== "en") {
+  document.documentElement.lang = lang;
+  document.getElementById("sample-notice").textContent = t(lang, "sample");
+  document.getElementById("map").setAttribute("aria-label", t(lang, "map"));
+  if (contribute) contribute.textContent = t(lang, "contribute");
 }
 
 // Only known filters go to the server; other parameters (lang) stay in the
@@ -33,12 +35,21 @@ const map = new Map({
   zoom: 1,
   // The view lives in the address (#zoom/lat/lon), so every view can be shared.
   hash: true,
-  attributionControl: { compact: true },
+  attributionControl: false,
 });
+// Tests, benchmarks and embedding pages reach the map here, from its start.
+window.__map = map;
 // MapLibre's "load" fires once: code that arrives later (after a fetch) waits on this.
 const mapLoaded = new Promise((resolve) => map.once("load", resolve));
-// An embedding page may hide the zoom buttons: /embed?controls=none.
-if (params.get("controls") !== "none") map.addControl(new NavigationControl(), "top-right");
+// The first idle: the world view complete, every tile drawn. What is not the
+// map waits for it, so that its requests, layout and repaints do not compete
+// with the map's first tiles (measured in benches/README.md, "World view").
+const mapIdle = new Promise((resolve) => map.once("idle", resolve));
+mapIdle.then(() => {
+  // An embedding page may hide the zoom buttons: /embed?controls=none.
+  if (params.get("controls") !== "none") map.addControl(new NavigationControl(), "top-right");
+  map.addControl(new AttributionControl({ compact: true }));
+});
 
 const panel = document.getElementById("panel");
 const taxonomy = await taxonomyReady;
@@ -46,25 +57,26 @@ const taxonomy = await taxonomyReady;
   const colourBy = params.get("colour") === "continent" ? "continent" : "sector";
   const donuts = new ClusterDonuts(map, taxonomy.sectors.map((s) => s.key), taxonomy.continents.map((c) => c.key), colourBy);
   // The embedded map (/embed) has no panel: the map alone, configured by its address.
-  if (panel) {
+  // The panel fills once the map is drawn.
+  if (panel) mapIdle.then(() => {
     // Controls arrive with their counts; the legend and the list need not wait.
     const controls = document.createElement("div");
     panel.append(controls);
     renderControls(controls, taxonomy, lang, filters);
     renderLegend(panel, colourBy === "continent" ? taxonomy.continents : taxonomy.sectors, colourBy, (i) => donuts.colour(i), lang);
-    new ViewList(map, panel, lang, query, (feature) => showCard(map, feature, lang)).start(mapLoaded);
+    new ViewList(map, panel, lang, query, (feature) => showCard(map, feature, lang)).start();
     renderSearch(panel, lang, query, (feature) => {
       map.flyTo({ center: feature.geometry.coordinates, zoom: 14 });
       showCard(map, { properties: { id: feature.id, name: feature.properties.name }, geometry: feature.geometry }, lang);
     });
-  }
+  });
   if (params.get("view") === "h3") {
     mapLoaded.then(() => showDensity(map));
   } else {
     // The donuts replace the style's plain cluster circles, kept for clicks.
     // They come after the first complete frame: the circles show the clusters
     // while tiles arrive, and the markers do not slow the map's first load.
-    map.once("idle", () => {
+    mapIdle.then(() => {
       map.setPaintProperty("clusters", "circle-opacity", 0);
       map.setPaintProperty("clusters", "circle-stroke-width", 0);
       donuts.start();
@@ -122,6 +134,3 @@ for (const layer of ["clusters", "organisations"]) {
   map.on("mouseenter", layer, () => (map.getCanvas().style.cursor = "pointer"));
   map.on("mouseleave", layer, () => (map.getCanvas().style.cursor = ""));
 }
-
-// Tests and embedding pages reach the map here.
-window.__map = map;

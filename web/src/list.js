@@ -20,10 +20,10 @@ export class ViewList {
     this.asked = 0;
   }
 
-  /// `loaded`: a promise of the map's "load" event, which may have passed.
-  start(loaded) {
+  /// Called once the map is loaded.
+  start() {
     this.map.on("moveend", () => this.refresh());
-    loaded.then(() => this.refresh());
+    this.refresh();
   }
 
   async refresh() {

@@ -46,6 +46,38 @@ test("the world view draws clusters that count every organisation, offline", asy
   await page.close();
 });
 
+test("the map draws its world view before the panel and controls ask for anything", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const problems = watch(page);
+  await page.addInitScript(() => {
+    let map;
+    Object.defineProperty(window, "__map", {
+      configurable: true,
+      get: () => map,
+      set(value) {
+        map = value;
+        map.once("idle", () => (window.__firstIdle = performance.now()));
+      },
+    });
+  });
+  await page.goto(`${base}/`);
+  await page.waitForFunction(() => /: \d+/.test(document.querySelector(".list h2")?.textContent ?? ""), null, { timeout: 30000 });
+  await page.waitForFunction(() => document.querySelectorAll("select[name=country] option").length > 1, null, { timeout: 10000 });
+  // (The tiles are fetched by MapLibre's worker, so they are not among the page's resources.)
+  const { idle, panel } = await page.evaluate(() => ({
+    idle: window.__firstIdle,
+    panel: performance.getEntriesByType("resource").filter((r) => /\/api\/stats|\/ogc\//.test(r.name)).map((r) => r.startTime),
+  }));
+  assert.ok(idle > 0, "the map reached its first idle");
+  // Five facets' counts and the list's page, all after.
+  assert.ok(panel.length >= 6, `${panel.length} panel requests`);
+  assert.deepEqual(panel.filter((at) => at < idle), []);
+  await page.waitForSelector(".maplibregl-ctrl-zoom-in");
+  await page.waitForSelector(".maplibregl-ctrl-attrib");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("a sector in the page's address re-clusters the map", async () => {
   const { page, problems } = await open("/?sector=housing");
   const stats = await (await fetch(`${base}/api/stats?sector=housing`)).json();
@@ -302,6 +334,8 @@ test("bad address parameters fall back to defaults and are never shown", async (
   const health = await (await fetch(`${base}/healthz`)).json();
   assert.equal(await loadedTotal(page), health.atlas.organisations);
   assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
+  // The controls come with the map's first idle, the attribution among them.
+  await page.waitForSelector(".maplibregl-ctrl-attrib");
   assert.equal(await page.$(".maplibregl-ctrl-zoom-in"), null);
   assert.equal(await page.$$eval("img[src=x]", (i) => i.length), 0);
   assert.ok(!(await page.content()).includes("onerror"));
