@@ -43,7 +43,7 @@ window.__map = map;
 const mapLoaded = new Promise((resolve) => map.once("load", resolve));
 // The first idle: the world view complete, every tile drawn. What is not the
 // map waits for it, so that its requests, layout and repaints do not compete
-// with the map's first tiles (measured in benches/README.md, "World view").
+// with the map's first tiles (benches/README.md, "The viewer's start").
 const mapIdle = new Promise((resolve) => map.once("idle", resolve));
 mapIdle.then(() => {
   // An embedding page may hide the zoom buttons: /embed?controls=none.
