@@ -25,7 +25,7 @@ const files = {
 <style>html,body,#map{margin:0;height:100%}</style><div id=map></div>
 <script type=module>
 import { Map } from "./maplibre-gl.mjs";
-const map = new Map({ container: "map", center: [10, 20], zoom: 1, style: {
+const map = new Map({ container: "map", center: [0, 20], zoom: 1, style: {
   version: 8,
   sources: {
     basemap: { type: "vector", tiles: ["${base}/tiles/{z}/{x}/{y}.mvt?layers=countries"], maxzoom: 10 },

@@ -31,7 +31,10 @@ const query = filters.toString();
 const map = new Map({
   container: "map",
   style: `style.json${query ? `?${query}` : ""}`,
-  center: [10, 20],
+  // The world centred on Greenwich: at zoom 1 a map up to 1,024 px wide needs
+  // four tiles per source; centred 10° east it needed six (the antimeridian's
+  // edge wrapped into view), a third more work before the first idle.
+  center: [0, 20],
   zoom: 1,
   // The view lives in the address (#zoom/lat/lon), so every view can be shared.
   hash: true,
