@@ -11,6 +11,7 @@
 // Prints, per page, the median first idle (ms) and the median ratio to the
 // first page, with every round's ratio.
 import { chromium } from "../../web/node_modules/playwright-core/index.mjs";
+import { recordFirstIdle } from "../../web/test/chromium.mjs";
 
 const rounds = Number(process.argv[2]);
 const pages = process.argv.slice(3).map((arg) => arg.split(/=(.*)/s).slice(0, 2));
@@ -25,17 +26,7 @@ async function firstIdle(url) {
   });
   try {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    await page.addInitScript(() => {
-      let map;
-      Object.defineProperty(window, "__map", {
-        configurable: true,
-        get: () => map,
-        set(value) {
-          map = value;
-          map.once("idle", () => (window.__firstIdle = performance.now()));
-        },
-      });
-    });
+    await recordFirstIdle(page);
     await page.goto(url, { waitUntil: "commit" });
     await page.waitForFunction(() => window.__firstIdle !== undefined, null, { polling: 20, timeout: 120000 });
     return await page.evaluate(() => window.__firstIdle);

@@ -1,5 +1,6 @@
-// Shared by the browser tests: Debian's Chromium (never a downloaded browser)
-// and a watch on a page for what must never happen there.
+// Shared by the browser tests (and benches/browser): Debian's Chromium (never
+// a downloaded browser), a watch on a page for what must never happen there,
+// and the moment its map first idles.
 import { chromium } from "playwright-core";
 
 export function launch() {
@@ -17,4 +18,20 @@ export function watch(page) {
   page.on("pageerror", (e) => problems.push(`page: ${e}`));
   page.on("request", (r) => new URL(r.url()).hostname !== "127.0.0.1" && !/^(blob|data):/.test(r.url()) && problems.push(`offsite: ${r.url()}`));
   return problems;
+}
+
+/// Before `page` loads: `window.__firstIdle` will hold the page clock at its
+/// map's first idle (the page sets `window.__map` as it creates the map).
+export async function recordFirstIdle(page) {
+  await page.addInitScript(() => {
+    let map;
+    Object.defineProperty(window, "__map", {
+      configurable: true,
+      get: () => map,
+      set(value) {
+        map = value;
+        map.once("idle", () => (window.__firstIdle = performance.now()));
+      },
+    });
+  });
 }

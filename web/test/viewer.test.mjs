@@ -2,7 +2,7 @@
 // running impactmap (IMPACTMAP_URL; crates/cli/tests/browser.rs starts one).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, watch } from "./chromium.mjs";
+import { launch, recordFirstIdle, watch } from "./chromium.mjs";
 
 const base = process.env.IMPACTMAP_URL;
 const artefacts = process.env.IMPACTMAP_ARTEFACTS;
@@ -49,17 +49,7 @@ test("the world view draws clusters that count every organisation, offline", asy
 test("the map draws its world view before the panel and controls ask for anything", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const problems = watch(page);
-  await page.addInitScript(() => {
-    let map;
-    Object.defineProperty(window, "__map", {
-      configurable: true,
-      get: () => map,
-      set(value) {
-        map = value;
-        map.once("idle", () => (window.__firstIdle = performance.now()));
-      },
-    });
-  });
+  await recordFirstIdle(page);
   await page.goto(`${base}/`);
   await page.waitForFunction(() => /: \d+/.test(document.querySelector(".list h2")?.textContent ?? ""), null, { timeout: 30000 });
   await page.waitForFunction(() => document.querySelectorAll("select[name=country] option").length > 1, null, { timeout: 10000 });
