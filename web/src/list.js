@@ -20,7 +20,7 @@ export class ViewList {
     this.asked = 0;
   }
 
-  /// Called once the map is loaded.
+  /// Called once the map has drawn its first view.
   start() {
     this.map.on("moveend", () => this.refresh());
     this.refresh();
