@@ -122,14 +122,16 @@ impl Store {
 
 impl Store {
     /// Calls `each` with every organisation's listing (the columns maps and
-    /// queries need), ordered by id: what the Atlas is built from.
+    /// queries need), in storage order: what the Atlas is built from, which
+    /// sorts them itself. Read in id order, a million rows took three times
+    /// as long: each was looked up through the id index at a page of its own.
     ///
     /// # Errors
     /// An SQLite failure, or [`StoreError::Row`] for a row that no longer validates.
     pub fn each_listing(&self, mut each: impl FnMut(Listing)) -> Result<(), StoreError> {
         self.read(|c| {
             let mut statement =
-                c.prepare("SELECT id, name, city, country, continent, family, sectors, sdgs, lon, lat FROM organisations ORDER BY id")?;
+                c.prepare("SELECT id, name, city, country, continent, family, sectors, sdgs, lon, lat FROM organisations")?;
             let mut rows = statement.query([])?;
             while let Some(row) = rows.next()? {
                 each(listing_from_row(row)??);

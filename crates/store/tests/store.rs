@@ -32,6 +32,7 @@ fn upsert_inserts_then_finds_nothing_to_do() {
     assert_eq!(all, expected);
     let mut listings = Vec::new();
     store.each_listing(|l| listings.push(l)).unwrap();
+    listings.sort_by(|a, b| a.id.cmp(&b.id));
     assert_eq!(listings, expected.into_iter().map(impactmap_model::Listing::from).collect::<Vec<_>>());
 }
 
