@@ -53,7 +53,7 @@ fn parse_format(text: &str) -> Result<FormatChoice, String> {
 }
 
 pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
-    let report = read(args)?;
+    let report = read(args, &Reference::embedded())?;
     let valid = report.organisations.len();
     let rejected = report.rejected();
     println!("{}: {valid} valid, {rejected} rejected ({}; nothing written)", report.file, report.format);
@@ -65,7 +65,7 @@ pub(crate) fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         return validate(&args.file);
     }
     let config = args.db.config()?;
-    let report = read(&args.file)?;
+    let report = read(&args.file, &Reference::embedded())?;
     check(&report, args.file.strict)?;
     write(&report, &Store::open(&config.db)?)?;
     Ok(ExitCode::SUCCESS)
@@ -73,9 +73,9 @@ pub(crate) fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
 
 /// Imports a file as `impactmap import FILE` does (format told from the
 /// content, rejected rows reported and skipped): `serve --import`.
-pub(crate) fn import_into(file: &Path, store: &Store) -> anyhow::Result<()> {
+pub(crate) fn import_into(file: &Path, store: &Store, reference: &Reference) -> anyhow::Result<()> {
     let args = ValidateArgs { file: file.to_owned(), format: FormatChoice(None), source: None, strict: false, report: None };
-    let report = read(&args)?;
+    let report = read(&args, reference)?;
     check(&report, false)?;
     write(&report, store)
 }
@@ -108,15 +108,14 @@ fn write(report: &ImportReport, store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn read(args: &ValidateArgs) -> anyhow::Result<ImportReport> {
-    let reference = Reference::embedded();
+fn read(args: &ValidateArgs, reference: &Reference) -> anyhow::Result<ImportReport> {
     let source = args
         .source
         .clone()
         .unwrap_or_else(|| args.file.file_stem().map_or_else(|| "import".to_owned(), |s| s.to_string_lossy().into_owned()));
     let options = ImportOptions { format: args.format.0, source, now: jiff::Timestamp::now() };
     let spinner = ProgressBar::new_spinner().with_message(format!("reading {}", args.file.display()));
-    let report = import_file(&args.file, &reference, &options)?;
+    let report = import_file(&args.file, reference, &options)?;
     spinner.finish_and_clear();
     print_issues(&report, args.report.as_ref())?;
     if report.unpublished > 0 {

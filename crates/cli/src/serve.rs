@@ -50,7 +50,7 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let reference = Arc::new(Reference::embedded());
     let store = Arc::new(Store::open(&config.db)?);
     for file in &args.imports {
-        crate::import::import_into(file, &store)?;
+        crate::import::import_into(file, &store, &reference)?;
     }
     if store.count()? == 0 {
         load_sample(&store, &reference)?;

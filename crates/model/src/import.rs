@@ -1,5 +1,5 @@
-use std::collections::HashMap;
 use std::fmt;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
 
 use jiff::Timestamp;
@@ -121,7 +121,11 @@ pub fn import_file(path: &Path, reference: &Reference, options: &ImportOptions) 
 /// # Errors
 /// As [`import_file`], except for I/O.
 pub fn import_bytes(file: &str, bytes: &[u8], reference: &Reference, options: &ImportOptions) -> Result<ImportReport, ModelError> {
-    let (format, records, notes) = read_records(file, bytes, options.format)?;
+    let mut rows = Rows::default();
+    let (format, notes) = read_records(file, bytes, options.format, &mut |notes, record| {
+        rows.take(&Resolver { reference, notes, options }, record);
+    })?;
+    // File-level notes first, then rows in file order.
     let mut issues: Vec<Issue> = notes
         .warnings
         .iter()
@@ -129,49 +133,80 @@ pub fn import_bytes(file: &str, bytes: &[u8], reference: &Reference, options: &I
         .collect();
     let file_issues = issues.len();
     column_warnings(&notes, &mut issues);
-
+    issues.append(&mut rows.issues);
     let resolver = Resolver { reference, notes: &notes, options };
-    let mut organisations = Vec::with_capacity(records.len());
-    let mut first_line: HashMap<(String, String), Location> = HashMap::new();
-    let mut empty_family = Vec::new();
-    for record in records {
-        let at = record.at;
-        match resolver.resolve(record, &mut issues, &mut empty_family) {
-            Ok(org) => {
-                let key = (org.provenance.source.clone(), org.provenance.source_id.clone());
-                if let Some(first) = first_line.get(&key) {
-                    issues.push(Issue {
-                        at,
-                        field: Some("id"),
-                        severity: Severity::Rejected,
-                        message: format!("duplicate identifier '{}' (first at{first})", key.1),
-                    });
-                } else {
-                    first_line.insert(key, at);
-                    organisations.push((at, org));
-                }
-            }
-            Err(errors) => issues.extend(errors),
-        }
-    }
-    if !empty_family.is_empty() && resolver.notes_family_column() {
+    if !rows.empty_family.is_empty() && resolver.notes_family_column() {
         issues.push(Issue::warn(
             Location::File,
             "family",
-            format!("empty on {} row(s) ({}); recorded as unclassified", empty_family.len(), sample_locations(&empty_family)),
+            format!("empty on {} row(s) ({}); recorded as unclassified", rows.empty_family.len(), sample_locations(&rows.empty_family)),
         ));
     }
-    pile_ups(&organisations, &mut issues);
-    // File-level notes first, then rows in file order.
+    reject_duplicates(&mut rows.organisations, &mut rows.lines, &mut issues);
+    pile_ups(&rows.lines, &rows.organisations, &mut issues);
     issues[file_issues..].sort_by_key(|i| order(i.at));
 
-    Ok(ImportReport {
-        file: file.to_owned(),
-        format,
-        organisations: organisations.into_iter().map(|(_, o)| o).collect(),
-        issues,
-        unpublished: notes.unpublished,
-    })
+    Ok(ImportReport { file: file.to_owned(), format, organisations: rows.organisations, issues, unpublished: notes.unpublished })
+}
+
+/// The rows of a file as they are resolved, one by one.
+#[derive(Default)]
+struct Rows {
+    /// Valid organisations, in file order.
+    organisations: Vec<Organisation>,
+    /// Where each of them is in the file.
+    lines: Vec<Location>,
+    /// The rows' issues, in file order.
+    issues: Vec<Issue>,
+    /// Rows whose family cell is empty.
+    empty_family: Vec<Location>,
+}
+
+impl Rows {
+    fn take(&mut self, resolver: &Resolver<'_>, record: RawRecord) {
+        let at = record.at;
+        match resolver.resolve(record, &mut self.issues, &mut self.empty_family) {
+            Ok(org) => {
+                self.organisations.push(org);
+                self.lines.push(at);
+            }
+            Err(errors) => self.issues.extend(errors),
+        }
+    }
+}
+
+/// Rejects each row whose (source, source id) an earlier row has, keeping
+/// the first. Rows are sorted by a hash of their key and compared only
+/// within a group of equal hashes, so a million rows need a few bytes each,
+/// not a map of their keys.
+fn reject_duplicates(organisations: &mut Vec<Organisation>, lines: &mut Vec<Location>, issues: &mut Vec<Issue>) {
+    let key = |i: usize| (&organisations[i].provenance.source, &organisations[i].provenance.source_id);
+    let mut by_hash: Vec<(u64, usize)> = (0..organisations.len())
+        .map(|i| {
+            let mut hasher = DefaultHasher::new();
+            key(i).hash(&mut hasher);
+            (hasher.finish(), i)
+        })
+        .collect();
+    by_hash.sort_unstable();
+    let mut duplicate = vec![false; organisations.len()];
+    for group in by_hash.chunk_by(|a, b| a.0 == b.0).filter(|group| group.len() > 1) {
+        for (n, &(_, row)) in group.iter().enumerate() {
+            if let Some(&(_, first)) = group[..n].iter().find(|&&(_, earlier)| key(earlier) == key(row)) {
+                duplicate[row] = true;
+                issues.push(Issue {
+                    at: lines[row],
+                    field: Some("id"),
+                    severity: Severity::Rejected,
+                    message: format!("duplicate identifier '{}' (first at{})", key(row).1, lines[first]),
+                });
+            }
+        }
+    }
+    let mut row = 0..;
+    organisations.retain(|_| row.next().is_some_and(|i| !duplicate[i]));
+    let mut row = 0..;
+    lines.retain(|_| row.next().is_some_and(|i| !duplicate[i]));
 }
 
 fn order(at: Location) -> (u8, u64) {
@@ -209,23 +244,24 @@ fn column_warnings(notes: &FileNotes, issues: &mut Vec<Issue>) {
     }
 }
 
-/// Towns by (country, folded name), the most populous first, to place rows that give a town but no coordinates.
-fn pile_ups(organisations: &[(Location, Organisation)], issues: &mut Vec<Issue>) {
-    let mut piles: HashMap<(u64, u64), Vec<Location>> = HashMap::new();
-    for (at, org) in organisations {
-        piles.entry((org.location.lon().to_bits(), org.location.lat().to_bits())).or_default().push(*at);
-    }
-    let mut piles: Vec<_> = piles.into_iter().filter(|(_, rows)| rows.len() >= PILE_UP).collect();
-    piles.sort_by_key(|(_, rows)| order(rows[0]));
-    for ((lon, lat), rows) in piles {
+/// Flags each exact point that [`PILE_UP`] or more rows share, at its first row.
+fn pile_ups(lines: &[Location], organisations: &[Organisation], issues: &mut Vec<Issue>) {
+    let point = |i: usize| (organisations[i].location.lon().to_bits(), organisations[i].location.lat().to_bits());
+    let mut by_point: Vec<usize> = (0..organisations.len()).collect();
+    by_point.sort_unstable_by_key(|&i| (point(i), i));
+    let mut piles: Vec<&[usize]> = by_point.chunk_by(|&a, &b| point(a) == point(b)).filter(|rows| rows.len() >= PILE_UP).collect();
+    piles.sort_by_key(|rows| rows[0]);
+    for rows in piles {
+        let (lon, lat) = point(rows[0]);
+        let at: Vec<Location> = rows.iter().map(|&i| lines[i]).collect();
         let message = format!(
             "{} rows share the point {},{} ({}): a geocoder's fallback?",
             rows.len(),
             f64::from_bits(lon),
             f64::from_bits(lat),
-            sample_locations(&rows)
+            sample_locations(&at)
         );
-        issues.push(Issue::warn(rows[0], "lat", message));
+        issues.push(Issue::warn(at[0], "lat", message));
     }
 }
 
@@ -491,18 +527,68 @@ mod tests {
     use super::*;
     use crate::{ExportFormat, Exporter};
 
+    /// Parsed once: the property test below imports hundreds of files.
+    static REFERENCE: std::sync::LazyLock<Reference> = std::sync::LazyLock::new(Reference::embedded);
+
     fn import(file: &str, bytes: &[u8], format: Format) -> ImportReport {
         let options = ImportOptions { format: Some(format), source: "test".into(), now: Timestamp::UNIX_EPOCH };
-        import_bytes(file, bytes, &Reference::embedded(), &options).unwrap()
+        import_bytes(file, bytes, &REFERENCE, &options).unwrap()
     }
 
     fn csv(organisations: &[Organisation]) -> Vec<u8> {
-        let reference = Reference::embedded();
-        let mut exporter = Exporter::new(ExportFormat::Csv, &reference, Vec::new()).unwrap();
+        let mut exporter = Exporter::new(ExportFormat::Csv, &REFERENCE, Vec::new()).unwrap();
         for org in organisations {
             exporter.write(org).unwrap();
         }
         exporter.finish().unwrap().0
+    }
+
+    /// Five towns, each an exact point rows may pile up on.
+    const POINTS: [(f64, f64, &str); 5] =
+        [(13.405, 52.52, "DE"), (2.35, 48.85, "FR"), (-17.44, 14.69, "SN"), (36.82, -1.29, "KE"), (-58.38, -34.6, "AR")];
+
+    proptest::proptest! {
+        /// Duplicate identifiers and piles of rows on one point, as found
+        /// by sorting, agree with the first-seen map and the count per
+        /// point that a reader would write.
+        #[test]
+        fn duplicates_and_piles_agree_with_an_oracle(rows in proptest::collection::vec((0..12_u8, 0..5_usize), 0..60)) {
+            let body = rows.iter().enumerate().map(|(n, (id, point))| {
+                let (lon, lat, country) = POINTS[*point];
+                format!("{id},Row {n},{lon},{lat},{country}\n")
+            });
+            let text: String = std::iter::once("id,name,lon,lat,country\n".to_owned()).chain(body).collect();
+            let report = import("rows.csv", text.as_bytes(), Format::Csv);
+
+            let mut first_line = std::collections::HashMap::new();
+            let mut expected = Vec::new();
+            let mut kept_at: std::collections::BTreeMap<usize, Vec<u64>> = std::collections::BTreeMap::new();
+            for (n, (id, point)) in rows.iter().enumerate() {
+                let line = n as u64 + 2;
+                if let Some(first) = first_line.get(id) {
+                    expected.push(format!("rows.csv:{line}: rejected: id: duplicate identifier '{id}' (first at:{first})"));
+                } else {
+                    first_line.insert(*id, line);
+                    kept_at.entry(*point).or_default().push(line);
+                }
+            }
+            for (point, lines) in kept_at.iter().filter(|(_, lines)| lines.len() >= PILE_UP) {
+                let (lon, lat, _) = POINTS[*point];
+                let shown: Vec<String> = lines.iter().take(5).map(u64::to_string).collect();
+                let more = if lines.len() > 5 { ", ..." } else { "" };
+                expected.push(format!(
+                    "rows.csv:{}: lat: {} rows share the point {lon},{lat} ({}{more}): a geocoder's fallback?",
+                    lines[0],
+                    lines.len(),
+                    shown.join(", ")
+                ));
+            }
+            let line_of = |issue: &str| issue.split(':').nth(1).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+            expected.sort_by_key(|issue| line_of(issue));
+            let found: Vec<String> = report.issues.iter().filter(|i| i.at != Location::File).map(|i| i.render("rows.csv")).collect();
+            proptest::prop_assert_eq!(found, expected);
+            proptest::prop_assert_eq!(report.organisations.len(), first_line.len());
+        }
     }
 
     /// Found by fuzzing (`fuzz/regressions/geojson_import`): a file that is

@@ -1,5 +1,6 @@
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, LazyLock};
 
 use serde::Deserialize;
 
@@ -28,9 +29,11 @@ impl Facet {
 }
 
 /// The stable key of a taxonomy term (`cooperative`, `health-social`).
+/// Shared, not copied: every organisation holds its continent, family and
+/// sectors, and a key taken from the taxonomy costs them no allocation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(try_from = "String")]
-pub struct TermKey(String);
+pub struct TermKey(Arc<str>);
 
 impl TermKey {
     /// The key as text.
@@ -44,7 +47,7 @@ impl TryFrom<String> for TermKey {
 
     fn try_from(text: String) -> Result<Self, String> {
         let ok = !text.is_empty() && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if ok { Ok(Self(text)) } else { Err(format!("'{text}' is not a key of a-z, 0-9 and -")) }
+        if ok { Ok(Self(text.into())) } else { Err(format!("'{text}' is not a key of a-z, 0-9 and -")) }
     }
 }
 
@@ -178,7 +181,8 @@ impl Taxonomy {
     /// The `unclassified` key, present in the family and sector facets
     /// (checked when the taxonomy is loaded).
     pub fn unclassified() -> TermKey {
-        TermKey(Self::UNCLASSIFIED.to_owned())
+        static UNCLASSIFIED: LazyLock<TermKey> = LazyLock::new(|| TermKey(Taxonomy::UNCLASSIFIED.into()));
+        UNCLASSIFIED.clone()
     }
 }
 

@@ -47,30 +47,40 @@ impl FromStr for Format {
     }
 }
 
-/// Decodes a file and reads its records, in the given format or the one its content shows.
-/// A file read: its format, its records, and what was learnt of it as a whole.
-pub(crate) type Read = (Format, Vec<RawRecord>, FileNotes);
-
-pub(crate) fn read_records(file: &str, bytes: &[u8], format: Option<Format>) -> Result<Read, ModelError> {
+/// Decodes a file and hands its records, in file order, to `each` with what
+/// is known of the file: in the given format or the one its content shows.
+/// A CSV's records are handed over as they are read, so a large file is
+/// never held as records; JSON is parsed whole first.
+/// Returns the format and what was learnt of the file as a whole.
+pub(crate) fn read_records(
+    file: &str,
+    bytes: &[u8],
+    format: Option<Format>,
+    each: &mut dyn FnMut(&FileNotes, RawRecord),
+) -> Result<(Format, FileNotes), ModelError> {
     let (text, encoding_warning) = text::decode(file, bytes)?;
     let trimmed = text.trim_start();
     let json = matches!(format, Some(Format::GeoJson | Format::GoGoCarto))
         || (format.is_none() && (trimmed.starts_with('{') || trimmed.starts_with('[')));
-    let (format, (records, mut notes)) = if json {
+    let (format, mut notes) = if json {
         let value = parse_json(file, &text)?;
         let format = match format {
             Some(format) => format,
             None => json_flavour(file, &value)?,
         };
-        let read = if format == Format::GeoJson { geojson::read(file, &value)? } else { gogocarto::read(file, &value)? };
-        (format, read)
+        let (records, notes) = if format == Format::GeoJson { geojson::read(file, &value)? } else { gogocarto::read(file, &value)? };
+        drop(value);
+        for record in records {
+            each(&notes, record);
+        }
+        (format, notes)
     } else {
         let format =
             format.unwrap_or(if is_essglobal_header(trimmed.lines().next().unwrap_or("")) { Format::EssGlobal } else { Format::Csv });
-        (format, tabular::read(file, &text, format)?)
+        (format, tabular::read(file, &text, format, each)?)
     };
     notes.warnings.splice(0..0, encoding_warning);
-    Ok((format, records, notes))
+    Ok((format, notes))
 }
 
 /// Parses JSON, naming the line and column of a syntax error.
@@ -102,13 +112,14 @@ mod tests {
 
     #[test]
     fn names_the_line_and_column_of_broken_json() {
-        let err = read_records("f.geojson", b"{\"type\":\n\"FeatureCollection\",\n\"features\":[1e999]}", None).unwrap_err();
+        let err =
+            read_records("f.geojson", b"{\"type\":\n\"FeatureCollection\",\n\"features\":[1e999]}", None, &mut |_, _| {}).unwrap_err();
         assert_eq!(err.to_string(), "f.geojson:3: column 17: invalid JSON: number out of range");
     }
 
     #[test]
     fn tells_formats_from_content() {
-        let format = |bytes: &[u8]| read_records("f", bytes, None).map(|(f, _, _)| f);
+        let format = |bytes: &[u8]| read_records("f", bytes, None, &mut |_, _| {}).map(|(f, _)| f);
         assert_eq!(format(b"name,lat,lon\nA,1,2\n").unwrap(), Format::Csv);
         assert_eq!(format(b"Identifier,Name,Primary Activity,Latitude,Longitude\nA,B,AM10,1,2\n").unwrap(), Format::EssGlobal);
         assert_eq!(format(b" {\"type\":\"FeatureCollection\",\"features\":[]}").unwrap(), Format::GeoJson);

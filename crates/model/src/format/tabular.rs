@@ -7,7 +7,9 @@ use super::{FileNotes, Format, RawRecord};
 
 /// Reads a CSV file: our export, a spreadsheet's CSV or an ESSGlobal file.
 /// The delimiter (`,`, `;` or tab) is the one the header line uses most.
-pub(crate) fn read(file: &str, text: &str, format: Format) -> Result<(Vec<RawRecord>, FileNotes), ModelError> {
+/// Each record goes to `each` as soon as it is read, with the notes so far
+/// (its columns are all known by then).
+pub(crate) fn read(file: &str, text: &str, format: Format, each: &mut dyn FnMut(&FileNotes, RawRecord)) -> Result<FileNotes, ModelError> {
     let header_line = text.lines().next().unwrap_or("");
     let delimiter = [b',', b';', b'\t'].into_iter().max_by_key(|&d| header_line.bytes().filter(|&b| b == d).count()).unwrap_or(b',');
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(text.as_bytes());
@@ -44,7 +46,6 @@ pub(crate) fn read(file: &str, text: &str, format: Format) -> Result<(Vec<RawRec
         ));
     }
 
-    let mut records = Vec::new();
     let mut row = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut row) {
@@ -69,9 +70,9 @@ pub(crate) fn read(file: &str, text: &str, format: Format) -> Result<(Vec<RawRec
                 record.set(*column, unguard(cell));
             }
         }
-        records.push(record);
+        each(&notes, record);
     }
-    Ok((records, notes))
+    Ok(notes)
 }
 
 /// Our exports prefix text cells that start with `= + - @` with `'` so that
@@ -94,8 +95,14 @@ fn csv_error(file: &str, error: &csv::Error) -> ModelError {
 mod tests {
     use super::*;
 
+    fn read_all(text: &str) -> Result<(Vec<RawRecord>, FileNotes), ModelError> {
+        let mut records = Vec::new();
+        let notes = read("f.csv", text, Format::Csv, &mut |_, record| records.push(record))?;
+        Ok((records, notes))
+    }
+
     fn read_csv(text: &str) -> (Vec<RawRecord>, FileNotes) {
-        read("f.csv", text, Format::Csv).unwrap()
+        read_all(text).unwrap()
     }
 
     #[test]
@@ -120,12 +127,12 @@ mod tests {
 
     #[test]
     fn refuses_a_file_without_name_or_place() {
-        let err = read("f.csv", "name|lat|lon\nA|1|2\n", Format::Csv).unwrap_err();
+        let err = read_all("name|lat|lon\nA|1|2\n").unwrap_err();
         assert_eq!(
             err.to_string(),
             "f.csv:1: no name column (name, nom, nombre, title...) among the headers (one column 'name|lat|lon'; is the delimiter , ; or tab?)"
         );
-        let err = read("f.csv", "name,phone\nA,1\n", Format::Csv).unwrap_err();
+        let err = read_all("name,phone\nA,1\n").unwrap_err();
         assert!(err.to_string().starts_with("f.csv:1: no coordinate columns"), "{err}");
     }
 
