@@ -5,7 +5,7 @@ use std::path::Path;
 use jiff::Timestamp;
 
 use crate::boundaries::Placement;
-use crate::format::{Column, FileNotes, RawRecord, read_records, repair_mojibake, strip_html};
+use crate::format::{Column, FileNotes, RawRecord, read_file_records, read_records, repair_mojibake, strip_html};
 use crate::{Facet, Format, LonLat, ModelError, Organisation, OrganisationDraft, Reference, SdgSet, Taxonomy};
 
 /// How many rows on one exact point make a pile worth flagging.
@@ -112,8 +112,11 @@ impl ImportReport {
 /// [`ModelError::Io`] when it cannot be read, [`ModelError::File`] when it
 /// cannot be imported at all. Rejected rows are issues in the report.
 pub fn import_file(path: &Path, reference: &Reference, options: &ImportOptions) -> Result<ImportReport, ModelError> {
-    let bytes = std::fs::read(path).map_err(|source| ModelError::Io { path: path.to_owned(), source })?;
-    import_bytes(&path.display().to_string(), &bytes, reference, options)
+    let mut rows = Rows::default();
+    let (format, notes) = read_file_records(path, options.format, &mut |notes, record| {
+        rows.take(&Resolver { reference, notes, options }, record);
+    })?;
+    Ok(rows.report(&path.display().to_string(), format, &notes, &Resolver { reference, notes: &notes, options }))
 }
 
 /// Reads and validates a file's bytes for import; `file` names it in messages.
@@ -125,28 +128,7 @@ pub fn import_bytes(file: &str, bytes: &[u8], reference: &Reference, options: &I
     let (format, notes) = read_records(file, bytes, options.format, &mut |notes, record| {
         rows.take(&Resolver { reference, notes, options }, record);
     })?;
-    // File-level notes first, then rows in file order.
-    let mut issues: Vec<Issue> = notes
-        .warnings
-        .iter()
-        .map(|(at, message)| Issue { at: *at, field: None, severity: Severity::Warning, message: message.clone() })
-        .collect();
-    let file_issues = issues.len();
-    column_warnings(&notes, &mut issues);
-    issues.append(&mut rows.issues);
-    let resolver = Resolver { reference, notes: &notes, options };
-    if !rows.empty_family.is_empty() && resolver.notes_family_column() {
-        issues.push(Issue::warn(
-            Location::File,
-            "family",
-            format!("empty on {} row(s) ({}); recorded as unclassified", rows.empty_family.len(), sample_locations(&rows.empty_family)),
-        ));
-    }
-    reject_duplicates(&mut rows.organisations, &mut rows.lines, &mut issues);
-    pile_ups(&rows.lines, &rows.organisations, &mut issues);
-    issues[file_issues..].sort_by_key(|i| order(i.at));
-
-    Ok(ImportReport { file: file.to_owned(), format, organisations: rows.organisations, issues, unpublished: notes.unpublished })
+    Ok(rows.report(file, format, &notes, &Resolver { reference, notes: &notes, options }))
 }
 
 /// The rows of a file as they are resolved, one by one.
@@ -172,6 +154,30 @@ impl Rows {
             }
             Err(errors) => self.issues.extend(errors),
         }
+    }
+
+    /// The report once every row is taken: file-level notes first, then the
+    /// rows' issues and the per-file checks', in file order.
+    fn report(mut self, file: &str, format: Format, notes: &FileNotes, resolver: &Resolver<'_>) -> ImportReport {
+        let mut issues: Vec<Issue> = notes
+            .warnings
+            .iter()
+            .map(|(at, message)| Issue { at: *at, field: None, severity: Severity::Warning, message: message.clone() })
+            .collect();
+        let file_issues = issues.len();
+        column_warnings(notes, &mut issues);
+        issues.append(&mut self.issues);
+        if !self.empty_family.is_empty() && resolver.notes_family_column() {
+            issues.push(Issue::warn(
+                Location::File,
+                "family",
+                format!("empty on {} row(s) ({}); recorded as unclassified", self.empty_family.len(), sample_locations(&self.empty_family)),
+            ));
+        }
+        reject_duplicates(&mut self.organisations, &mut self.lines, &mut issues);
+        pile_ups(&self.lines, &self.organisations, &mut issues);
+        issues[file_issues..].sort_by_key(|i| order(i.at));
+        ImportReport { file: file.to_owned(), format, organisations: self.organisations, issues, unpublished: notes.unpublished }
     }
 }
 
@@ -588,6 +594,40 @@ mod tests {
             let found: Vec<String> = report.issues.iter().filter(|i| i.at != Location::File).map(|i| i.render("rows.csv")).collect();
             proptest::prop_assert_eq!(found, expected);
             proptest::prop_assert_eq!(report.organisations.len(), first_line.len());
+        }
+    }
+
+    /// A file read from disk (a plain UTF-8 CSV streamed, any other read
+    /// whole) gives the report its bytes give, or the same error.
+    #[test]
+    fn a_file_streamed_from_disk_reads_as_its_bytes() {
+        let rows = (0..3_000)
+            .map(|n| {
+                format!("{n},\"Coopérative 𝄞 {n}\r\nsecond line\",{},{},FR,cooperative,finance\r\n", 2.35 + f64::from(n % 7) / 100.0, 48.85)
+            })
+            .collect::<Vec<_>>()
+            .concat();
+        let big = format!("\u{feff}id,name,lon,lat,country,family,sectors\r\n{rows}");
+        let essglobal = "\n\nIdentifier,Name,Primary Activity,Latitude,Longitude\nA,Coop,AM10,48.85,2.35\n";
+        let files: [(&str, Vec<u8>); 9] = [
+            ("big.csv", big.into_bytes()),
+            ("essglobal.csv", essglobal.as_bytes().to_vec()),
+            ("semicolons.csv", "nom;lat;lon;pays\nCoop;43,6;1,44;FR\n1;2".as_bytes().to_vec()),
+            ("latin1.csv", b"name,lat,lon,country\nCaf\xe9,48.85,2.35,FR\n".to_vec()),
+            ("one-line.csv", b"name,lat,lon".to_vec()),
+            ("points.geojson", br#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[2.35,48.85]},"properties":{"name":"A"}}]}"#.to_vec()),
+            ("empty.csv", b"\xef\xbb\xbf \n".to_vec()),
+            ("binary.csv", b"name\n\0\0".to_vec()),
+            ("no-name.csv", b"phone,lat,lon\n1,2,3\n".to_vec()),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bytes) in files {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            let options = ImportOptions { format: None, source: "test".into(), now: Timestamp::UNIX_EPOCH };
+            let streamed = import_file(&path, &REFERENCE, &options);
+            let whole = import_bytes(&path.display().to_string(), &bytes, &REFERENCE, &options);
+            assert_eq!(format!("{streamed:?}"), format!("{whole:?}"), "{name}");
         }
     }
 

@@ -1,4 +1,7 @@
 use std::fmt;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::str::FromStr;
 
 use crate::{ModelError, fold};
@@ -77,10 +80,41 @@ pub(crate) fn read_records(
     } else {
         let format =
             format.unwrap_or(if is_essglobal_header(trimmed.lines().next().unwrap_or("")) { Format::EssGlobal } else { Format::Csv });
-        (format, tabular::read(file, &text, format, each)?)
+        (format, tabular::read(file, text.as_bytes(), format, each)?)
     };
     notes.warnings.splice(0..0, encoding_warning);
     Ok((format, notes))
+}
+
+/// Reads a file's records as [`read_records`] reads its bytes. A plain UTF-8
+/// CSV ([`text::is_plain_utf8`]) is read in two passes over the disk, never
+/// held whole; any other file is read into memory and decoded.
+pub(crate) fn read_file_records(
+    path: &Path,
+    format: Option<Format>,
+    each: &mut dyn FnMut(&FileNotes, RawRecord),
+) -> Result<(Format, FileNotes), ModelError> {
+    let file = path.display().to_string();
+    let io = |source| ModelError::Io { path: path.to_owned(), source };
+    let open = || File::open(path).map(|f| BufReader::with_capacity(1 << 16, f)).map_err(io);
+    let json_asked = matches!(format, Some(Format::GeoJson | Format::GoGoCarto));
+    if !json_asked && text::is_plain_utf8(open()?).map_err(io)? {
+        let mut input = open()?;
+        let start = input.fill_buf().map_err(io)?;
+        let bom = if start.starts_with(text::BOM) { text::BOM.len() } else { 0 };
+        let start = &start[bom..];
+        let valid = std::str::from_utf8(start).unwrap_or_else(|e| std::str::from_utf8(&start[..e.valid_up_to()]).unwrap_or_default());
+        let trimmed = valid.trim_start();
+        // The first line whole, and not JSON: else the file is read whole below.
+        if trimmed.contains('\n') && !trimmed.starts_with(['{', '[']) {
+            let first_line = trimmed.lines().next().unwrap_or("");
+            let format = format.unwrap_or(if is_essglobal_header(first_line) { Format::EssGlobal } else { Format::Csv });
+            input.consume(bom);
+            return Ok((format, tabular::read(&file, input, format, each)?));
+        }
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    read_records(&file, &bytes, format, each)
 }
 
 /// Parses JSON, naming the line and column of a syntax error.

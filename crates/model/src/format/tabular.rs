@@ -1,18 +1,28 @@
 use std::collections::HashSet;
+use std::io::{BufRead, Read};
 
 use crate::{Location, ModelError};
 
 use super::column::{Column, column_for};
 use super::{FileNotes, Format, RawRecord};
 
-/// Reads a CSV file: our export, a spreadsheet's CSV or an ESSGlobal file.
+/// Reads a CSV file: our export, a spreadsheet's CSV or an ESSGlobal file,
+/// as UTF-8 text from the start of its first line (after any BOM).
 /// The delimiter (`,`, `;` or tab) is the one the header line uses most.
 /// Each record goes to `each` as soon as it is read, with the notes so far
 /// (its columns are all known by then).
-pub(crate) fn read(file: &str, text: &str, format: Format, each: &mut dyn FnMut(&FileNotes, RawRecord)) -> Result<FileNotes, ModelError> {
-    let header_line = text.lines().next().unwrap_or("");
+pub(crate) fn read(
+    file: &str,
+    mut input: impl BufRead,
+    format: Format,
+    each: &mut dyn FnMut(&FileNotes, RawRecord),
+) -> Result<FileNotes, ModelError> {
+    let mut first_line = String::new();
+    input.read_line(&mut first_line).map_err(|e| ModelError::file(file, e.to_string()))?;
+    let header_line = first_line.lines().next().unwrap_or("");
     let delimiter = [b',', b';', b'\t'].into_iter().max_by_key(|&d| header_line.bytes().filter(|&b| b == d).count()).unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(first_line.as_bytes().chain(input));
     let headers = reader.headers().map_err(|e| csv_error(file, &e))?.clone();
 
     let mut notes = FileNotes { decimal_comma: delimiter == b';', ..FileNotes::default() };
@@ -97,7 +107,7 @@ mod tests {
 
     fn read_all(text: &str) -> Result<(Vec<RawRecord>, FileNotes), ModelError> {
         let mut records = Vec::new();
-        let notes = read("f.csv", text, Format::Csv, &mut |_, record| records.push(record))?;
+        let notes = read("f.csv", text.as_bytes(), Format::Csv, &mut |_, record| records.push(record))?;
         Ok((records, notes))
     }
 

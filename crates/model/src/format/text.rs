@@ -1,18 +1,22 @@
 use std::borrow::Cow;
+use std::io::{self, Read};
 
 use crate::{Location, ModelError};
+
+/// The UTF-8 byte order mark, which spreadsheets write first.
+pub(crate) const BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// Text and, when it was not UTF-8, a warning saying where it stopped being so.
+pub(crate) type Decoded<'a> = (Cow<'a, str>, Option<(Location, String)>);
 
 /// Turns a file's bytes into text: UTF-8 with or without BOM, or, failing
 /// that, Windows-1252 (what Excel writes on Windows), with a warning naming
 /// the first line that is not UTF-8. Empty, binary and UTF-16 files are refused.
-/// Text and, when it was not UTF-8, a warning saying where it stopped being so.
-pub(crate) type Decoded<'a> = (Cow<'a, str>, Option<(Location, String)>);
-
 pub(crate) fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<Decoded<'a>, ModelError> {
     if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
         return Err(ModelError::file(file, "is UTF-16 text; save it as UTF-8 and import again"));
     }
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ModelError::file(file, "is empty"));
     }
@@ -32,6 +36,47 @@ pub(crate) fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<Decoded<'a>, Mod
         return Err(ModelError::file(file, format!("is not a text file ({controls} control characters)")));
     }
     Ok(text)
+}
+
+/// Reads a file through, chunk by chunk, and says whether [`decode`] would
+/// take it as it is: UTF-8 without NUL bytes, not blank, few control
+/// characters. Such a file can be read as a stream; any other is read whole,
+/// so that `decode` says what is wrong with it or how it was read.
+pub(crate) fn is_plain_utf8(mut input: impl Read) -> io::Result<bool> {
+    let mut buffer = vec![0; 1 << 16];
+    // The bytes of a character cut by the last read, carried to the next.
+    let mut carried = 0;
+    let mut at_start = true;
+    let (mut bytes, mut controls, mut blank) = (0_usize, 0_usize, true);
+    loop {
+        let read = input.read(&mut buffer[carried..])?;
+        if read == 0 {
+            break;
+        }
+        let filled = carried + read;
+        let (text, cut) = match std::str::from_utf8(&buffer[..filled]) {
+            Ok(text) => (text, 0),
+            Err(e) if e.error_len().is_none() => {
+                (std::str::from_utf8(&buffer[..e.valid_up_to()]).unwrap_or_default(), filled - e.valid_up_to())
+            }
+            Err(_) => return Ok(false),
+        };
+        let text = if at_start && !text.is_empty() {
+            at_start = false;
+            text.strip_prefix('\u{feff}').unwrap_or(text)
+        } else {
+            text
+        };
+        if text.contains('\0') {
+            return Ok(false);
+        }
+        blank = blank && text.bytes().all(|b| b.is_ascii_whitespace());
+        controls += text.chars().filter(|&c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')).count();
+        bytes += text.len();
+        buffer.copy_within(filled - cut..filled, 0);
+        carried = cut;
+    }
+    Ok(carried == 0 && !blank && controls * 100 <= bytes)
 }
 
 fn line_of(bytes: &[u8], offset: usize) -> u64 {
@@ -88,6 +133,8 @@ pub(crate) fn repair_mojibake(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::strategy::Strategy;
+
     use super::*;
 
     #[test]
@@ -123,6 +170,44 @@ mod tests {
             (b"\xff\xfen\0a\0", "f: is UTF-16 text; save it as UTF-8 and import again"),
         ] {
             assert_eq!(decode("f", bytes).unwrap_err().to_string(), message);
+        }
+    }
+
+    /// A reader that hands out at most `step` bytes a call, as a pipe or a
+    /// slow disk may, so that characters are cut at every place.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.bytes.len().min(self.step).min(buf.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    proptest::proptest! {
+        /// The scan takes a file for streaming exactly when `decode` takes
+        /// it as UTF-8 without a warning, however the reads cut it.
+        #[test]
+        fn the_scan_agrees_with_decode(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::string::string_regex("[a-zé€𝄞,;\n\r\t \u{1}\u{feff}]{0,12}").unwrap().prop_map(String::into_bytes),
+                    proptest::collection::vec(proptest::num::u8::ANY, 0..4),
+                    proptest::strategy::Just(BOM.to_vec()),
+                ],
+                0..12,
+            ),
+            step in 1..9_usize,
+        ) {
+            let bytes = parts.concat();
+            let plain = is_plain_utf8(Trickle { bytes: &bytes, step }).unwrap();
+            let decoded = matches!(decode("f", &bytes), Ok((Cow::Borrowed(_), None)));
+            proptest::prop_assert_eq!(plain, decoded, "{:?}", bytes);
         }
     }
 }
