@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use crate::{ModelError, fold};
 
-use super::{FileNotes, RawRecord, geojson, gogocarto, tabular, text};
+use super::{FileNotes, RawRecord, json, tabular, text};
 
 /// The formats impactmap reads (FORMATS.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,17 +66,7 @@ pub(crate) fn read_records(
     let json = matches!(format, Some(Format::GeoJson | Format::GoGoCarto))
         || (format.is_none() && (trimmed.starts_with('{') || trimmed.starts_with('[')));
     let (format, mut notes) = if json {
-        let value = parse_json(file, &text)?;
-        let format = match format {
-            Some(format) => format,
-            None => json_flavour(file, &value)?,
-        };
-        let (records, notes) = if format == Format::GeoJson { geojson::read(file, &value)? } else { gogocarto::read(file, &value)? };
-        drop(value);
-        for record in records {
-            each(&notes, record);
-        }
-        (format, notes)
+        json::read(file, &text, format, each)?
     } else {
         let format =
             format.unwrap_or(if is_essglobal_header(trimmed.lines().next().unwrap_or("")) { Format::EssGlobal } else { Format::Csv });
@@ -115,23 +105,6 @@ pub(crate) fn read_file_records(
     }
     let bytes = std::fs::read(path).map_err(io)?;
     read_records(&file, &bytes, format, each)
-}
-
-/// Parses JSON, naming the line and column of a syntax error.
-fn parse_json(file: &str, text: &str) -> Result<serde_json::Value, ModelError> {
-    serde_json::from_str(text).map_err(|e| {
-        let message = e.to_string();
-        let message = message.split(" at line ").next().unwrap_or(&message);
-        ModelError::at_line(file, e.line() as u64, format!("column {}: invalid JSON: {message}", e.column()))
-    })
-}
-
-fn json_flavour(file: &str, value: &serde_json::Value) -> Result<Format, ModelError> {
-    match value {
-        serde_json::Value::Object(map) if map.get("type").and_then(|t| t.as_str()) == Some("FeatureCollection") => Ok(Format::GeoJson),
-        serde_json::Value::Object(map) if map.get("data").is_some_and(serde_json::Value::is_array) => Ok(Format::GoGoCarto),
-        _ => Err(ModelError::file(file, "JSON that is neither a GeoJSON FeatureCollection nor a GoGoCarto export")),
-    }
 }
 
 fn is_essglobal_header(line: &str) -> bool {

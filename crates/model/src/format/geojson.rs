@@ -3,22 +3,37 @@ use serde_json::Value;
 use crate::{Location, ModelError};
 
 use super::column::{Column, column_for};
+use super::json::{Elements, Top};
 use super::{FileNotes, RawRecord};
 
-/// Reads an RFC 7946 FeatureCollection of points; properties map to our
-/// columns by name, as CSV headers do.
-pub(crate) fn read(file: &str, value: &Value) -> Result<(Vec<RawRecord>, FileNotes), ModelError> {
-    if value.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
-        return Err(ModelError::file(file, "is not a GeoJSON FeatureCollection"));
+/// An RFC 7946 FeatureCollection of points; properties map to our columns
+/// by name, as CSV headers do.
+#[derive(Debug)]
+pub(crate) struct Features;
+
+impl Features {
+    /// Checks the top level of the file.
+    pub fn new(file: &str, top: &Top) -> Result<Self, ModelError> {
+        if top.member("type").and_then(Value::as_str) != Some("FeatureCollection") {
+            return Err(ModelError::file(file, "is not a GeoJSON FeatureCollection"));
+        }
+        if !top.has_array("features") {
+            return Err(ModelError::file(file, "FeatureCollection without a features array"));
+        }
+        Ok(Self)
     }
-    let features = value
-        .get("features")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ModelError::file(file, "FeatureCollection without a features array"))?;
-    let mut notes = FileNotes::default();
-    let mut records = Vec::with_capacity(features.len());
-    for (index, feature) in features.iter().enumerate() {
-        let at = Location::Feature(index + 1);
+}
+
+impl Elements for Features {
+    fn key(&self) -> &'static str {
+        "features"
+    }
+
+    fn notes(&self) -> FileNotes {
+        FileNotes::default()
+    }
+
+    fn element(&self, at: Location, feature: &Value, notes: &mut FileNotes) -> Option<RawRecord> {
         let mut record = RawRecord::new(at);
         if let Some(properties) = feature.get("properties").and_then(Value::as_object) {
             for (key, value) in properties {
@@ -51,10 +66,12 @@ pub(crate) fn read(file: &str, value: &Value) -> Result<(Vec<RawRecord>, FileNot
                 notes.warnings.push((at, format!("geometry: a {kind} is not a Point; the feature's position is taken as missing")));
             }
         }
-        records.push(record);
+        Some(record)
     }
-    notes.columns.extend([Column::Lat, Column::Lon]);
-    Ok((records, notes))
+
+    fn finish(&self, notes: &mut FileNotes) {
+        notes.columns.extend([Column::Lat, Column::Lon]);
+    }
 }
 
 #[cfg(test)]
@@ -67,7 +84,8 @@ mod tests {
             {"type":"Feature","id":"a1","geometry":{"type":"Point","coordinates":[-17.44,14.69]},
              "properties":{"name":"Coop","sectors":["food-agriculture","finance"],"sdgs":[2,8],"phone":"1"}},
             {"type":"Feature","geometry":{"type":"Polygon","coordinates":[]},"properties":{"name":"Area"}}]}"#;
-        let (records, notes) = read("f.geojson", &serde_json::from_str(text).unwrap()).unwrap();
+        let mut records = Vec::new();
+        let (_, notes) = super::super::json::read("f.geojson", text, None, &mut |_, record| records.push(record)).unwrap();
         assert_eq!(records[0].id, "a1");
         assert_eq!((records[0].lon.as_str(), records[0].lat.as_str()), ("-17.44", "14.69"));
         assert_eq!(records[0].sectors, ["food-agriculture", "finance"]);

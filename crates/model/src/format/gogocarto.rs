@@ -3,35 +3,61 @@ use serde_json::{Map, Value};
 use crate::{Location, ModelError};
 
 use super::column::{Column, column_for};
+use super::json::{Elements, Top};
 use super::{FileNotes, RawRecord};
 
-/// Reads a GoGoCarto export (FORMATS.md §2), full (`gogofull`) or compact
+/// A GoGoCarto export (FORMATS.md §2), full (`gogofull`) or compact
 /// (`gogocompact`). Only published elements (`status >= 1`) are read.
-pub(crate) fn read(file: &str, value: &Value) -> Result<(Vec<RawRecord>, FileNotes), ModelError> {
-    let data =
-        value.get("data").and_then(Value::as_array).ok_or_else(|| ModelError::file(file, "GoGoCarto export without a data array"))?;
-    let mut notes = FileNotes { columns: vec![Column::Id, Column::Name, Column::Lat, Column::Lon], ..FileNotes::default() };
-    let compact = value.get("ontology").and_then(Value::as_str) == Some("gogocompact");
-    let mapping: Vec<&str> =
-        value.get("mapping").and_then(Value::as_array).map(|m| m.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
-    let mut records = Vec::with_capacity(data.len());
-    for (index, element) in data.iter().enumerate() {
-        let at = Location::Feature(index + 1);
-        let record = if compact { compact_element(at, element, &mapping, &mut notes) } else { full_element(at, element, &mut notes) };
-        match record {
-            Some(record) => records.push(record),
-            None => notes.unpublished += 1,
+#[derive(Debug)]
+pub(crate) struct Export {
+    compact: bool,
+    /// The compact export's names of its field values.
+    mapping: Vec<String>,
+}
+
+impl Export {
+    /// Checks the top level of the file and reads its ontology and mapping.
+    pub fn new(file: &str, top: &Top) -> Result<Self, ModelError> {
+        if !top.has_array("data") {
+            return Err(ModelError::file(file, "GoGoCarto export without a data array"));
+        }
+        let compact = top.member("ontology").and_then(Value::as_str) == Some("gogocompact");
+        let mapping = top
+            .member("mapping")
+            .and_then(Value::as_array)
+            .map(|m| m.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default();
+        Ok(Self { compact, mapping })
+    }
+}
+
+impl Elements for Export {
+    fn key(&self) -> &'static str {
+        "data"
+    }
+
+    fn notes(&self) -> FileNotes {
+        FileNotes { columns: vec![Column::Id, Column::Name, Column::Lat, Column::Lon], ..FileNotes::default() }
+    }
+
+    fn element(&self, at: Location, element: &Value, notes: &mut FileNotes) -> Option<RawRecord> {
+        let record = if self.compact { compact_element(at, element, &self.mapping, notes) } else { full_element(at, element, notes) };
+        if record.is_none() {
+            notes.unpublished += 1;
+        }
+        record
+    }
+
+    fn finish(&self, notes: &mut FileNotes) {
+        if self.compact {
+            notes.warnings.push((
+                Location::File,
+                "categories: a compact export holds option ids, not names; family and sectors are unclassified".to_owned(),
+            ));
+        } else {
+            notes.columns.push(Column::Categories);
         }
     }
-    if compact {
-        notes.warnings.push((
-            Location::File,
-            "categories: a compact export holds option ids, not names; family and sectors are unclassified".to_owned(),
-        ));
-    } else {
-        notes.columns.push(Column::Categories);
-    }
-    Ok((records, notes))
 }
 
 fn published(status: Option<&Value>) -> bool {
@@ -81,7 +107,7 @@ fn address(record: &mut RawRecord, address: Option<&Map<String, Value>>, notes: 
 
 /// `[id, [fieldValues], lat, lng, [optionIds], status?, moderationState?]`,
 /// the field values named by the export's `mapping`.
-fn compact_element(at: Location, element: &Value, mapping: &[&str], notes: &mut FileNotes) -> Option<RawRecord> {
+fn compact_element(at: Location, element: &Value, mapping: &[String], notes: &mut FileNotes) -> Option<RawRecord> {
     let parts = element.as_array()?;
     if !published(parts.get(5)) {
         return None;
@@ -92,7 +118,7 @@ fn compact_element(at: Location, element: &Value, mapping: &[&str], notes: &mut 
         for (name, value) in mapping.iter().zip(values) {
             match column_for(name) {
                 Some(column) => record.set_json(column, value),
-                None if !notes.unused.iter().any(|u| u == name) => notes.unused.push((*name).to_owned()),
+                None if !notes.unused.contains(name) => notes.unused.push(name.clone()),
                 None => {}
             }
         }
@@ -105,6 +131,13 @@ fn compact_element(at: Location, element: &Value, mapping: &[&str], notes: &mut 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::Format;
+
+    fn read_all(text: &str) -> (Vec<RawRecord>, FileNotes) {
+        let mut records = Vec::new();
+        let (_, notes) = super::super::json::read("g.json", text, Some(Format::GoGoCarto), &mut |_, record| records.push(record)).unwrap();
+        (records, notes)
+    }
 
     #[test]
     fn reads_full_elements_and_skips_unpublished() {
@@ -113,7 +146,7 @@ mod tests {
              "address":{"addressLocality":"Lyon","addressCountry":"FR"},"categories":["Réemploi","Association"],
              "status":1,"email":"private","website":"https://r.example.org"},
             {"id":"x2","name":"Pending","geo":{"latitude":45.7,"longitude":4.8},"status":0}]}"#;
-        let (records, notes) = read("g.json", &serde_json::from_str(text).unwrap()).unwrap();
+        let (records, notes) = read_all(text);
         assert_eq!(records.len(), 1);
         assert_eq!(notes.unpublished, 1);
         let r = &records[0];
@@ -127,7 +160,7 @@ mod tests {
     fn reads_compact_elements_through_the_mapping() {
         let text = r#"{"ontology":"gogocompact","mapping":["name","description"],"data":[
             ["c1",["Amap du Val","Paniers"],47.2,-1.55,[12,40],1],["c2",["Refusée",""],47.0,-1.5,[],-2]]}"#;
-        let (records, notes) = read("g.json", &serde_json::from_str(text).unwrap()).unwrap();
+        let (records, notes) = read_all(text);
         assert_eq!(records.len(), 1);
         assert_eq!(notes.unpublished, 1);
         assert_eq!((records[0].id.as_str(), records[0].name.as_str(), records[0].description.as_str()), ("c1", "Amap du Val", "Paniers"));

@@ -6,6 +6,7 @@ mod column;
 mod detect;
 mod geojson;
 mod gogocarto;
+mod json;
 mod record;
 mod tabular;
 mod text;
