@@ -400,10 +400,29 @@ impl Atlas {
     }
 
     /// Counts per H3 cell at a resolution (0 to [`crate::H3_MAX_RES`]) for a
-    /// pyramid's selection, built on first use and kept with the pyramid.
-    pub fn h3<'p>(&self, pyramid: &'p Pyramid, res: u8) -> &'p H3Bins {
-        let cells = self.cells.get_or_init(|| self.records.iter().map(|e| finest_cell(e.at.lon(), e.at.lat())).collect());
-        pyramid.h3_slot(res).get_or_init(|| H3Bins::build(self, cells, pyramid.selection(), res))
+    /// pyramid's selection: up to [`crate::H3_KEPT_RES`] built on first use
+    /// and kept with the pyramid, finer ones counted for this call.
+    pub fn h3(&self, pyramid: &Pyramid, res: u8) -> Arc<H3Bins> {
+        let build = || Arc::new(H3Bins::build(self, self.cells(), pyramid.selection(), res));
+        if res <= crate::H3_KEPT_RES { pyramid.h3_slot(res).get_or_init(build).clone() } else { build() }
+    }
+
+    /// Counts per H3 cell at a resolution for a pyramid's selection, of the
+    /// cells that may reach into a rectangle of normalised Web Mercator (a
+    /// tile's). A resolution finer than [`crate::H3_KEPT_RES`] is counted from
+    /// the selected entries near the rectangle: every entry of a cell that
+    /// reaches into it lies within [`H3Bins::reach_km`] of it.
+    pub fn h3_near(&self, pyramid: &Pyramid, res: u8, min_x: f64, min_y: f64, max_x: f64, max_y: f64) -> H3Bins {
+        if res <= crate::H3_KEPT_RES {
+            return self.h3(pyramid, res).near(min_x, min_y, max_x, max_y);
+        }
+        let around = mercator_box(min_x, min_y, max_x, max_y, H3Bins::reach_km(res));
+        H3Bins::build(self, self.cells(), self.bbox(&around, pyramid.selection()), res).near(min_x, min_y, max_x, max_y)
+    }
+
+    /// Each entry's cell at [`crate::H3_MAX_RES`], found on first use.
+    fn cells(&self) -> &[u64] {
+        self.cells.get_or_init(|| self.records.iter().map(|e| finest_cell(e.at.lon(), e.at.lat())).collect())
     }
 
     /// The selected entries whose name or town has a word starting with
@@ -633,6 +652,28 @@ impl FacetBitmaps {
         kd::build(&mut points);
         (facets, points)
     }
+}
+
+/// The box of longitudes and latitudes that holds a rectangle of normalised
+/// Web Mercator and every point within `reach_km` of it (on the ground, so
+/// the box widens towards the poles): wrapped across the antimeridian, the
+/// whole world's longitudes when it is that wide or touches a pole, to the
+/// pole when the rectangle reaches the map's edge (points past 85° are drawn
+/// on it).
+fn mercator_box(min_x: f64, min_y: f64, max_x: f64, max_y: f64, reach_km: f64) -> BBox {
+    let lat = |y: f64| (std::f64::consts::PI * (1.0 - 2.0 * y)).sinh().atan().to_degrees();
+    let reach_lat = reach_km / 111.0;
+    let north = if min_y <= 0.0 { 90.0 } else { (lat(min_y) + reach_lat).min(90.0) };
+    let south = if max_y >= 1.0 { -90.0 } else { (lat(max_y) - reach_lat).max(-90.0) };
+    let poleward = north.abs().max(south.abs());
+    let reach_lon = if poleward >= 89.9 { 360.0 } else { reach_km / (111.0 * poleward.to_radians().cos()) };
+    let (west, east) = if (max_x - min_x) * 360.0 + 2.0 * reach_lon >= 360.0 {
+        (-180.0, 180.0)
+    } else {
+        let lon = |degrees: f64| (degrees + 180.0).rem_euclid(360.0) - 180.0;
+        (lon(min_x * 360.0 - 180.0 - reach_lon), lon(max_x * 360.0 - 180.0 + reach_lon))
+    };
+    BBox::new(west, south, east, north).unwrap_or_else(|_| BBox::world())
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 //! counts per continent, family and sector, its bounding box and the zoom at
 //! which it splits.
 
+use std::sync::Arc;
+
 use impactmap_model::MercPoint;
 
 use crate::Selection;
@@ -71,7 +73,7 @@ pub struct Pyramid {
     arena: Vec<u8>,
     dims: [usize; 3],
     selection: Selection,
-    h3: Vec<std::sync::OnceLock<crate::H3Bins>>,
+    h3: Vec<std::sync::OnceLock<Arc<crate::H3Bins>>>,
 }
 
 /// One cluster or lone organisation as a tile shows it, its counts read in
@@ -165,7 +167,7 @@ impl Pyramid {
             arena: Vec::new(),
             dims,
             selection: selection.clone(),
-            h3: (0..=crate::H3_MAX_RES).map(|_| std::sync::OnceLock::new()).collect(),
+            h3: (0..=crate::H3_KEPT_RES).map(|_| std::sync::OnceLock::new()).collect(),
         };
         let mut levels = vec![points];
         for zoom in (0..=options.max_zoom).rev() {
@@ -302,8 +304,8 @@ impl Pyramid {
         self.selection.len()
     }
 
-    pub(crate) fn h3_slot(&self, res: u8) -> &std::sync::OnceLock<crate::H3Bins> {
-        &self.h3[usize::from(res.min(crate::H3_MAX_RES))]
+    pub(crate) fn h3_slot(&self, res: u8) -> &std::sync::OnceLock<Arc<crate::H3Bins>> {
+        &self.h3[usize::from(res.min(crate::H3_KEPT_RES))]
     }
 
     /// The organisations the pyramid was built from.

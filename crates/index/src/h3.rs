@@ -4,11 +4,16 @@
 use h3o::{CellIndex, LatLng, Resolution};
 use impactmap_model::MercPoint;
 
+use crate::Atlas;
 use crate::kd::{self, Positioned};
-use crate::{Atlas, Selection};
 
 /// The finest resolution the Atlas keeps a cell of every organisation at.
 pub const H3_MAX_RES: u8 = 10;
+
+/// The finest resolution whose counts are kept with a pyramid. Finer ones
+/// hold about a bin per organisation (90–120 MB each at 1M): tiles count
+/// them from the organisations near the tile, and the API per request.
+pub const H3_KEPT_RES: u8 = 5;
 
 /// Mean edge length of an H3 cell per resolution, in kilometres (H3's tables).
 const EDGE_KM: [f64; 11] = [1107.71, 418.68, 158.24, 59.81, 22.61, 8.54, 3.23, 1.22, 0.461, 0.174, 0.0659];
@@ -48,34 +53,64 @@ pub struct H3Bins {
 }
 
 impl H3Bins {
-    pub(crate) fn build(atlas: &Atlas, cells: &[u64], selection: &Selection, res: u8) -> Self {
+    /// Counts the entries given (indices into the Atlas) per cell at `res`,
+    /// each cell a slot in flat arrays as it is first met (no allocation per
+    /// cell).
+    pub(crate) fn build(atlas: &Atlas, cells: &[u64], entries: impl IntoIterator<Item = u32>, res: u8) -> Self {
         let resolution = Resolution::try_from(res.min(H3_MAX_RES)).unwrap_or(Resolution::Zero);
         let sectors = atlas.keys(impactmap_model::Facet::Sector).len();
-        let mut by_cell: std::collections::HashMap<u64, (u32, Vec<u32>)> = std::collections::HashMap::new();
-        for i in selection {
+        let mut slots: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+        let mut bins: Vec<H3Bin> = Vec::new();
+        let mut sector_counts: Vec<u32> = Vec::new();
+        for i in entries {
             let Some(cell) = CellIndex::try_from(cells[i as usize]).ok().and_then(|c| c.parent(resolution)) else { continue };
-            let entry = by_cell.entry(u64::from(cell)).or_insert_with(|| (0, vec![0; sectors]));
-            entry.0 += 1;
-            let bits = atlas.records()[i as usize].sectors;
-            for (bit, n) in entry.1.iter_mut().enumerate() {
-                if bits & (1 << bit) != 0 {
-                    *n += 1;
-                }
+            let slot = *slots.entry(u64::from(cell)).or_insert_with(|| {
+                let centre = LatLng::from(cell);
+                let centre = MercPoint::from_lon_lat(centre.lng(), centre.lat());
+                bins.push(H3Bin { cell: u64::from(cell), x: centre.x, y: centre.y, count: 0, sectors_at: sector_counts.len() });
+                sector_counts.resize(sector_counts.len() + sectors, 0);
+                bins.len() - 1
+            });
+            let bin = &mut bins[slot];
+            bin.count += 1;
+            let sector_bits = atlas.records()[i as usize].sectors;
+            for (bit, n) in sector_counts[bin.sectors_at..bin.sectors_at + sectors].iter_mut().enumerate() {
+                *n += (sector_bits >> bit) & 1;
             }
-        }
-        let mut cells: Vec<(u64, (u32, Vec<u32>))> = by_cell.into_iter().collect();
-        cells.sort_unstable_by_key(|(cell, _)| *cell);
-        let mut sector_counts = Vec::with_capacity(cells.len() * sectors);
-        let mut bins = Vec::with_capacity(cells.len());
-        for (cell, (count, per_sector)) in cells {
-            let centre = CellIndex::try_from(cell)
-                .map(LatLng::from)
-                .map_or(MercPoint { x: 0.0, y: 0.0 }, |ll| MercPoint::from_lon_lat(ll.lng(), ll.lat()));
-            bins.push(H3Bin { cell, x: centre.x, y: centre.y, count, sectors_at: sector_counts.len() });
-            sector_counts.extend(per_sector);
         }
         kd::build(&mut bins);
         Self { res, bins, sectors, sector_counts }
+    }
+
+    /// How far from a rectangle (in normalised Web Mercator) the centre of
+    /// a cell reaching into it may lie: a cell reaches about two edges from
+    /// its centre, and Mercator stretches by 1/cos(lat).
+    pub(crate) fn margin(res: u8, min_y: f64, max_y: f64) -> f64 {
+        let lat = |y: f64| (std::f64::consts::PI * (1.0 - 2.0 * y)).sinh().atan();
+        let widest = lat(min_y).abs().max(lat(max_y).abs()).min(85f64.to_radians());
+        2.5 * EDGE_KM[usize::from(res.min(H3_MAX_RES))] / 40_075.0 / widest.cos()
+    }
+
+    /// How far on the ground the organisations of a cell that reaches into
+    /// a rectangle may lie from it: the centre within [`Self::margin`] (2.5
+    /// mean edges), a member up to 2.5 more from its centre (H3 cells are
+    /// up to about twice the mean size).
+    pub fn reach_km(res: u8) -> f64 {
+        5.0 * EDGE_KM[usize::from(res.min(H3_MAX_RES))]
+    }
+
+    /// The bins that may reach into a rectangle of normalised Web Mercator,
+    /// as bins of their own.
+    pub(crate) fn near(&self, min_x: f64, min_y: f64, max_x: f64, max_y: f64) -> Self {
+        let margin = Self::margin(self.res, min_y, max_y);
+        let mut bins = Vec::new();
+        let mut sector_counts = Vec::new();
+        kd::range(&self.bins, [min_x - margin, min_y - margin], [max_x + margin, max_y + margin], |i| {
+            let bin = &self.bins[i];
+            bins.push(H3Bin { sectors_at: sector_counts.len(), ..bin.clone() });
+            sector_counts.extend_from_slice(self.sector_counts(bin));
+        });
+        Self { res: self.res, bins, sectors: self.sectors, sector_counts }
     }
 
     /// How many sectors each bin counts.
@@ -96,17 +131,6 @@ impl H3Bins {
     /// A bin's counts per sector, in taxonomy order.
     pub fn sector_counts(&self, bin: &H3Bin) -> &[u32] {
         &self.sector_counts[bin.sectors_at..bin.sectors_at + self.sectors]
-    }
-
-    /// The cells that may reach into a rectangle of normalised Web Mercator.
-    pub fn near_rect(&self, min_x: f64, min_y: f64, max_x: f64, max_y: f64) -> Vec<&H3Bin> {
-        // A cell reaches about two edges from its centre; Mercator stretches by 1/cos(lat).
-        let lat = |y: f64| (std::f64::consts::PI * (1.0 - 2.0 * y)).sinh().atan();
-        let widest = lat(min_y).abs().max(lat(max_y).abs()).min(85f64.to_radians());
-        let margin = 2.5 * EDGE_KM[usize::from(self.res.min(H3_MAX_RES))] / 40_075.0 / widest.cos();
-        let mut out = Vec::new();
-        kd::range(&self.bins, [min_x - margin, min_y - margin], [max_x + margin, max_y + margin], |i| out.push(&self.bins[i]));
-        out
     }
 
     /// A cell's outline, in degrees (longitude, latitude).

@@ -21,6 +21,6 @@ pub use atlas::{Atlas, AtlasBuilder, AtlasOptions, Entry, Hit};
 pub use cluster::{ClusterOptions, ClusterView, CountsIter, Pyramid};
 pub use error::IndexError;
 pub use filter::{Filter, Selection};
-pub use h3::{H3_MAX_RES, H3Bin, H3Bins};
+pub use h3::{H3_KEPT_RES, H3_MAX_RES, H3Bin, H3Bins};
 pub use sphere::{BBox, EARTH_RADIUS_M, haversine_m};
 pub use stats::{StatsFacet, StatsRow};

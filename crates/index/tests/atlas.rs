@@ -202,6 +202,53 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// H3 counts for a tile-sized rectangle (kept with the pyramid up to
+    /// H3_KEPT_RES, counted from the entries near the rectangle above it)
+    /// equal the counts of every entry of the world, cell by cell, and miss
+    /// no cell whose centre lies in the rectangle.
+    #[test]
+    fn h3_near_a_rectangle_counts_as_the_whole_world(
+        orgs in dataset(),
+        res in 0u8..=10,
+        pick in any::<proptest::sample::Index>(),
+        size in -6.0f64..-0.5,
+    ) {
+        use h3o::{CellIndex, LatLng, Resolution};
+        prop_assume!(!orgs.is_empty());
+        let atlas = atlas(&orgs);
+        let pyramid = atlas.pyramid(&Filter::default()).unwrap();
+        let resolution = Resolution::try_from(res).unwrap();
+        let cell_of = |at: LonLat| u64::from(LatLng::new(at.lat(), at.lon()).unwrap().to_cell(Resolution::Ten).parent(resolution).unwrap());
+        let mut brute: std::collections::HashMap<u64, (u32, [u32; 32])> = std::collections::HashMap::new();
+        for i in 0..u32::try_from(atlas.len()).unwrap() {
+            let entry = brute.entry(cell_of(atlas.location(i))).or_insert((0, [0; 32]));
+            entry.0 += 1;
+            for (bit, n) in entry.1.iter_mut().enumerate() { *n += (atlas.entry(i).sectors >> bit) & 1; }
+        }
+        let centre = impactmap_model::MercPoint::from_lon_lat(orgs[pick.index(orgs.len())].location.lon(), orgs[pick.index(orgs.len())].location.lat());
+        let half = 10f64.powf(size);
+        let rect = [centre.x - half, centre.y - half, centre.x + half, centre.y + half];
+        let bins = atlas.h3_near(&pyramid, res, rect[0], rect[1], rect[2], rect[3]);
+        let mut seen = std::collections::HashSet::new();
+        for bin in bins.bins() {
+            let (count, sectors) = brute.get(&bin.cell).copied().unwrap_or_default();
+            prop_assert_eq!(bin.count, count, "cell {:x}", bin.cell);
+            prop_assert_eq!(bins.sector_counts(bin), &sectors[..bins.sectors()], "cell {:x}", bin.cell);
+            prop_assert!(seen.insert(bin.cell), "cell {:x} twice", bin.cell);
+        }
+        for cell in brute.keys() {
+            let ll = LatLng::from(CellIndex::try_from(*cell).unwrap());
+            let p = impactmap_model::MercPoint::from_lon_lat(ll.lng(), ll.lat());
+            if (rect[0]..=rect[2]).contains(&p.x) && (rect[1]..=rect[3]).contains(&p.y) {
+                prop_assert!(seen.contains(cell), "cell {:x} centred in the rectangle is missing", cell);
+            }
+        }
+    }
+}
+
 /// Filtered pyramids are kept while they fit the memory given them; past it
 /// the oldest go (and are built again when asked), the newest stays.
 #[test]

@@ -181,10 +181,10 @@ fn fill(
 
 fn h3_layer(atlas: &Atlas, pyramid: &Pyramid, maker: &TileMaker, tile: TileCoord, layer: &mut Layer) {
     let res = H3_RES_BY_ZOOM[usize::from(tile.z())];
-    let bins = atlas.h3(pyramid, res);
     let b = tile.buffered_bounds(EXTENT, BUFFER);
+    let bins = atlas.h3_near(pyramid, res, b.min_x, b.min_y, b.max_x, b.max_y);
     let sector_keys = &maker.counts[maker.counts.len() - bins.sectors()..];
-    for bin in bins.near_rect(b.min_x, b.min_y, b.max_x, b.max_y) {
+    for bin in bins.bins() {
         let mut ring: Vec<(f64, f64)> =
             H3Bins::boundary(bin.cell).into_iter().map(|(lon, lat)| MercPoint::from_lon_lat(lon, lat)).map(|p| (p.x, p.y)).collect();
         // A cell across the antimeridian is drawn whole on the east side.

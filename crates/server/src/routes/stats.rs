@@ -2,6 +2,7 @@ use axum::extract::{RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use impactmap_index::{H3_MAX_RES, StatsFacet};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::filter_query::{self, clip};
@@ -58,21 +59,37 @@ async fn stats(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resu
 }
 
 /// `GET /api/stats/h3?res=N&<filters>`: organisations per H3 cell.
-async fn h3(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
+async fn h3(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<H3Cells>, ApiError> {
     let (filter, rest) = filter_query::parse(&state.reference, query.as_deref(), &["res"])?;
     let res = single(&rest, "res")?.ok_or_else(|| ApiError::bad("res", "missing"))?;
     #[expect(clippy::cast_possible_truncation, reason = "at most H3_MAX_RES")]
     let res = whole("res", res, 0, u64::from(H3_MAX_RES))? as u8;
     let atlas = state.atlas.load_full();
     let body = state
-        .query(move || -> Result<Value, ApiError> {
+        .query(move || -> Result<H3Cells, ApiError> {
             let pyramid = atlas.pyramid(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
             let bins = atlas.h3(&pyramid, res);
             let mut cells: Vec<(u64, u32)> = bins.bins().iter().map(|b| (b.cell, b.count)).collect();
+            drop(bins);
             cells.sort_unstable();
-            let cells: Vec<Value> = cells.into_iter().map(|(cell, count)| json!({"h3": format!("{cell:x}"), "count": count})).collect();
-            Ok(json!({"res": res, "total": pyramid.total(), "cells": cells}))
+            let cells = cells.into_iter().map(|(cell, count)| H3Cell { h3: format!("{cell:x}"), count }).collect();
+            Ok(H3Cells { res, total: pyramid.total(), cells })
         })
         .await?;
     Ok(Json(body))
+}
+
+/// The body of `/api/stats/h3`, typed rather than a JSON tree: at the finest
+/// resolutions it holds about a cell per organisation.
+#[derive(Debug, Serialize)]
+struct H3Cells {
+    res: u8,
+    total: u64,
+    cells: Vec<H3Cell>,
+}
+
+#[derive(Debug, Serialize)]
+struct H3Cell {
+    h3: String,
+    count: u32,
 }
