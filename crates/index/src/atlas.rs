@@ -661,7 +661,7 @@ impl FacetBitmaps {
 /// pole when the rectangle reaches the map's edge (points past 85° are drawn
 /// on it).
 fn mercator_box(min_x: f64, min_y: f64, max_x: f64, max_y: f64, reach_km: f64) -> BBox {
-    let lat = |y: f64| (std::f64::consts::PI * (1.0 - 2.0 * y)).sinh().atan().to_degrees();
+    let lat = impactmap_model::merc_y_to_lat;
     let reach_lat = reach_km / 111.0;
     let north = if min_y <= 0.0 { 90.0 } else { (lat(min_y) + reach_lat).min(90.0) };
     let south = if max_y >= 1.0 { -90.0 } else { (lat(max_y) - reach_lat).max(-90.0) };

@@ -2,7 +2,7 @@
 //! pyramid: built on first use, then kept with the pyramid.
 
 use h3o::{CellIndex, LatLng, Resolution};
-use impactmap_model::MercPoint;
+use impactmap_model::{MercPoint, merc_y_to_lat};
 
 use crate::Atlas;
 use crate::kd::{self, Positioned};
@@ -86,9 +86,8 @@ impl H3Bins {
     /// a cell reaching into it may lie: a cell reaches about two edges from
     /// its centre, and Mercator stretches by 1/cos(lat).
     pub(crate) fn margin(res: u8, min_y: f64, max_y: f64) -> f64 {
-        let lat = |y: f64| (std::f64::consts::PI * (1.0 - 2.0 * y)).sinh().atan();
-        let widest = lat(min_y).abs().max(lat(max_y).abs()).min(85f64.to_radians());
-        2.5 * EDGE_KM[usize::from(res.min(H3_MAX_RES))] / 40_075.0 / widest.cos()
+        let widest = merc_y_to_lat(min_y).abs().max(merc_y_to_lat(max_y).abs()).min(85.0);
+        2.5 * EDGE_KM[usize::from(res.min(H3_MAX_RES))] / 40_075.0 / widest.to_radians().cos()
     }
 
     /// How far on the ground the organisations of a cell that reaches into

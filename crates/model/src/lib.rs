@@ -34,7 +34,7 @@ pub use format::Format;
 pub use gazetteer::{Gazetteer, Town};
 pub use import::{ImportOptions, ImportReport, Issue, Location, Severity, import_bytes, import_file};
 pub use lon_lat::LonLat;
-pub use mercator::{MAX_MERC_LAT, MercPoint, MercRect, lat_to_merc_y, lon_to_merc_x};
+pub use mercator::{MAX_MERC_LAT, MercPoint, MercRect, lat_to_merc_y, lon_to_merc_x, merc_y_to_lat};
 pub use org_id::OrgId;
 pub use organisation::{Listing, Organisation, OrganisationDraft, Provenance};
 pub use reference::Reference;

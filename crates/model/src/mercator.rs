@@ -56,6 +56,12 @@ pub fn lat_to_merc_y(lat: f64) -> f64 {
     (0.5 - (std::f64::consts::FRAC_PI_4 + lat / 2.0).tan().ln() / (2.0 * std::f64::consts::PI)).clamp(0.0, 1.0)
 }
 
+/// Normalised y to latitude in degrees (the inverse of [`lat_to_merc_y`]
+/// inside the square; beyond it, the latitude the projection would give).
+pub fn merc_y_to_lat(y: f64) -> f64 {
+    (std::f64::consts::PI * (1.0 - 2.0 * y)).sinh().atan().to_degrees()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +72,9 @@ mod tests {
         assert_eq!((lon_to_merc_x(-180.0), lon_to_merc_x(180.0)), (0.0, 1.0));
         assert!(lat_to_merc_y(MAX_MERC_LAT).abs() < 1e-12);
         assert!((lat_to_merc_y(-90.0) - 1.0).abs() < 1e-12);
+        for lat in [-85.0, -48.85, 0.0, 12.5, 85.0] {
+            assert!((merc_y_to_lat(lat_to_merc_y(lat)) - lat).abs() < 1e-9, "{lat}");
+        }
         // Paris: tile 8/129/88 holds 2.35 E, 48.85 N.
         let p = MercPoint::from_lon_lat(2.35, 48.85);
         assert_eq!(((p.x * 256.0).floor(), (p.y * 256.0).floor()), (129.0, 88.0));

@@ -52,8 +52,9 @@ impl FromStr for Format {
 
 /// Decodes a file and hands its records, in file order, to `each` with what
 /// is known of the file: in the given format or the one its content shows.
-/// A CSV's records are handed over as they are read, so a large file is
-/// never held as records; JSON is parsed whole first.
+/// A CSV's records are handed over as they are read, a JSON file's as its
+/// elements are walked ([`json::read`]), so a large file is never held as
+/// records.
 /// Returns the format and what was learnt of the file as a whole.
 pub(crate) fn read_records(
     file: &str,
