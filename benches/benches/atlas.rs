@@ -82,7 +82,7 @@ fn bench(c: &mut Criterion) {
         let tiles = tile_list(&orgs);
         // The tile issue's figure: median and p95 over the list of each tile's
         // median time (200 passes: single tiles of 10 µs are noisy here).
-        let timings = time_tiles(&atlas, &maker, &tiles, Layers::POINTS, 200);
+        let timings = time_tiles(&atlas, &maker, &tiles, Layers::CLUSTERS, 200);
         let mut per_tile_us: Vec<f64> = timings.iter().map(|t| t.median_us).collect();
         eprintln!(
             "clusters tile uncached at {n}: median {:.1} µs, p95 {:.1} µs over {} tiles",
@@ -93,9 +93,9 @@ fn bench(c: &mut Criterion) {
         let open = Filter::default();
         let mut group = c.benchmark_group("tile_render_51");
         for (name, layers) in [
-            ("clusters", Layers { countries: false, h3: false, points: true }),
-            ("h3", Layers { countries: false, h3: true, points: false }),
-            ("countries", Layers { countries: true, h3: false, points: false }),
+            ("clusters", Layers { countries: false, h3: false, clusters: true }),
+            ("h3", Layers { countries: false, h3: true, clusters: false }),
+            ("countries", Layers { countries: true, h3: false, clusters: false }),
         ] {
             group.bench_function(BenchmarkId::new(name, n), |b| {
                 b.iter(|| tiles.iter().map(|&t| render_layers(&atlas, &maker, &open, t, layers).unwrap().len()).sum::<usize>());

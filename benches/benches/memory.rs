@@ -10,7 +10,7 @@
 
 #![allow(clippy::unwrap_used, reason = "a benchmark that cannot run should stop loudly")]
 
-use impactmap_index::{Atlas, AtlasOptions, Filter};
+use impactmap_index::{Atlas, AtlasOptions, Filter, TextQuery};
 use impactmap_model::{Reference, generate_sample};
 use impactmap_store::Store;
 
@@ -56,7 +56,7 @@ fn measure(reference: &Reference, store: &Store) {
     let atlas = builder.finish(1);
     let (peak, after) = (status_mib("VmHWM:") - before, status_mib("VmRSS:") - before);
     // A first search builds the word index.
-    atlas.select(&Filter { text: Some("coop".to_owned()), ..Filter::default() }).unwrap();
+    atlas.select(&Filter { text: TextQuery::new("coop", |_| None), ..Filter::default() }).unwrap();
     let searched = status_mib("VmRSS:") - before;
     println!(
         "memory {}: Atlas peak while building {peak:.0} MiB, resident after {after:.0} MiB, after a first search {searched:.0} MiB \

@@ -74,18 +74,17 @@ fn listings(reference: &Reference, set: &str) -> Vec<Listing> {
 /// Times each tile as the harness times supercluster and returns its result record.
 fn harness_record(set: &str, atlas: &Atlas, maker: &TileMaker, tiles: &[TileCoord], build_ms: &[f64]) -> Value {
     let open = Filter::default();
-    let timings = time_tiles(atlas, maker, tiles, Layers::POINTS, MEASURED_PASSES);
-    let pyramid = atlas.pyramid(&open).unwrap();
+    let timings = time_tiles(atlas, maker, tiles, Layers::CLUSTERS, MEASURED_PASSES);
+    let view = atlas.view(&open).unwrap();
     let per_tile: Vec<Value> = tiles
         .iter()
         .zip(&timings)
         .map(|(tile, &TileTiming { median_us: total, bytes })| {
-            let b = tile.buffered_bounds(EXTENT, BUFFER);
-            let views = pyramid.in_rect(atlas, tile.z(), b.min_x, b.min_y, b.max_x, b.max_y);
+            let clusters = view.clusters(tile.z(), tile.buffered_bounds(EXTENT, BUFFER));
             json!({
                 "tile": format!("{}/{}/{}", tile.z(), tile.x(), tile.y()), "z": tile.z(),
-                "features": views.len(), "clusters": views.iter().filter(|v| v.entry.is_none()).count(),
-                "points_in_tile": views.iter().map(|v| v.count).sum::<u32>(), "bytes": bytes,
+                "features": clusters.len(), "clusters": clusters.iter().filter(|c| c.entry.is_none()).count(),
+                "points_in_tile": clusters.iter().map(|c| c.count).sum::<u32>(), "bytes": bytes,
                 "get_us": total, "total_us": total,
             })
         })
@@ -160,7 +159,7 @@ fn bench(c: &mut Criterion) {
         let open = Filter::default();
         let mut group = c.benchmark_group("peers_tile_list_51");
         group.bench_function(BenchmarkId::from_parameter(set), |b| {
-            b.iter(|| tiles.iter().map(|&t| render_layers(&atlas, &maker, &open, t, Layers::POINTS).unwrap().len()).sum::<usize>());
+            b.iter(|| tiles.iter().map(|&t| render_layers(&atlas, &maker, &open, t, Layers::CLUSTERS).unwrap().len()).sum::<usize>());
         });
         group.finish();
     }

@@ -4,13 +4,11 @@
 //! counts per continent, family and sector, its bounding box and the zoom at
 //! which it splits.
 
-use std::sync::Arc;
-
-use impactmap_model::MercPoint;
+use impactmap_model::{MercPoint, MercRect};
 
 use crate::Selection;
-use crate::atlas::Record;
 use crate::kd::{self, Positioned};
+use crate::records::Record;
 
 /// Clustering parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,9 +60,10 @@ impl Positioned<2> for Node {
     }
 }
 
-/// The clusters of every zoom for one selection of organisations.
+/// The clusters of every zoom for one selection of organisations; only a
+/// [`crate::View`] holds one, with the Atlas and selection it was made from.
 #[derive(Debug)]
-pub struct Pyramid {
+pub(crate) struct Pyramid {
     /// `levels[z]` for z in `0..=max_zoom`, then the lone points at `max_zoom + 1`;
     /// each level is ordered as a k-d tree.
     levels: Vec<Vec<Node>>,
@@ -72,14 +71,12 @@ pub struct Pyramid {
     /// non-zero counts as (dimension, varint) pairs ended by 0xff.
     arena: Vec<u8>,
     dims: [usize; 3],
-    selection: Selection,
-    h3: Vec<std::sync::OnceLock<Arc<crate::H3Bins>>>,
 }
 
 /// One cluster or lone organisation as a tile shows it, its counts read in
 /// place from the pyramid.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ClusterView<'a> {
+pub struct Cluster<'a> {
     /// Position in normalised Web Mercator.
     pub x: f64,
     /// Position in normalised Web Mercator.
@@ -98,7 +95,7 @@ pub struct ClusterView<'a> {
     counts: CountsIter<'a>,
 }
 
-impl ClusterView<'_> {
+impl Cluster<'_> {
     /// The non-zero counts as (dimension, count), dimensions laid out as
     /// continents, then families, then sectors, in taxonomy order, ascending.
     pub fn counts(&self) -> CountsIter<'_> {
@@ -106,7 +103,7 @@ impl ClusterView<'_> {
     }
 }
 
-/// The non-zero counts of a [`ClusterView`], read in place as they are asked
+/// The non-zero counts of a [`Cluster`], read in place as they are asked
 /// for: from a cluster's stored pairs, or a lone organisation's own record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CountsIter<'a>(Reading<'a>);
@@ -157,18 +154,12 @@ impl Pyramid {
         let mut points: Vec<Node> = selection
             .iter()
             .map(|i| {
-                let p = MercPoint::from_position(records[i as usize].at);
+                let p = MercPoint::from_position(records[i as usize].location);
                 Node::new([p.x, p.y], 1, i)
             })
             .collect();
         kd::build(&mut points);
-        let mut pyramid = Self {
-            levels: Vec::new(),
-            arena: Vec::new(),
-            dims,
-            selection: selection.clone(),
-            h3: (0..=crate::H3_KEPT_RES).map(|_| std::sync::OnceLock::new()).collect(),
-        };
+        let mut pyramid = Self { levels: Vec::new(), arena: Vec::new(), dims };
         let mut levels = vec![points];
         for zoom in (0..=options.max_zoom).rev() {
             let radius = options.radius_px / (options.tile_px * f64::from(1u32 << zoom));
@@ -230,7 +221,7 @@ impl Pyramid {
         if node.count == 1 {
             let e = &records[node.data as usize];
             self.count_entry(e, counts);
-            let (lon, lat) = (e.at.lon(), e.at.lat());
+            let (lon, lat) = (e.location.lon(), e.location.lat());
             *bbox = [bbox[0].min(lon), bbox[1].min(lat), bbox[2].max(lon), bbox[3].max(lat)];
         } else {
             let (_, child_bbox) = self.add_cluster(node.data, counts);
@@ -289,59 +280,41 @@ impl Pyramid {
         (expansion, bbox, &self.arena[at..])
     }
 
-    /// The memory the pyramid holds, in bytes (its H3 counts, made on
-    /// demand and small beside it, left out).
-    pub fn bytes(&self) -> usize {
-        let selection = match &self.selection {
-            Selection::All(_) => 0,
-            Selection::Some(bits) => bits.serialized_size(),
-        };
-        self.levels.iter().map(|l| l.capacity() * std::mem::size_of::<Node>()).sum::<usize>() + self.arena.capacity() + selection
-    }
-
-    /// Organisations in the pyramid.
-    pub fn total(&self) -> u64 {
-        self.selection.len()
-    }
-
-    pub(crate) fn h3_slot(&self, res: u8) -> &std::sync::OnceLock<Arc<crate::H3Bins>> {
-        &self.h3[usize::from(res.min(crate::H3_KEPT_RES))]
-    }
-
-    /// The organisations the pyramid was built from.
-    pub fn selection(&self) -> &Selection {
-        &self.selection
+    /// The memory the pyramid holds, in bytes.
+    pub(crate) fn bytes(&self) -> usize {
+        self.levels.iter().map(|l| l.capacity() * std::mem::size_of::<Node>()).sum::<usize>() + self.arena.capacity()
     }
 
     /// The deepest level: zooms above it show the same lone organisations.
-    pub fn points_zoom(&self) -> u8 {
+    fn points_zoom(&self) -> u8 {
         u8::try_from(self.levels.len().saturating_sub(1)).unwrap_or(u8::MAX)
     }
 
     /// The clusters and lone organisations of a zoom whose position lies in
-    /// the rectangle (normalised Web Mercator; it may reach past 0 or 1 at the
-    /// antimeridian, where the other side's points are shifted in).
-    pub fn in_rect(&self, atlas: &crate::Atlas, zoom: u8, min_x: f64, min_y: f64, max_x: f64, max_y: f64) -> Vec<ClusterView<'_>> {
+    /// the rectangle (it may reach past 0 or 1 at the antimeridian, where the
+    /// other side's points are shifted in); `records` are those the pyramid
+    /// was built from.
+    pub(crate) fn in_rect<'a>(&'a self, records: &[Record], zoom: u8, rect: MercRect) -> Vec<Cluster<'a>> {
         let z = usize::from(zoom.min(self.points_zoom()));
         let level = &self.levels[z];
         let mut out = Vec::new();
         let mut query = |shift: f64, lo_x: f64, hi_x: f64| {
-            kd::range(level, [lo_x, min_y], [hi_x, max_y], |i| out.push(self.view(atlas, level[i], z, i, shift)));
+            kd::range(level, [lo_x, rect.min_y], [hi_x, rect.max_y], |i| out.push(self.cluster_at(records, level[i], z, i, shift)));
         };
-        query(0.0, min_x, max_x);
-        if min_x < 0.0 {
-            query(-1.0, min_x + 1.0, 1.0);
+        query(0.0, rect.min_x, rect.max_x);
+        if rect.min_x < 0.0 {
+            query(-1.0, rect.min_x + 1.0, 1.0);
         }
-        if max_x > 1.0 {
-            query(1.0, 0.0, max_x - 1.0);
+        if rect.max_x > 1.0 {
+            query(1.0, 0.0, rect.max_x - 1.0);
         }
         out
     }
 
-    fn view(&self, atlas: &crate::Atlas, node: Node, zoom: usize, position: usize, shift: f64) -> ClusterView<'_> {
+    fn cluster_at(&self, records: &[Record], node: Node, zoom: usize, position: usize, shift: f64) -> Cluster<'_> {
         let [x, y] = node.at();
         if node.count == 1 {
-            let e = &atlas.records()[node.data as usize];
+            let e = &records[node.data as usize];
             let [continents, families, sectors] = self.dims;
             // The record's sector bits, kept to the taxonomy's sectors.
             let valid = u32::MAX.checked_shl(u32::try_from(sectors).unwrap_or(u32::MAX)).map_or(u32::MAX, |high| !high);
@@ -350,13 +323,13 @@ impl Pyramid {
                 sectors: e.sectors & valid,
                 base: continents + families,
             });
-            let bbox = [e.at.lon(), e.at.lat(), e.at.lon(), e.at.lat()];
-            ClusterView { x: x + shift, y, count: 1, id: u64::from(node.data), entry: Some(node.data), expansion_zoom: None, bbox, counts }
+            let bbox = [e.location.lon(), e.location.lat(), e.location.lon(), e.location.lat()];
+            Cluster { x: x + shift, y, count: 1, id: u64::from(node.data), entry: Some(node.data), expansion_zoom: None, bbox, counts }
         } else {
             let (expansion, bbox, stored) = self.read_cluster(node.data);
             let counts = CountsIter(Reading::Stored(stored));
             let id = (1u64 << 40) + ((zoom as u64) << 32) + position as u64;
-            ClusterView { x: x + shift, y, count: node.count, id, entry: None, expansion_zoom: Some(expansion), bbox, counts }
+            Cluster { x: x + shift, y, count: node.count, id, entry: None, expansion_zoom: Some(expansion), bbox, counts }
         }
     }
 

@@ -1,6 +1,8 @@
 use impactmap_model::{CountryCode, TermKey};
 use roaring::RoaringBitmap;
 
+use crate::search::words;
+
 /// What a view or query asks for: AND across facets, OR within one. An
 /// empty list leaves that facet open.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -15,8 +17,10 @@ pub struct Filter {
     pub sdgs: Vec<u32>,
     /// ISO alpha-2 codes.
     pub countries: Vec<CountryCode>,
-    /// Words that every match has in its name, town or country (accents and case ignored).
-    pub text: Option<String>,
+    /// Words every match has a word starting with in its name or town, or
+    /// whose country they name: the one meaning of `q` for the map, the list
+    /// and the search.
+    pub text: TextQuery,
 }
 
 impl Filter {
@@ -27,7 +31,7 @@ impl Filter {
             && self.sectors.is_empty()
             && self.sdgs.is_empty()
             && self.countries.is_empty()
-            && self.text.as_deref().is_none_or(|t| t.trim().is_empty())
+            && self.text.is_empty()
     }
 
     /// The same filter with every list sorted and deduplicated, so that equal
@@ -44,11 +48,33 @@ impl Filter {
         self.sdgs.dedup();
         self.countries.sort();
         self.countries.dedup();
-        self.text = self
-            .text
-            .map(|t| t.split_whitespace().map(impactmap_model::fold).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" "))
-            .filter(|t| !t.is_empty());
         self
+    }
+}
+
+/// Words to find, folded (accents, case and punctuation dropped): an entry
+/// matches when each word starts a word of its name or town or names its
+/// country, or when the whole text names its country ("Afrique du Sud").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct TextQuery {
+    /// Each folded word and the country it names, if any.
+    pub(crate) words: Vec<(String, Option<CountryCode>)>,
+    /// The country the whole text names, if any.
+    pub(crate) country: Option<CountryCode>,
+}
+
+impl TextQuery {
+    /// The words of `text`; `country_of` says which country a word, or the
+    /// whole text, names (the index knows no country names).
+    pub fn new(text: &str, country_of: impl Fn(&str) -> Option<CountryCode>) -> Self {
+        let words: Vec<(String, Option<CountryCode>)> = words(text).map(|w| (w.clone(), country_of(&w))).collect();
+        let country = if words.is_empty() { None } else { country_of(text.trim()) };
+        Self { words, country }
+    }
+
+    /// Whether there is no word to find.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
     }
 }
 

@@ -1,16 +1,17 @@
-//! Counts per H3 cell (h3o), per resolution, for the selection of a
-//! pyramid: built on first use, then kept with the pyramid.
+//! Counts per H3 cell (h3o), per resolution, for the selection of a view:
+//! coarse resolutions built on first use and kept with the view, finer ones
+//! counted per call.
 
 use h3o::{CellIndex, LatLng, Resolution};
-use impactmap_model::{MercPoint, merc_y_to_lat};
+use impactmap_model::{MercPoint, MercRect, merc_y_to_lat};
 
-use crate::Atlas;
 use crate::kd::{self, Positioned};
+use crate::records::Record;
 
 /// The finest resolution the Atlas keeps a cell of every organisation at.
 pub const H3_MAX_RES: u8 = 10;
 
-/// The finest resolution whose counts are kept with a pyramid. Finer ones
+/// The finest resolution whose counts are kept with a view. Finer ones
 /// hold about a bin per organisation (90–120 MB each at 1M): tiles count
 /// them from the organisations near the tile, and the API per request.
 pub const H3_KEPT_RES: u8 = 5;
@@ -53,12 +54,12 @@ pub struct H3Bins {
 }
 
 impl H3Bins {
-    /// Counts the entries given (indices into the Atlas) per cell at `res`,
-    /// each cell a slot in flat arrays as it is first met (no allocation per
-    /// cell).
-    pub(crate) fn build(atlas: &Atlas, cells: &[u64], entries: impl IntoIterator<Item = u32>, res: u8) -> Self {
+    /// Counts the entries given (positions in `records`, whose cells at
+    /// [`H3_MAX_RES`] are `cells`) per cell at `res`, and per each of
+    /// `sectors` sectors; each cell a slot in flat arrays as it is first met
+    /// (no allocation per cell).
+    pub(crate) fn build(records: &[Record], cells: &[u64], entries: impl IntoIterator<Item = u32>, res: u8, sectors: usize) -> Self {
         let resolution = Resolution::try_from(res.min(H3_MAX_RES)).unwrap_or(Resolution::Zero);
-        let sectors = atlas.keys(impactmap_model::Facet::Sector).len();
         let mut slots: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
         let mut bins: Vec<H3Bin> = Vec::new();
         let mut sector_counts: Vec<u32> = Vec::new();
@@ -73,7 +74,7 @@ impl H3Bins {
             });
             let bin = &mut bins[slot];
             bin.count += 1;
-            let sector_bits = atlas.records()[i as usize].sectors;
+            let sector_bits = records[i as usize].sectors;
             for (bit, n) in sector_counts[bin.sectors_at..bin.sectors_at + sectors].iter_mut().enumerate() {
                 *n += (sector_bits >> bit) & 1;
             }
@@ -85,8 +86,8 @@ impl H3Bins {
     /// How far from a rectangle (in normalised Web Mercator) the centre of
     /// a cell reaching into it may lie: a cell reaches about two edges from
     /// its centre, and Mercator stretches by 1/cos(lat).
-    pub(crate) fn margin(res: u8, min_y: f64, max_y: f64) -> f64 {
-        let widest = merc_y_to_lat(min_y).abs().max(merc_y_to_lat(max_y).abs()).min(85.0);
+    pub(crate) fn margin(res: u8, rect: MercRect) -> f64 {
+        let widest = merc_y_to_lat(rect.min_y).abs().max(merc_y_to_lat(rect.max_y).abs()).min(85.0);
         2.5 * EDGE_KM[usize::from(res.min(H3_MAX_RES))] / 40_075.0 / widest.to_radians().cos()
     }
 
@@ -100,11 +101,11 @@ impl H3Bins {
 
     /// The bins that may reach into a rectangle of normalised Web Mercator,
     /// as bins of their own.
-    pub(crate) fn near(&self, min_x: f64, min_y: f64, max_x: f64, max_y: f64) -> Self {
-        let margin = Self::margin(self.res, min_y, max_y);
+    pub(crate) fn near(&self, rect: MercRect) -> Self {
+        let margin = Self::margin(self.res, rect);
         let mut bins = Vec::new();
         let mut sector_counts = Vec::new();
-        kd::range(&self.bins, [min_x - margin, min_y - margin], [max_x + margin, max_y + margin], |i| {
+        kd::range(&self.bins, [rect.min_x - margin, rect.min_y - margin], [rect.max_x + margin, rect.max_y + margin], |i| {
             let bin = &self.bins[i];
             bins.push(H3Bin { sectors_at: sector_counts.len(), ..bin.clone() });
             sector_counts.extend_from_slice(self.sector_counts(bin));

@@ -61,7 +61,7 @@ impl Atlas {
             }
             Selection::Some(bits) => bits.clone(),
         };
-        let facets: Vec<Vec<(String, &RoaringBitmap)>> = by.iter().map(|&f| self.facet_values(f)).collect();
+        let facets: Vec<Vec<(String, &RoaringBitmap)>> = by.iter().map(|&f| self.facets().values(f)).collect();
         let mut out = Vec::new();
         let mut values = Vec::with_capacity(by.len());
         walk(&start, &facets, &mut values, &mut out);

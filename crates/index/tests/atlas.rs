@@ -4,8 +4,8 @@
 
 #![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
 
-use impactmap_index::{Atlas, AtlasOptions, BBox, ClusterOptions, Filter, Selection, haversine_m};
-use impactmap_model::{CountryCode, LonLat, OrgId, Organisation, Provenance, Reference, SdgSet, TermKey};
+use impactmap_index::{Atlas, AtlasOptions, BBox, ClusterOptions, Filter, Selection, TextQuery, haversine_m};
+use impactmap_model::{CountryCode, LonLat, MercRect, OrgId, Organisation, Provenance, Reference, SdgSet, TermKey};
 use proptest::prelude::*;
 
 const CONTINENTS: [&str; 6] = ["africa", "asia", "europe", "north-america", "latin-america-caribbean", "oceania"];
@@ -60,6 +60,8 @@ fn dataset() -> impl Strategy<Value = Vec<Organisation>> {
     })
 }
 
+const WORLD: MercRect = MercRect { min_x: 0.0, min_y: 0.0, max_x: 1.0, max_y: 1.0 };
+
 static REFERENCE: std::sync::LazyLock<Reference> = std::sync::LazyLock::new(Reference::embedded);
 
 fn atlas(orgs: &[Organisation]) -> Atlas {
@@ -98,7 +100,7 @@ proptest! {
         prop_assert_eq!(atlas.len(), want.len());
         for (i, org) in (0u32..).zip(want) {
             let e = atlas.entry(i);
-            prop_assert_eq!((e.id, e.name, e.city, e.country, e.at), (org.id.as_str(), org.name.as_str(), org.city.as_str(), org.country, org.location));
+            prop_assert_eq!((e.id, e.name, e.city, e.country, e.location), (org.id.as_str(), org.name.as_str(), org.city.as_str(), org.country, org.location));
             prop_assert_eq!(e.sdgs, org.sdgs);
             prop_assert_eq!(atlas.location(i), org.location);
             prop_assert_eq!(atlas.find(&org.id).map(|(index, _)| index), Some(i));
@@ -109,7 +111,7 @@ proptest! {
     #[test]
     fn search_equals_brute_force(orgs in dataset(), prefix in prop_oneof![Just("b"), Just("Bêta"), Just("gam"), Just("LY"), Just("org"), Just("1"), Just("zz")]) {
         let atlas = atlas(&orgs);
-        let mut got = atlas.search(prefix, &all(&atlas), usize::MAX, |_| None);
+        let mut got = atlas.search(&TextQuery::new(prefix, |_| None), &all(&atlas), usize::MAX);
         got.sort_unstable();
         let wanted = impactmap_model::fold(prefix);
         let want: Vec<u32> = (0..u32::try_from(atlas.len()).unwrap())
@@ -119,6 +121,23 @@ proptest! {
             })
             .collect();
         prop_assert_eq!(got, want);
+    }
+
+    /// `q` has one meaning: a filter's text selects exactly what the
+    /// search finds, word prefixes and country names alike, in any order.
+    #[test]
+    fn a_text_filter_selects_what_search_finds(orgs in dataset(), words in proptest::collection::vec(prop_oneof![Just("b"), Just("Bêta"), Just("gam"), Just("ly"), Just("org"), Just("1"), Just("Sénégal"), Just("Nouvelle-Zélande"), Just("zz")], 1..3)) {
+        let atlas = atlas(&orgs);
+        let country_of = |w: &str| match impactmap_model::fold(w).as_str() {
+            "senegal" => CountryCode::parse("SN").ok(),
+            "nouvellezelande" | "zelande" => CountryCode::parse("NZ").ok(),
+            _ => None,
+        };
+        let query = TextQuery::new(&words.join(" "), country_of);
+        let mut found = atlas.search(&query, &all(&atlas), usize::MAX);
+        found.sort_unstable();
+        let selected: Vec<u32> = atlas.select(&Filter { text: query, ..Filter::default() }).unwrap().iter().collect();
+        prop_assert_eq!(selected, found);
     }
 
     /// RELIABILITY A4, P3.
@@ -149,7 +168,7 @@ proptest! {
             continents: vec![key(CONTINENTS[c]), key(CONTINENTS[(c + 1) % 6])],
             families: vec![key(FAMILIES[f])],
             sectors: vec![key(SECTORS[sector])],
-            text: use_text.then(|| "BETA".to_owned()),
+            text: if use_text { TextQuery::new("BETA", |_| None) } else { TextQuery::default() },
             ..Filter::default()
         };
         let got: Vec<u32> = atlas.select(&filter).unwrap().iter().collect();
@@ -173,7 +192,7 @@ proptest! {
         let atlas = atlas(&orgs);
         for filter in [Filter::default(), Filter { sectors: vec![key(SECTORS[sector])], ..Filter::default() }] {
             let selection = atlas.select(&filter).unwrap();
-            let pyramid = atlas.pyramid(&filter).unwrap();
+            let view = atlas.view(&filter).unwrap();
             let mut expected = vec![0u32; atlas.keys(impactmap_model::Facet::Continent).len() + atlas.keys(impactmap_model::Facet::Family).len() + atlas.keys(impactmap_model::Facet::Sector).len()];
             let (nc, nf) = (atlas.keys(impactmap_model::Facet::Continent).len(), atlas.keys(impactmap_model::Facet::Family).len());
             for i in &selection {
@@ -183,7 +202,7 @@ proptest! {
                 for b in 0..16 { if e.sectors & (1 << b) != 0 { expected[nc + nf + b] += 1; } }
             }
             for zoom in 0..=12u8 {
-                let views = pyramid.in_rect(&atlas, zoom, 0.0, 0.0, 1.0, 1.0);
+                let views = view.clusters(zoom, WORLD);
                 prop_assert_eq!(views.iter().map(|v| u64::from(v.count)).sum::<u64>(), selection.len(), "zoom {}", zoom);
                 let mut counts = vec![0u32; expected.len()];
                 for v in &views {
@@ -219,7 +238,7 @@ proptest! {
         use h3o::{CellIndex, LatLng, Resolution};
         prop_assume!(!orgs.is_empty());
         let atlas = atlas(&orgs);
-        let pyramid = atlas.pyramid(&Filter::default()).unwrap();
+        let view = atlas.view(&Filter::default()).unwrap();
         let resolution = Resolution::try_from(res).unwrap();
         let cell_of = |at: LonLat| u64::from(LatLng::new(at.lat(), at.lon()).unwrap().to_cell(Resolution::Ten).parent(resolution).unwrap());
         let mut brute: std::collections::HashMap<u64, (u32, [u32; 32])> = std::collections::HashMap::new();
@@ -231,7 +250,7 @@ proptest! {
         let centre = impactmap_model::MercPoint::from_lon_lat(orgs[pick.index(orgs.len())].location.lon(), orgs[pick.index(orgs.len())].location.lat());
         let half = 10f64.powf(size);
         let rect = [centre.x - half, centre.y - half, centre.x + half, centre.y + half];
-        let bins = atlas.h3_near(&pyramid, res, rect[0], rect[1], rect[2], rect[3]);
+        let bins = view.h3_in(res, MercRect { min_x: rect[0], min_y: rect[1], max_x: rect[2], max_y: rect[3] });
         let mut seen = std::collections::HashSet::new();
         for bin in bins.bins() {
             let (count, sectors) = brute.get(&bin.cell).copied().unwrap_or_default();
@@ -249,34 +268,6 @@ proptest! {
     }
 }
 
-/// Filtered pyramids are kept while they fit the memory given them; past it
-/// the oldest go (and are built again when asked), the newest stays.
-#[test]
-fn filtered_pyramids_are_kept_within_their_memory() {
-    let orgs: Vec<Organisation> =
-        (0..400u32).map(|i| org(i as usize, f64::from(i % 40) * 4.0 - 79.0, f64::from(i / 40) * 5.0 - 20.0, i)).collect();
-    let by_sector = |s: usize| Filter { sectors: vec![key(SECTORS[s])], ..Filter::default() };
-    let build = |budget: usize| {
-        Atlas::build(
-            orgs.iter().cloned().map(Into::into),
-            &REFERENCE.taxonomy,
-            AtlasOptions { filtered_pyramid_bytes: budget, ..AtlasOptions::default() },
-            1,
-        )
-    };
-    let roomy = build(1 << 30);
-    let first = roomy.pyramid(&by_sector(0)).unwrap();
-    roomy.pyramid(&by_sector(1)).unwrap();
-    assert!(std::sync::Arc::ptr_eq(&first, &roomy.pyramid(&by_sector(0)).unwrap()), "kept while it fits");
-
-    let tight = build(first.bytes() + 1);
-    let first = tight.pyramid(&by_sector(0)).unwrap();
-    assert!(std::sync::Arc::ptr_eq(&first, &tight.pyramid(&by_sector(0)).unwrap()), "the newest is kept");
-    let second = tight.pyramid(&by_sector(1)).unwrap();
-    assert!(!std::sync::Arc::ptr_eq(&first, &tight.pyramid(&by_sector(0)).unwrap()), "the oldest went to make room");
-    assert!(!std::sync::Arc::ptr_eq(&second, &tight.pyramid(&by_sector(1)).unwrap()), "and came back in place of the other");
-}
-
 #[test]
 fn unknown_filter_values_are_named() {
     let atlas = atlas(&[org(1, 2.0, 48.0, 0)]);
@@ -291,8 +282,8 @@ fn clusters_merge_near_points_and_split_at_their_expansion_zoom() {
     // Two organisations 1 km apart in Dakar, one in Paris.
     let orgs = [org(1, -17.44, 14.69, 0), org(2, -17.43, 14.69, 1), org(3, 2.35, 48.85, 2)];
     let atlas = atlas(&orgs);
-    let pyramid = atlas.pyramid(&Filter::default()).unwrap();
-    let world = |z| pyramid.in_rect(&atlas, z, 0.0, 0.0, 1.0, 1.0);
+    let view = atlas.view(&Filter::default()).unwrap();
+    let world = |z| view.clusters(z, WORLD);
     let z2 = world(2);
     assert_eq!(z2.len(), 2);
     let cluster = z2.iter().find(|v| v.count == 2).unwrap();

@@ -3,6 +3,7 @@ use std::time::Duration;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use impactmap_index::IndexError;
 use impactmap_store::StoreError;
 use serde_json::json;
 
@@ -96,6 +97,17 @@ impl From<StoreError> for ApiError {
             StoreError::NoSuchSubmission(id) => Self::NotFound(format!("submission '{id}'")),
             StoreError::AlreadyDecided { id, status } => Self::Conflict(format!("submission '{id}' is already {status}")),
             other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<IndexError> for ApiError {
+    /// A refused filter or query names its parameter: the facet of an
+    /// unknown value (`sector`), or the parameter a query was refused for.
+    fn from(error: IndexError) -> Self {
+        match error {
+            IndexError::UnknownValue { facet, value } => Self::bad(facet, format!("unknown value '{value}'")),
+            IndexError::BadQuery { parameter, message } => Self::bad(parameter, message),
         }
     }
 }

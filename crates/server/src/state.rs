@@ -138,7 +138,7 @@ impl AppState {
 fn build_atlas(store: &Store, reference: &Reference, config: &Config, generation: u64) -> Result<Atlas, StoreError> {
     let mut builder = Atlas::builder(
         &reference.taxonomy,
-        AtlasOptions { clusters: config.clusters.clone(), filtered_pyramid_bytes: config.pyramid_cache_bytes },
+        AtlasOptions { clusters: config.clusters.clone(), filtered_view_bytes: config.pyramid_cache_bytes },
     );
     store.each_listing(|listing| builder.push(&listing))?;
     Ok(builder.finish(generation))

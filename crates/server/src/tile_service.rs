@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use impactmap_index::{Atlas, ClusterView, Filter, H3Bins, IndexError, Pyramid};
+use impactmap_index::{Atlas, Cluster, Filter, H3Bins, IndexError, View};
 use impactmap_model::{CountryCode, Facet, MercPoint, Reference};
 use impactmap_tiles::{BASEMAP_MAX_ZOOM, Basemap, KeyId, Layer, PropertyValue, TileCoord, encode_tile, ring_in_tile};
 
@@ -48,27 +48,27 @@ pub struct Layers {
     pub countries: bool,
     /// `h3`, z0-15.
     pub h3: bool,
-    /// `clusters` (every zoom) and `organisations` (z12+).
-    pub points: bool,
+    /// `clusters` (every zoom) and `organisations` (z12+), made together.
+    pub clusters: bool,
 }
 
 impl Layers {
     /// Every layer: what the tile route serves by default.
-    pub const ALL: Self = Self { countries: true, h3: true, points: true };
+    pub const ALL: Self = Self { countries: true, h3: true, clusters: true };
     /// `clusters` and `organisations` only.
-    pub const POINTS: Self = Self { countries: false, h3: false, points: true };
+    pub const CLUSTERS: Self = Self { countries: false, h3: false, clusters: true };
 
     /// Reads `countries,h3,clusters` (`clusters` and `organisations` come together).
     ///
     /// # Errors
     /// The name that is not a layer.
     pub fn parse(list: &str) -> Result<Self, String> {
-        let mut layers = Self { countries: false, h3: false, points: false };
+        let mut layers = Self { countries: false, h3: false, clusters: false };
         for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
             match name {
                 "countries" => layers.countries = true,
                 "h3" => layers.h3 = true,
-                "clusters" | "organisations" => layers.points = true,
+                "clusters" | "organisations" => layers.clusters = true,
                 other => return Err(other.to_owned()),
             }
         }
@@ -90,7 +90,7 @@ pub fn render(atlas: &Atlas, maker: &TileMaker, filter: &Filter, tile: TileCoord
 /// # Errors
 /// [`IndexError`] for a filter value the Atlas does not know.
 pub fn render_layers(atlas: &Atlas, maker: &TileMaker, filter: &Filter, tile: TileCoord, layers: Layers) -> Result<Vec<u8>, IndexError> {
-    let pyramid = atlas.pyramid(filter)?;
+    let view = atlas.view(filter)?;
     // Each thread keeps its four layers: clearing keeps their buffers and
     // hash tables, which making them anew per tile would grow again. The
     // clusters' keys are declared once per thread and taxonomy, not per tile.
@@ -110,15 +110,15 @@ pub fn render_layers(atlas: &Atlas, maker: &TileMaker, filter: &Filter, tile: Ti
             Some(keys) if keys.names == maker.counts => keys,
             slot => slot.insert(ClusterKeys::declare(clusters, &maker.counts)),
         };
-        fill(atlas, maker, &pyramid, tile, layers, keys, [countries, hexagons, clusters, organisations]);
+        fill(&view, atlas, maker, tile, layers, keys, [countries, hexagons, clusters, organisations]);
         Ok(encode_tile(&[&built[0], &built[1], &built[2], &built[3]]))
     })
 }
 
 fn fill(
+    view: &View<'_>,
     atlas: &Atlas,
     maker: &TileMaker,
-    pyramid: &Pyramid,
     tile: TileCoord,
     layers: Layers,
     keys: &ClusterKeys,
@@ -127,32 +127,31 @@ fn fill(
     if layers.countries && tile.z() <= BASEMAP_MAX_ZOOM {
         for (code, rings) in maker.basemap.in_tile(tile, EXTENT, BUFFER) {
             let name = maker.country_names.get(&code).map_or("", String::as_str);
-            let count = atlas.count_in_country(code, pyramid.selection());
+            let count = view.count_in_country(code);
             let props =
                 [("country", PropertyValue::Str(code.as_str())), ("name", PropertyValue::Str(name)), ("count", PropertyValue::Uint(count))];
             countries.add_polygon(None, &rings, &props);
         }
     }
-    let b = tile.buffered_bounds(EXTENT, BUFFER);
-    let views = if layers.points { pyramid.in_rect(atlas, tile.z(), b.min_x, b.min_y, b.max_x, b.max_y) } else { Vec::new() };
+    let found = if layers.clusters { view.clusters(tile.z(), tile.buffered_bounds(EXTENT, BUFFER)) } else { Vec::new() };
     let families = atlas.keys(Facet::Family);
     let continents = atlas.keys(Facet::Continent);
     let sectors = atlas.keys(Facet::Sector);
     if layers.h3 && tile.z() <= H3_MAX_ZOOM {
-        h3_layer(atlas, pyramid, maker, tile, hexagons);
+        h3_layer(view, maker, tile, hexagons);
     }
     let mut props: Vec<(KeyId, PropertyValue<'_>)> = Vec::with_capacity(48);
     let mut sector_list = String::new();
-    for view in &views {
-        let (x, y) = tile.to_tile_units(view.x, view.y, EXTENT);
+    for cluster in &found {
+        let (x, y) = tile.to_tile_units(cluster.x, cluster.y, EXTENT);
         props.clear();
-        props.push((keys.count, PropertyValue::Uint(u64::from(view.count))));
-        if let Some(index) = view.entry {
+        props.push((keys.count, PropertyValue::Uint(u64::from(cluster.count))));
+        if let Some(index) = cluster.entry {
             let e = atlas.entry(index);
             props.push((keys.cluster, PropertyValue::Bool(false)));
             props.push((keys.id, PropertyValue::Str(e.id)));
             props.push((keys.family, PropertyValue::Str(families[usize::from(e.family)].as_str())));
-            clusters.add_point(Some(view.id), x, y, &props);
+            clusters.add_point(Some(cluster.id), x, y, &props);
             if tile.z() >= ORGANISATIONS_MIN_ZOOM {
                 sector_list.clear();
                 for (_, key) in sectors.iter().enumerate().filter(|(bit, _)| e.sectors & (1 << bit) != 0) {
@@ -173,16 +172,15 @@ fn fill(
                 organisations.add_point(Some(u64::from(index)), x, y, &display);
             }
         } else {
-            cluster_properties(view, keys, &mut props);
-            clusters.add_point(Some(view.id), x, y, &props);
+            cluster_properties(cluster, keys, &mut props);
+            clusters.add_point(Some(cluster.id), x, y, &props);
         }
     }
 }
 
-fn h3_layer(atlas: &Atlas, pyramid: &Pyramid, maker: &TileMaker, tile: TileCoord, layer: &mut Layer) {
+fn h3_layer(view: &View<'_>, maker: &TileMaker, tile: TileCoord, layer: &mut Layer) {
     let res = H3_RES_BY_ZOOM[usize::from(tile.z())];
-    let b = tile.buffered_bounds(EXTENT, BUFFER);
-    let bins = atlas.h3_near(pyramid, res, b.min_x, b.min_y, b.max_x, b.max_y);
+    let bins = view.h3_in(res, tile.buffered_bounds(EXTENT, BUFFER));
     let sector_keys = &maker.counts[maker.counts.len() - bins.sectors()..];
     for bin in bins.bins() {
         let mut ring: Vec<(f64, f64)> =
@@ -236,15 +234,15 @@ impl ClusterKeys {
     }
 }
 
-fn cluster_properties(view: &ClusterView, keys: &ClusterKeys, props: &mut Vec<(KeyId, PropertyValue<'_>)>) {
+fn cluster_properties(cluster: &Cluster, keys: &ClusterKeys, props: &mut Vec<(KeyId, PropertyValue<'_>)>) {
     props.push((keys.cluster, PropertyValue::Bool(true)));
-    props.push((keys.expansion_zoom, PropertyValue::Uint(u64::from(view.expansion_zoom.unwrap_or(0)))));
-    for (&key, value) in keys.bbox.iter().zip(view.bbox) {
+    props.push((keys.expansion_zoom, PropertyValue::Uint(u64::from(cluster.expansion_zoom.unwrap_or(0)))));
+    for (&key, value) in keys.bbox.iter().zip(cluster.bbox) {
         // Stored as f32 in the pyramid: the same number, in half the bytes of a double.
         #[expect(clippy::cast_possible_truncation, reason = "read from an f32, so exact")]
         props.push((key, PropertyValue::Float(value as f32)));
     }
-    for (dim, count) in view.counts() {
+    for (dim, count) in cluster.counts() {
         props.push((keys.counts[dim], PropertyValue::Uint(u64::from(count))));
     }
 }

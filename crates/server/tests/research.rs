@@ -155,6 +155,36 @@ async fn search_finds_towns_and_names_ignoring_accents() {
     assert_eq!(get("/api/search?q=a&limit=101").await.1["field"], "limit");
 }
 
+/// `q` has one meaning: the map's view (`/api/stats/h3`, as tiles), the
+/// list (`/api/organisations`), the counts and the search select the same
+/// organisations, by word prefixes, accents and case ignored, and by
+/// country names in another language.
+#[tokio::test]
+async fn q_selects_the_same_organisations_on_the_map_in_the_list_and_in_search() {
+    let town = FIXTURE.orgs.iter().find(|o| !o.city.is_ascii()).unwrap_or(&FIXTURE.orgs[0]).city.clone();
+    let word = town.split_whitespace().next().unwrap();
+    let prefix: String = word.chars().take(3).collect::<String>().to_uppercase();
+    let code = FIXTURE.orgs[0].country;
+    let french = FIXTURE.state.reference.countries.get(code.as_str()).unwrap().name("fr").to_owned();
+    for q in [prefix.as_str(), word, french.as_str(), "zzzzqqq"] {
+        let q_param: String =
+            q.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+        let (_, found) = get(&format!("/api/search?q={q_param}&limit=100")).await;
+        let mut found = ids(&found);
+        found.sort();
+        assert!(found.len() < 100, "'{q}' finds more than one page");
+        let (_, listed) = get(&format!("/api/organisations?q={q_param}")).await;
+        let mut listed = ids(&listed);
+        listed.sort();
+        assert_eq!(listed, found, "'{q}': the list and the search differ");
+        let (_, stats) = get(&format!("/api/stats?q={q_param}")).await;
+        assert_eq!(stats["total"], found.len(), "'{q}': the counts and the search differ");
+        let (_, cells) = get(&format!("/api/stats/h3?res=0&q={q_param}")).await;
+        assert_eq!(cells["total"], found.len(), "'{q}': the map and the search differ");
+        assert_eq!(found.is_empty(), q == "zzzzqqq", "'{q}' found {} organisations", found.len());
+    }
+}
+
 #[tokio::test]
 async fn an_organisation_record_is_public_without_email() {
     let org = &FIXTURE.orgs[3];

@@ -2,8 +2,8 @@
 //! `continent`, `sector`, `family`, `sdg`, `country` (comma-separated or
 //! repeated; OR within a parameter, AND across them) and `q` (words).
 
-use impactmap_index::Filter;
-use impactmap_model::{Facet, Reference};
+use impactmap_index::{Filter, TextQuery};
+use impactmap_model::{CountryCode, Facet, Reference};
 
 use crate::ApiError;
 
@@ -49,12 +49,18 @@ pub(crate) fn parse(reference: &Reference, query: Option<&str>, allowed: &[&str]
                     );
                 }
             }
-            "q" => filter.text = Some(value.into_owned()),
+            "q" => filter.text = TextQuery::new(&value, |words| country_named(reference, words)),
             other if allowed.contains(&other) => rest.push((name.into_owned(), value.into_owned())),
             other => return Err(ApiError::bad(clip(other), "unknown parameter")),
         }
     }
     Ok((filter.canonical(), rest))
+}
+
+/// The country that words name, in any of the four languages, accents and
+/// case ignored; only names of four letters or more ("mali" yes, "in" no).
+fn country_named(reference: &Reference, words: &str) -> Option<CountryCode> {
+    (words.len() >= 4).then(|| reference.countries.find(words).map(|c| c.code)).flatten()
 }
 
 fn terms<'a>(

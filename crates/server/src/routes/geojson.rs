@@ -68,7 +68,7 @@ impl Serialize for EntryFeature<'_> {
         let mut feature = serializer.serialize_map(Some(4))?;
         feature.serialize_entry("type", "Feature")?;
         feature.serialize_entry("id", e.id)?;
-        feature.serialize_entry("geometry", &Point([e.at.lon(), e.at.lat()]))?;
+        feature.serialize_entry("geometry", &Point([e.location.lon(), e.location.lat()]))?;
         feature.serialize_entry("properties", &Properties(self))?;
         feature.end()
     }

@@ -38,11 +38,9 @@ async fn near(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resul
     let atlas = state.atlas.load_full();
     state
         .query(move || {
-            let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
+            let selection = atlas.select(&filter)?;
             #[expect(clippy::cast_possible_truncation, reason = "k is at most 1,000")]
-            let hits = atlas
-                .near(at, radius_km.map(|r| r * 1000.0), k.map(|k| k as usize), &selection)
-                .map_err(|e| ApiError::bad("radius_km", e.to_string()))?;
+            let hits = atlas.near(at, radius_km.map(|r| r * 1000.0), k.map(|k| k as usize), &selection)?;
             let distances: Vec<[(&str, Value); 1]> =
                 hits.iter().map(|h| [("distance_m", json!((h.distance_m * 10.0).round() / 10.0))]).collect();
             let features = hits.iter().zip(&distances).map(|(h, extra)| EntryFeature { atlas: &atlas, index: h.index, extra }).collect();

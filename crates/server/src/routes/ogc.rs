@@ -89,7 +89,7 @@ fn parse_bbox(text: &str) -> Result<BBox, ApiError> {
         [w, s, e, n] | [w, s, _, e, n, _] => (*w, *s, *e, *n),
         _ => return Err(ApiError::bad("bbox", format!("'{}': four numbers minLon,minLat,maxLon,maxLat", clip(text)))),
     };
-    BBox::new(w, s, e, n).map_err(|e| ApiError::bad("bbox", e.to_string().trim_start_matches("bbox: ").to_owned()))
+    Ok(BBox::new(w, s, e, n)?)
 }
 
 /// `GET /ogc/collections/organisations/items?bbox=&limit=&offset=&<filters>`.
@@ -107,7 +107,7 @@ async fn items(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resu
         url_pairs(query.as_deref()).into_iter().filter(|(k, _)| k != "limit" && k != "offset").collect();
     state
         .query(move || {
-            let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
+            let selection = atlas.select(&filter)?;
             let matched: Vec<u32> = match &bbox {
                 Some(b) => atlas.bbox(b, &selection),
                 None => selection.iter().collect(),

@@ -43,7 +43,7 @@ async fn export(State(state): State<AppState>, RawQuery(query): RawQuery) -> Res
             .map_err(|_| ApiError::bad("format", format!("'{}' is not one of geojson, csv, essglobal", clip(f))))?,
     };
     let atlas = state.atlas.load_full();
-    let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
+    let selection = atlas.select(&filter)?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
     // A few exports at a time, each on a thread of its own at a lower CPU
     // priority: the rest wait with their answer begun, so a burst of exports

@@ -21,17 +21,17 @@ pub(super) fn router() -> Router<AppState> {
 async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
     // `q` is the search here, not a filter: read it apart.
     let (mut filter, rest) = filter_query::parse(&state.reference, query.as_deref(), &["limit"])?;
-    let q = filter.text.take().ok_or_else(|| ApiError::bad("q", "missing"))?;
+    let q = std::mem::take(&mut filter.text);
+    if q.is_empty() {
+        return Err(ApiError::bad("q", "missing"));
+    }
     let limit = single(&rest, "limit")?.map_or(Ok(20), |l| whole("limit", l, 1, MAX_LIMIT))?;
     let limit = usize::try_from(limit).unwrap_or(20);
     let atlas = state.atlas.load_full();
-    let reference = state.reference.clone();
     state
         .query(move || {
-            let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
-            // Only whole names of four letters or more: "mali" yes, "in" no.
-            let found = atlas
-                .search(&q, &selection, limit, |word| (word.len() >= 4).then(|| reference.countries.find(word).map(|c| c.code)).flatten());
+            let selection = atlas.select(&filter)?;
+            let found = atlas.search(&q, &selection, limit);
             FeatureCollection::new(found.iter().map(|&i| EntryFeature::new(&atlas, i)).collect()).encode("application/json")
         })
         .await

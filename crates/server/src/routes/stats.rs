@@ -32,7 +32,7 @@ async fn stats(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resu
     let atlas = state.atlas.load_full();
     let body = state
         .query(move || -> Result<Value, ApiError> {
-            let selection = atlas.select(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
+            let selection = atlas.select(&filter)?;
             let groups: Vec<Value> = atlas
                 .stats(&selection, &by)
                 .into_iter()
@@ -67,13 +67,13 @@ async fn h3(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<
     let atlas = state.atlas.load_full();
     let body = state
         .query(move || -> Result<H3Cells, ApiError> {
-            let pyramid = atlas.pyramid(&filter).map_err(|e| ApiError::bad("filter", e.to_string()))?;
-            let bins = atlas.h3(&pyramid, res);
+            let view = atlas.view(&filter)?;
+            let bins = view.h3(res);
             let mut cells: Vec<(u64, u32)> = bins.bins().iter().map(|b| (b.cell, b.count)).collect();
             drop(bins);
             cells.sort_unstable();
             let cells = cells.into_iter().map(|(cell, count)| H3Cell { h3: format!("{cell:x}"), count }).collect();
-            Ok(H3Cells { res, total: pyramid.total(), cells })
+            Ok(H3Cells { res, total: view.total(), cells })
         })
         .await?;
     Ok(Json(body))

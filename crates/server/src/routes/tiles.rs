@@ -90,7 +90,7 @@ async fn answer(state: &AppState, coord: TileCoord, request: &Parts) -> Result<R
     // of microseconds, cheaper to make here than to hand to a blocking thread.
     // A filtered pyramid (built on first use), H3 counts and country outlines
     // may take far longer, so they go to the blocking pool.
-    let tile = if open && layers == Layers::POINTS { make()? } else { tokio::task::spawn_blocking(make).await?? };
+    let tile = if open && layers == Layers::CLUSTERS { make()? } else { tokio::task::spawn_blocking(make).await?? };
     Ok(respond(&tile, &request.headers))
 }
 
