@@ -1,5 +1,5 @@
 //! Encoded tiles kept in memory, bounded by their size in bytes, with their
-//! gzip form made once when the tile is made.
+//! gzip form made on the first request that accepts it.
 
 use std::hash::Hasher;
 use std::io::Write;
