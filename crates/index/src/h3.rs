@@ -92,7 +92,7 @@ impl H3Bins {
     }
 
     /// How far on the ground the organisations of a cell that reaches into
-    /// a rectangle may lie from it: the centre within [`Self::margin`] (2.5
+    /// a rectangle may lie from it: the centre within `margin` (2.5
     /// mean edges), a member up to 2.5 more from its centre (H3 cells are
     /// up to about twice the mean size).
     pub fn reach_km(res: u8) -> f64 {
