@@ -4,10 +4,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use impactmap_model::{OrgId, Organisation, feature, fold};
 use impactmap_store::{Decision, Submission, SubmissionStatus};
@@ -15,7 +12,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::json_body;
+use super::json_body::JsonBody;
 use super::params::{PathParams, pairs, single, whole};
 use crate::auth::Moderator;
 use crate::contribution::{Edits, Fields, Hints};
@@ -105,10 +102,9 @@ async fn approve(
     Moderator(actor): Moderator,
     State(state): State<AppState>,
     PathParams(id): PathParams<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    edits: Option<JsonBody<Edits>>,
 ) -> Result<Json<Value>, ApiError> {
-    let edits: Edits = json_body::optional(&headers, body, state.config.limits.body_bytes)?.unwrap_or_default();
+    let edits = edits.map(|JsonBody(edits)| edits).unwrap_or_default();
     publish(state, id, actor, move |submission, fields, state, now| {
         let fields = fields.edited(edits);
         let proposed = fields.validate(&submission.id, &state.reference, now)?;
@@ -139,10 +135,8 @@ async fn merge(
     Moderator(actor): Moderator,
     State(state): State<AppState>,
     PathParams(id): PathParams<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    JsonBody(body): JsonBody<MergeBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let body: MergeBody = json_body::required(&headers, body, state.config.limits.body_bytes)?;
     let into = OrgId::parse(&body.into).map_err(|_| ApiError::unprocessable("/into", "not an organisation id"))?;
     publish(state, id, actor, move |submission, fields, state, now| {
         let existing =
@@ -241,10 +235,8 @@ async fn reject(
     Moderator(actor): Moderator,
     State(state): State<AppState>,
     PathParams(id): PathParams<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    JsonBody(body): JsonBody<RejectBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let body: RejectBody = json_body::required(&headers, body, state.config.limits.body_bytes)?;
     let reason = body.reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > REASON_MAX || reason.chars().any(char::is_control) {
         return Err(ApiError::unprocessable("/reason", format!("give a reason of 1-{REASON_MAX} characters on one line")));
@@ -272,10 +264,8 @@ async fn not_duplicate(
     Moderator(actor): Moderator,
     State(state): State<AppState>,
     PathParams(id): PathParams<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    JsonBody(body): JsonBody<NotDuplicateBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let body: NotDuplicateBody = json_body::required(&headers, body, state.config.limits.body_bytes)?;
     let store = state.store.clone();
     let updated = tokio::task::spawn_blocking(move || -> Result<Submission, ApiError> {
         let submission = store.submission(&id)?.ok_or_else(|| ApiError::NotFound(format!("submission '{id}'")))?;
