@@ -7,7 +7,7 @@ use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::routing::{get, post};
 use impactmap_model::{OrgId, Organisation, feature, fold};
-use impactmap_store::{Decision, Submission, SubmissionStatus};
+use impactmap_store::{Decision, Store, Submission, SubmissionStatus};
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -169,11 +169,7 @@ async fn publish(
 ) -> Result<Json<Value>, ApiError> {
     let body = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
         let now = Timestamp::now();
-        let submission = state.store.submission(&id)?.ok_or_else(|| ApiError::NotFound(format!("submission '{id}'")))?;
-        if !submission.status.is_open() {
-            return Err(ApiError::Conflict(format!("submission '{id}' is already {}", submission.status.as_str())));
-        }
-        let fields: Fields = serde_json::from_str(&submission.draft).map_err(|e| ApiError::Internal(format!("submission {id}: {e}")))?;
+        let (submission, fields) = open_submission(&state.store, &id)?;
         let (organisation, before, act) = make(&submission, fields, &state, now)?;
         let detail = changes(before.as_ref(), &organisation);
         let decision = Decision::Publish { organisation: Box::new(organisation.clone()), act };
@@ -186,6 +182,19 @@ async fn publish(
     })
     .await??;
     Ok(Json(body))
+}
+
+/// The submission `id` while it awaits a decision, with its submitted fields.
+///
+/// # Errors
+/// 404 when there is no such submission, 409 once it is decided.
+fn open_submission(store: &Store, id: &str) -> Result<(Submission, Fields), ApiError> {
+    let submission = store.submission(id)?.ok_or_else(|| ApiError::NotFound(format!("submission '{id}'")))?;
+    if !submission.status.is_open() {
+        return Err(ApiError::Conflict(format!("submission '{id}' is already {}", submission.status.as_str())));
+    }
+    let fields = serde_json::from_str(&submission.draft).map_err(|e| ApiError::Internal(format!("submission {id}: {e}")))?;
+    Ok((submission, fields))
 }
 
 /// `proposed` as the new version of `existing`: same id, provenance and
@@ -268,11 +277,7 @@ async fn not_duplicate(
 ) -> Result<Json<Value>, ApiError> {
     let store = state.store.clone();
     let updated = tokio::task::spawn_blocking(move || -> Result<Submission, ApiError> {
-        let submission = store.submission(&id)?.ok_or_else(|| ApiError::NotFound(format!("submission '{id}'")))?;
-        if !submission.status.is_open() {
-            return Err(ApiError::Conflict(format!("submission '{id}' is already {}", submission.status.as_str())));
-        }
-        let fields: Fields = serde_json::from_str(&submission.draft).map_err(|e| ApiError::Internal(format!("submission {id}: {e}")))?;
+        let (submission, fields) = open_submission(&store, &id)?;
         let mut hints: Hints = serde_json::from_str(&submission.hints).map_err(|e| ApiError::Internal(format!("submission {id}: {e}")))?;
         let before = hints.duplicates.len();
         hints.duplicates.retain(|d| d.id != body.of);
