@@ -271,6 +271,23 @@ async fn bad_bodies_are_refused_naming_the_field() {
     assert_eq!(state.store.submission_counts().unwrap().iter().map(|(_, n)| n).sum::<usize>(), 0);
 }
 
+/// The body extractor applies `limits.body_bytes` itself: a body above
+/// axum's own default of 2 MiB is read when the configured limit allows it,
+/// and refused past that limit.
+#[tokio::test]
+async fn the_configured_body_limit_holds_above_axums_default() {
+    let f = served(&RawLimits { body_bytes: Some(4 << 20), ..RawLimits::default() });
+    let mut big = dakar("A");
+    big["description"] = "x".repeat(3 << 20).into();
+    let reply = submit(&f.state, big.clone()).await;
+    let fields: Vec<&str> = reply.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!((reply.status, fields), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/description"]));
+    big["description"] = "x".repeat(5 << 20).into();
+    let reply = submit(&f.state, big).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(reply.body["error"], "the body is larger than 4194304 bytes");
+}
+
 /// RELIABILITY A16.
 #[tokio::test]
 async fn a_double_click_is_one_submission() {

@@ -9,39 +9,9 @@ use mvt_reader::Reader;
 use mvt_reader::feature::Value;
 use proptest::prelude::*;
 
-#[derive(Debug, Clone)]
-enum Prop {
-    Str(String),
-    Uint(u64),
-    Int(i64),
-    Double(f64),
-    Float(f32),
-    Bool(bool),
-}
+mod property;
 
-impl Prop {
-    fn as_value(&self) -> PropertyValue<'_> {
-        match self {
-            Self::Str(s) => PropertyValue::Str(s),
-            Self::Uint(n) => PropertyValue::Uint(*n),
-            Self::Int(n) => PropertyValue::Int(*n),
-            Self::Double(d) => PropertyValue::Double(*d),
-            Self::Float(f) => PropertyValue::Float(*f),
-            Self::Bool(b) => PropertyValue::Bool(*b),
-        }
-    }
-
-    fn decoded(&self) -> Value {
-        match self {
-            Self::Str(s) => Value::String(s.clone()),
-            Self::Uint(n) => Value::UInt(*n),
-            Self::Int(n) => Value::SInt(*n),
-            Self::Double(d) => Value::Double(*d),
-            Self::Float(f) => Value::Float(*f),
-            Self::Bool(b) => Value::Bool(*b),
-        }
-    }
-}
+use property::Prop;
 
 fn prop() -> impl Strategy<Value = Prop> {
     prop_oneof![

@@ -4,18 +4,16 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
+use axum::extract::{FromRequestParts, RawQuery, State};
+use axum::http::request::Parts;
 use axum::routing::{get, post};
 use impactmap_model::{OrgId, Organisation, feature, fold};
-use impactmap_store::{Decision, Submission, SubmissionStatus};
+use impactmap_store::{Decision, Store, Submission, SubmissionStatus};
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::json_body;
+use super::json_body::JsonBody;
 use super::params::{PathParams, pairs, single, whole};
 use crate::auth::Moderator;
 use crate::contribution::{Edits, Fields, Hints};
@@ -99,17 +97,28 @@ fn describe(s: &Submission, current: Option<&Organisation>) -> Value {
     })
 }
 
+/// Who acts on which submission: the moderator of the token, checked first,
+/// and the submission the path's `{id}` names.
+struct OnSubmission {
+    actor: String,
+    id: String,
+}
+
+impl FromRequestParts<AppState> for OnSubmission {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Moderator(actor) = Moderator::from_request_parts(parts, state).await?;
+        let PathParams(id) = PathParams::from_request_parts(parts, state).await?;
+        Ok(Self { actor, id })
+    }
+}
+
 /// `POST /api/admin/submissions/{id}/approve` with optional edits: publishes
 /// a new organisation, or for a proposed change the new version of it.
-async fn approve(
-    Moderator(actor): Moderator,
-    State(state): State<AppState>,
-    PathParams(id): PathParams<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let edits: Edits = json_body::optional(&headers, body, state.config.limits.body_bytes)?.unwrap_or_default();
-    publish(state, id, actor, move |submission, fields, state, now| {
+async fn approve(State(state): State<AppState>, on: OnSubmission, edits: Option<JsonBody<Edits>>) -> Result<Json<Value>, ApiError> {
+    let edits = edits.map(|JsonBody(edits)| edits).unwrap_or_default();
+    publish(state, on, move |submission, fields, state, now| {
         let fields = fields.edited(edits);
         let proposed = fields.validate(&submission.id, &state.reference, now)?;
         match &submission.edit_of {
@@ -135,16 +144,9 @@ struct MergeBody {
 /// `POST /api/admin/submissions/{id}/merge` `{"into": ORG_ID}`: the
 /// submission updates an existing organisation, which keeps its id; fields
 /// the submission leaves empty keep their published values.
-async fn merge(
-    Moderator(actor): Moderator,
-    State(state): State<AppState>,
-    PathParams(id): PathParams<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let body: MergeBody = json_body::required(&headers, body, state.config.limits.body_bytes)?;
+async fn merge(State(state): State<AppState>, on: OnSubmission, JsonBody(body): JsonBody<MergeBody>) -> Result<Json<Value>, ApiError> {
     let into = OrgId::parse(&body.into).map_err(|_| ApiError::unprocessable("/into", "not an organisation id"))?;
-    publish(state, id, actor, move |submission, fields, state, now| {
+    publish(state, on, move |submission, fields, state, now| {
         let existing =
             state.store.organisation(&into)?.ok_or_else(|| ApiError::unprocessable("/into", format!("no organisation '{into}'")))?;
         let mut fields = fields;
@@ -164,22 +166,17 @@ async fn merge(
 }
 
 /// The steps every publication shares: load the open submission, let
-/// `decide` make the organisation, write it with its audit row, rebuild the Atlas.
+/// `make` make the organisation, write it with its audit row, rebuild the Atlas.
 async fn publish(
     state: AppState,
-    id: String,
-    actor: String,
+    OnSubmission { actor, id }: OnSubmission,
     make: impl FnOnce(&Submission, Fields, &AppState, Timestamp) -> Result<(Organisation, Option<Organisation>, &'static str), ApiError>
     + Send
     + 'static,
 ) -> Result<Json<Value>, ApiError> {
     let body = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
         let now = Timestamp::now();
-        let submission = state.store.submission(&id)?.ok_or_else(|| ApiError::NotFound(format!("submission '{id}'")))?;
-        if !submission.status.is_open() {
-            return Err(ApiError::Conflict(format!("submission '{id}' is already {}", submission.status.as_str())));
-        }
-        let fields: Fields = serde_json::from_str(&submission.draft).map_err(|e| ApiError::Internal(format!("submission {id}: {e}")))?;
+        let (submission, fields) = open_submission(&state.store, &id)?;
         let (organisation, before, act) = make(&submission, fields, &state, now)?;
         let detail = changes(before.as_ref(), &organisation);
         let decision = Decision::Publish { organisation: Box::new(organisation.clone()), act };
@@ -192,6 +189,19 @@ async fn publish(
     })
     .await??;
     Ok(Json(body))
+}
+
+/// The submission `id` while it awaits a decision, with its submitted fields.
+///
+/// # Errors
+/// 404 when there is no such submission, 409 once it is decided.
+fn open_submission(store: &Store, id: &str) -> Result<(Submission, Fields), ApiError> {
+    let submission = store.submission(id)?.ok_or_else(|| ApiError::NotFound(format!("submission '{id}'")))?;
+    if !submission.status.is_open() {
+        return Err(ApiError::Conflict(format!("submission '{id}' is already {}", submission.status.as_str())));
+    }
+    let fields = serde_json::from_str(&submission.draft).map_err(|e| ApiError::Internal(format!("submission {id}: {e}")))?;
+    Ok((submission, fields))
 }
 
 /// `proposed` as the new version of `existing`: same id, provenance and
@@ -237,14 +247,7 @@ struct RejectBody {
 }
 
 /// `POST /api/admin/submissions/{id}/reject` `{"reason": ...}`.
-async fn reject(
-    Moderator(actor): Moderator,
-    State(state): State<AppState>,
-    PathParams(id): PathParams<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let body: RejectBody = json_body::required(&headers, body, state.config.limits.body_bytes)?;
+async fn reject(State(state): State<AppState>, on: OnSubmission, JsonBody(body): JsonBody<RejectBody>) -> Result<Json<Value>, ApiError> {
     let reason = body.reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > REASON_MAX || reason.chars().any(char::is_control) {
         return Err(ApiError::unprocessable("/reason", format!("give a reason of 1-{REASON_MAX} characters on one line")));
@@ -252,7 +255,7 @@ async fn reject(
     let store = state.store.clone();
     let decided = tokio::task::spawn_blocking(move || {
         let detail = json!({"reason": reason}).to_string();
-        store.decide(&id, &Decision::Reject { reason }, &detail, &actor, Timestamp::now())
+        store.decide(&on.id, &Decision::Reject { reason }, &detail, &on.actor, Timestamp::now())
     })
     .await??;
     Ok(Json(json!({"submission": describe(&decided, None)})))
@@ -269,20 +272,13 @@ struct NotDuplicateBody {
 /// The hint goes, and later submissions under the same name are never
 /// flagged against `ID` again.
 async fn not_duplicate(
-    Moderator(actor): Moderator,
     State(state): State<AppState>,
-    PathParams(id): PathParams<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    OnSubmission { actor, id }: OnSubmission,
+    JsonBody(body): JsonBody<NotDuplicateBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let body: NotDuplicateBody = json_body::required(&headers, body, state.config.limits.body_bytes)?;
     let store = state.store.clone();
     let updated = tokio::task::spawn_blocking(move || -> Result<Submission, ApiError> {
-        let submission = store.submission(&id)?.ok_or_else(|| ApiError::NotFound(format!("submission '{id}'")))?;
-        if !submission.status.is_open() {
-            return Err(ApiError::Conflict(format!("submission '{id}' is already {}", submission.status.as_str())));
-        }
-        let fields: Fields = serde_json::from_str(&submission.draft).map_err(|e| ApiError::Internal(format!("submission {id}: {e}")))?;
+        let (submission, fields) = open_submission(&store, &id)?;
         let mut hints: Hints = serde_json::from_str(&submission.hints).map_err(|e| ApiError::Internal(format!("submission {id}: {e}")))?;
         let before = hints.duplicates.len();
         hints.duplicates.retain(|d| d.id != body.of);

@@ -1,51 +1,67 @@
-//! Request bodies of the write routes: JSON only, bounded, and every
-//! refusal naming what was wrong — the media type (415), the size (413), the
-//! syntax (400), or the field by its JSON pointer (422).
+//! Request bodies of the write routes, read by one extractor: JSON only, at
+//! most `limits.body_bytes`, and every refusal naming what was wrong — the
+//! size (413), the media type (415), the syntax (400), or the field by its
+//! JSON pointer (422).
+
+use std::error::Error;
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{FromRequest, OptionalFromRequest, Request};
+use axum::http::{HeaderMap, header};
+use http_body_util::LengthLimitError;
 use serde::de::DeserializeOwned;
 
-use crate::ApiError;
+use crate::{ApiError, AppState};
 
-/// Reads a JSON body, or `None` when there is no body at all.
-///
-/// # Errors
-/// As the module says.
-pub(crate) fn optional<T: DeserializeOwned>(
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-    limit: usize,
-) -> Result<Option<T>, ApiError> {
-    let body = bytes(body, limit)?;
-    if body.is_empty() { Ok(None) } else { parse(headers, &body).map(Some) }
+/// A JSON body parsed into `T`, or the refusal the module describes.
+/// `Option<JsonBody<T>>` takes an empty body, whatever its media type, as `None`.
+#[derive(Debug)]
+pub(crate) struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        let (json, body) = read(request, state).await?;
+        parse(json, &body).map(Self)
+    }
 }
 
-/// Reads a JSON body.
-///
-/// # Errors
-/// As the module says.
-pub(crate) fn required<T: DeserializeOwned>(headers: &HeaderMap, body: Result<Bytes, BytesRejection>, limit: usize) -> Result<T, ApiError> {
-    parse(headers, &bytes(body, limit)?)
+impl<T: DeserializeOwned> OptionalFromRequest<AppState> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Option<Self>, ApiError> {
+        let (json, body) = read(request, state).await?;
+        if body.is_empty() { Ok(None) } else { parse(json, &body).map(|value| Some(Self(value))) }
+    }
 }
 
-fn bytes(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
-    body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+/// Whether the request says its body is JSON, and the body, read up to the
+/// configured limit. The limit is applied here rather than by a layer, so
+/// that a JSON route is bounded wherever it is mounted.
+async fn read(request: Request, state: &AppState) -> Result<(bool, Bytes), ApiError> {
+    let json = is_json(request.headers());
+    let limit = state.config.limits.body_bytes;
+    let body = axum::body::to_bytes(request.into_body(), limit).await.map_err(|e| {
+        if e.source().is_some_and(<dyn Error>::is::<LengthLimitError>) {
             ApiError::TooLarge { limit }
         } else {
-            ApiError::bad("body", rejection.body_text())
+            // The words axum's own body extractor answers with.
+            ApiError::bad("body", format!("Failed to buffer the request body: {e}"))
         }
-    })
+    })?;
+    Ok((json, body))
 }
 
-fn parse<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, ApiError> {
-    let json = headers
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
+}
+
+fn parse<T: DeserializeOwned>(json: bool, body: &[u8]) -> Result<T, ApiError> {
     if !json {
         return Err(ApiError::UnsupportedMediaType);
     }

@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::error_handling::HandleErrorLayer;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::future::RouteFuture;
@@ -49,7 +49,6 @@ pub type App = BoxCloneSyncService<Request, Response, Infallible>;
 /// would wrap every route in a box of its own, and every request cloned that
 /// chain of boxes (a fifth of the instructions of a cached tile's answer).
 pub fn app(state: AppState) -> App {
-    let body_limit = DefaultBodyLimit::max(state.config.limits.body_bytes);
     let guard = overload_guard(state.config.limits.in_flight, state.config.limits.request_timeout);
     // Public reads: any origin may read them, never with credentials. The
     // answer is the same whatever the Origin or preflight headers, so it adds
@@ -66,11 +65,11 @@ pub fn app(state: AppState) -> App {
         .merge(openapi::router())
         .merge(taxonomy::router())
         .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD]).vary([]));
-    // Writes and moderation: same origin only (no CORS headers), bounded bodies, never cached.
+    // Writes and moderation: same origin only (no CORS headers), never cached;
+    // their bodies are read by `JsonBody`, which bounds them.
     let private = Router::new()
         .merge(submissions::router())
         .merge(admin::router())
-        .layer(body_limit)
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     let router = Router::new()
         .merge(public)

@@ -5,10 +5,8 @@ use std::time::Instant;
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use impactmap_model::{OrgId, fold};
@@ -17,7 +15,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::json_body;
+use super::json_body::JsonBody;
 use super::params::{pairs, single, whole};
 use crate::client_ip::ClientIp;
 use crate::contribution::{Fields, Hints, link_heavy};
@@ -85,10 +83,8 @@ async fn challenge(State(state): State<AppState>) -> Result<Response, ApiError> 
 async fn submit(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    JsonBody(body): JsonBody<SubmissionBody>,
 ) -> Result<Response, ApiError> {
-    let body: SubmissionBody = json_body::required(&headers, body, state.config.limits.body_bytes)?;
     let now = Timestamp::now();
     let id = random_hex(8)?;
     let fields = Fields {
