@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use impactmap_model::{ExportFormat, Exporter, ModelError, Reference};
+use impactmap_formats::{ExportFormat, Exporter, FormatError, embedded_reference};
+use impactmap_model::Reference;
 use impactmap_store::{Store, StoreError};
 
 use crate::DbArgs;
@@ -26,14 +27,14 @@ enum ExportError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Model(#[from] ModelError),
+    Format(#[from] FormatError),
 }
 
 pub(crate) fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let config = args.db.config()?;
     anyhow::ensure!(config.db.exists(), "{}: no such database", config.db.display());
     let store = Store::open(&config.db)?;
-    let reference = Reference::embedded();
+    let reference = embedded_reference();
     let written = match &args.output {
         Some(path) => {
             let partial = path.with_extension("partial");

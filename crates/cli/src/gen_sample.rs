@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use impactmap_model::{ExportFormat, Exporter, Reference, generate_sample};
+use impactmap_formats::{ExportFormat, Exporter, embedded_reference, generate_sample};
 
 #[derive(Debug, Args)]
 pub(crate) struct GenSampleArgs {
@@ -23,7 +23,7 @@ pub(crate) struct GenSampleArgs {
 }
 
 pub(crate) fn run(args: &GenSampleArgs) -> anyhow::Result<ExitCode> {
-    let reference = Reference::embedded();
+    let reference = embedded_reference();
     let organisations = generate_sample(&reference, args.count, args.seed);
     let out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?),

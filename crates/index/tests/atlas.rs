@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
 
+use impactmap_formats::embedded_reference;
 use impactmap_index::{Atlas, AtlasOptions, BBox, ClusterOptions, Filter, Selection, haversine_m};
 use impactmap_model::{CountryCode, LonLat, OrgId, Organisation, Provenance, Reference, SdgSet, TermKey};
 use proptest::prelude::*;
@@ -60,7 +61,7 @@ fn dataset() -> impl Strategy<Value = Vec<Organisation>> {
     })
 }
 
-static REFERENCE: std::sync::LazyLock<Reference> = std::sync::LazyLock::new(Reference::embedded);
+static REFERENCE: std::sync::LazyLock<Reference> = std::sync::LazyLock::new(embedded_reference);
 
 fn atlas(orgs: &[Organisation]) -> Atlas {
     Atlas::build(

@@ -6,8 +6,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use impactmap_formats::{ExportFormat, Exporter, feature};
 use impactmap_index::{Atlas, Selection};
-use impactmap_model::{ExportFormat, Exporter, OrgId, feature};
+use impactmap_model::OrgId;
 
 use super::filter_query::{self, clip};
 use super::params::{PathParams, single};

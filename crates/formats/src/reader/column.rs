@@ -1,4 +1,4 @@
-use crate::fold;
+use impactmap_model::fold;
 
 /// The columns we understand, whatever a file calls them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

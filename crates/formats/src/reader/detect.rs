@@ -4,7 +4,9 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::str::FromStr;
 
-use crate::{ModelError, fold};
+use impactmap_model::fold;
+
+use crate::FormatError;
 
 use super::{FileNotes, RawRecord, json, tabular, text};
 
@@ -61,7 +63,7 @@ pub(crate) fn read_records(
     bytes: &[u8],
     format: Option<Format>,
     each: &mut dyn FnMut(&FileNotes, RawRecord),
-) -> Result<(Format, FileNotes), ModelError> {
+) -> Result<(Format, FileNotes), FormatError> {
     let (text, encoding_warning) = text::decode(file, bytes)?;
     let trimmed = text.trim_start();
     let json = matches!(format, Some(Format::GeoJson | Format::GoGoCarto))
@@ -84,9 +86,9 @@ pub(crate) fn read_file_records(
     path: &Path,
     format: Option<Format>,
     each: &mut dyn FnMut(&FileNotes, RawRecord),
-) -> Result<(Format, FileNotes), ModelError> {
+) -> Result<(Format, FileNotes), FormatError> {
     let file = path.display().to_string();
-    let io = |source| ModelError::Io { path: path.to_owned(), source };
+    let io = |source| FormatError::Io { path: path.to_owned(), source };
     let open = || File::open(path).map(|f| BufReader::with_capacity(1 << 16, f)).map_err(io);
     let json_asked = matches!(format, Some(Format::GeoJson | Format::GoGoCarto));
     if !json_asked && text::is_plain_utf8(open()?).map_err(io)? {

@@ -4,9 +4,10 @@ use std::path::Path;
 
 use jiff::Timestamp;
 
-use crate::boundaries::Placement;
-use crate::format::{Column, FileNotes, RawRecord, read_file_records, read_records, repair_mojibake, strip_html};
-use crate::{Facet, Format, LonLat, ModelError, Organisation, OrganisationDraft, Reference, SdgSet, Taxonomy};
+use impactmap_model::{Facet, FieldError, LonLat, Organisation, OrganisationDraft, Placement, Reference, SdgSet, Taxonomy, fold};
+
+use crate::reader::{Column, FileNotes, RawRecord, read_file_records, read_records, repair_mojibake, strip_html};
+use crate::{Format, FormatError};
 
 /// How many rows on one exact point make a pile worth flagging.
 const PILE_UP: usize = 5;
@@ -109,9 +110,9 @@ impl ImportReport {
 /// Reads and validates a file for import.
 ///
 /// # Errors
-/// [`ModelError::Io`] when it cannot be read, [`ModelError::File`] when it
+/// [`FormatError::Io`] when it cannot be read, [`FormatError::File`] when it
 /// cannot be imported at all. Rejected rows are issues in the report.
-pub fn import_file(path: &Path, reference: &Reference, options: &ImportOptions) -> Result<ImportReport, ModelError> {
+pub fn import_file(path: &Path, reference: &Reference, options: &ImportOptions) -> Result<ImportReport, FormatError> {
     let mut rows = Rows::default();
     let (format, notes) = read_file_records(path, options.format, &mut |notes, record| {
         rows.take(&Resolver { reference, notes, options }, record);
@@ -123,7 +124,7 @@ pub fn import_file(path: &Path, reference: &Reference, options: &ImportOptions) 
 ///
 /// # Errors
 /// As [`import_file`], except for I/O.
-pub fn import_bytes(file: &str, bytes: &[u8], reference: &Reference, options: &ImportOptions) -> Result<ImportReport, ModelError> {
+pub fn import_bytes(file: &str, bytes: &[u8], reference: &Reference, options: &ImportOptions) -> Result<ImportReport, FormatError> {
     let mut rows = Rows::default();
     let (format, notes) = read_records(file, bytes, options.format, &mut |notes, record| {
         rows.take(&Resolver { reference, notes, options }, record);
@@ -314,7 +315,7 @@ impl Resolver<'_> {
             .into_iter()
             .find(|s| !s.is_empty())
             .cloned()
-            .unwrap_or_else(|| format!("{}|{}|{}", crate::fold(&name), crate::fold(&record.city), country));
+            .unwrap_or_else(|| format!("{}|{}|{}", fold(&name), fold(&record.city), country));
 
         let draft = OrganisationDraft {
             name,
@@ -367,7 +368,7 @@ impl Resolver<'_> {
     fn location(&self, record: &RawRecord, issues: &mut Vec<Issue>) -> Result<LonLat, (&'static str, String)> {
         let comma = self.notes.decimal_comma;
         let given = |lon: &str, lat: &str| (!lon.trim().is_empty() || !lat.trim().is_empty()).then(|| LonLat::parse(lon, lat, comma));
-        let zero = |e: &crate::FieldError| e.reason.starts_with("0,0");
+        let zero = |e: &FieldError| e.reason.starts_with("0,0");
         let mut last_error = None;
         for (lon, lat) in [(&record.lon, &record.lat), (&record.geo_lon, &record.geo_lat)] {
             match given(lon, lat) {
@@ -534,7 +535,7 @@ mod tests {
     use crate::{ExportFormat, Exporter};
 
     /// Parsed once: the property test below imports hundreds of files.
-    static REFERENCE: std::sync::LazyLock<Reference> = std::sync::LazyLock::new(Reference::embedded);
+    static REFERENCE: std::sync::LazyLock<Reference> = std::sync::LazyLock::new(crate::embedded_reference);
 
     fn import(file: &str, bytes: &[u8], format: Format) -> ImportReport {
         let options = ImportOptions { format: Some(format), source: "test".into(), now: Timestamp::UNIX_EPOCH };

@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 use std::io::{BufRead, Read};
 
-use crate::{Location, ModelError};
+use crate::{FormatError, Location};
 
 use super::column::{Column, column_for};
 use super::{FileNotes, Format, RawRecord};
@@ -16,9 +16,9 @@ pub(crate) fn read(
     mut input: impl BufRead,
     format: Format,
     each: &mut dyn FnMut(&FileNotes, RawRecord),
-) -> Result<FileNotes, ModelError> {
+) -> Result<FileNotes, FormatError> {
     let mut first_line = String::new();
-    input.read_line(&mut first_line).map_err(|e| ModelError::file(file, e.to_string()))?;
+    input.read_line(&mut first_line).map_err(|e| FormatError::file(file, e.to_string()))?;
     let header_line = first_line.lines().next().unwrap_or("");
     let delimiter = [b',', b';', b'\t'].into_iter().max_by_key(|&d| header_line.bytes().filter(|&b| b == d).count()).unwrap_or(b',');
     let mut reader =
@@ -43,13 +43,13 @@ pub(crate) fn read(
         } else {
             format!("{} columns", headers.len())
         };
-        return Err(ModelError::at_line(file, 1, format!("no name column (name, nom, nombre, title...) among the headers ({found})")));
+        return Err(FormatError::at_line(file, 1, format!("no name column (name, nom, nombre, title...) among the headers ({found})")));
     }
     let has_place = (notes.has(Column::Lat) && notes.has(Column::Lon))
         || (notes.has(Column::GeoLat) && notes.has(Column::GeoLon))
         || notes.has(Column::City);
     if !has_place {
-        return Err(ModelError::at_line(
+        return Err(FormatError::at_line(
             file,
             1,
             "no coordinate columns (lat/lon, latitude/longitude, y/x) and no town column to look them up",
@@ -94,10 +94,10 @@ fn unguard(cell: &str) -> &str {
     }
 }
 
-fn csv_error(file: &str, error: &csv::Error) -> ModelError {
+fn csv_error(file: &str, error: &csv::Error) -> FormatError {
     match error.position() {
-        Some(position) => ModelError::at_line(file, position.line(), error.to_string()),
-        None => ModelError::file(file, error.to_string()),
+        Some(position) => FormatError::at_line(file, position.line(), error.to_string()),
+        None => FormatError::file(file, error.to_string()),
     }
 }
 
@@ -105,7 +105,7 @@ fn csv_error(file: &str, error: &csv::Error) -> ModelError {
 mod tests {
     use super::*;
 
-    fn read_all(text: &str) -> Result<(Vec<RawRecord>, FileNotes), ModelError> {
+    fn read_all(text: &str) -> Result<(Vec<RawRecord>, FileNotes), FormatError> {
         let mut records = Vec::new();
         let notes = read("f.csv", text.as_bytes(), Format::Csv, &mut |_, record| records.push(record))?;
         Ok((records, notes))

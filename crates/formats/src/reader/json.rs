@@ -3,7 +3,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::{Location, ModelError};
+use crate::{FormatError, Location};
 
 use super::{FileNotes, Format, RawRecord, geojson, gogocarto};
 
@@ -53,7 +53,7 @@ pub(crate) fn read(
     text: &str,
     format: Option<Format>,
     each: &mut dyn FnMut(&FileNotes, RawRecord),
-) -> Result<(Format, FileNotes), ModelError> {
+) -> Result<(Format, FileNotes), FormatError> {
     let top = walk(file, text, None, &mut |_, _| {})?;
     let format = match format {
         Some(format) => format,
@@ -67,7 +67,7 @@ pub(crate) fn read(
     Ok((format, notes))
 }
 
-fn stream(file: &str, text: &str, reader: &impl Elements, each: &mut dyn FnMut(&FileNotes, RawRecord)) -> Result<FileNotes, ModelError> {
+fn stream(file: &str, text: &str, reader: &impl Elements, each: &mut dyn FnMut(&FileNotes, RawRecord)) -> Result<FileNotes, FormatError> {
     let at = |index: usize| Location::Feature(index + 1);
     let mut notes = reader.notes();
     walk(file, text, Some(reader.key()), &mut |index, element| {
@@ -83,20 +83,20 @@ fn stream(file: &str, text: &str, reader: &impl Elements, each: &mut dyn FnMut(&
     Ok(notes)
 }
 
-fn flavour(file: &str, top: &Top) -> Result<Format, ModelError> {
+fn flavour(file: &str, top: &Top) -> Result<Format, FormatError> {
     if top.member("type").and_then(Value::as_str) == Some("FeatureCollection") {
         Ok(Format::GeoJson)
     } else if top.has_array("data") {
         Ok(Format::GoGoCarto)
     } else {
-        Err(ModelError::file(file, "JSON that is neither a GeoJSON FeatureCollection nor a GoGoCarto export"))
+        Err(FormatError::file(file, "JSON that is neither a GeoJSON FeatureCollection nor a GoGoCarto export"))
     }
 }
 
 /// Parses the file, handing each element of the top-level array `stream` to
 /// `each` and skipping the other arrays of elements; names the line and
 /// column of a syntax error.
-fn walk(file: &str, text: &str, stream: Option<&str>, each: &mut dyn FnMut(usize, Value)) -> Result<Top, ModelError> {
+fn walk(file: &str, text: &str, stream: Option<&str>, each: &mut dyn FnMut(usize, Value)) -> Result<Top, FormatError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let top = de::Deserializer::deserialize_any(&mut deserializer, Walk { stream, each }).and_then(|top| {
         deserializer.end()?;
@@ -105,7 +105,7 @@ fn walk(file: &str, text: &str, stream: Option<&str>, each: &mut dyn FnMut(usize
     top.map_err(|e| {
         let message = e.to_string();
         let message = message.split(" at line ").next().unwrap_or(&message);
-        ModelError::at_line(file, e.line() as u64, format!("column {}: invalid JSON: {message}", e.column()))
+        FormatError::at_line(file, e.line() as u64, format!("column {}: invalid JSON: {message}", e.column()))
     })
 }
 
@@ -227,9 +227,9 @@ impl<'de> Visitor<'de> for Array<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::Column;
+    use crate::reader::Column;
 
-    fn read_all(text: &str, format: Option<Format>) -> Result<(Format, Vec<RawRecord>, FileNotes), ModelError> {
+    fn read_all(text: &str, format: Option<Format>) -> Result<(Format, Vec<RawRecord>, FileNotes), FormatError> {
         let mut records = Vec::new();
         let (format, notes) = read("f.json", text, format, &mut |_, record| records.push(record))?;
         Ok((format, records, notes))

@@ -4,7 +4,9 @@ use std::str::FromStr;
 
 use serde_json::json;
 
-use crate::{Facet, ModelError, Organisation, Reference};
+use impactmap_model::{Facet, Organisation, Reference, TermKey};
+
+use crate::FormatError;
 
 const ESSGLOBAL_BASE: &str = "https://dev.lod.coop/essglobal/2.1/standard";
 
@@ -137,9 +139,9 @@ impl<'r, W: Write> Exporter<'r, W> {
     /// Starts an export: writes the header or the collection's opening.
     ///
     /// # Errors
-    /// [`ModelError::Export`] when the writer fails.
-    pub fn new(format: ExportFormat, reference: &'r Reference, mut out: W) -> Result<Self, ModelError> {
-        let csv = |out: W, header: &[&str]| -> Result<csv::Writer<W>, ModelError> {
+    /// [`FormatError::Export`] when the writer fails.
+    pub fn new(format: ExportFormat, reference: &'r Reference, mut out: W) -> Result<Self, FormatError> {
+        let csv = |out: W, header: &[&str]| -> Result<csv::Writer<W>, FormatError> {
             let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
             writer.write_record(header).map_err(csv_io)?;
             Ok(writer)
@@ -158,8 +160,8 @@ impl<'r, W: Write> Exporter<'r, W> {
     /// Writes one organisation.
     ///
     /// # Errors
-    /// [`ModelError::Export`] when the writer fails.
-    pub fn write(&mut self, org: &Organisation) -> Result<(), ModelError> {
+    /// [`FormatError::Export`] when the writer fails.
+    pub fn write(&mut self, org: &Organisation) -> Result<(), FormatError> {
         match &mut self.sink {
             Sink::GeoJson(out) => {
                 out.write_all(if self.written > 0 { &b",\n"[..] } else { b"\n" })?;
@@ -175,10 +177,10 @@ impl<'r, W: Write> Exporter<'r, W> {
     /// Ends the export; hands back the writer and how many were written.
     ///
     /// # Errors
-    /// [`ModelError::Export`] when the writer fails.
-    pub fn finish(self) -> Result<(W, usize), ModelError> {
+    /// [`FormatError::Export`] when the writer fails.
+    pub fn finish(self) -> Result<(W, usize), FormatError> {
         let out = match self.sink {
-            Sink::Csv(writer) | Sink::EssGlobal(writer) => writer.into_inner().map_err(|e| ModelError::Export(e.into_error()))?,
+            Sink::Csv(writer) | Sink::EssGlobal(writer) => writer.into_inner().map_err(|e| FormatError::Export(e.into_error()))?,
             Sink::GeoJson(mut out) => {
                 out.write_all(b"\n]}\n")?;
                 out
@@ -188,8 +190,8 @@ impl<'r, W: Write> Exporter<'r, W> {
     }
 }
 
-fn csv_io(error: csv::Error) -> ModelError {
-    ModelError::Export(std::io::Error::other(error))
+fn csv_io(error: csv::Error) -> FormatError {
+    FormatError::Export(std::io::Error::other(error))
 }
 
 /// A text cell that a spreadsheet would run as a formula is prefixed with `'`.
@@ -198,7 +200,7 @@ fn guard(text: &str) -> String {
 }
 
 fn sectors(org: &Organisation) -> String {
-    org.sectors.iter().map(crate::TermKey::as_str).collect::<Vec<_>>().join(";")
+    org.sectors.iter().map(TermKey::as_str).collect::<Vec<_>>().join(";")
 }
 
 fn csv_row(org: &Organisation) -> Vec<String> {
@@ -279,7 +281,7 @@ pub fn feature(org: &Organisation) -> serde_json::Value {
             "city": org.city,
             "continent": org.continent.as_str(),
             "family": org.family.as_str(),
-            "sectors": org.sectors.iter().map(crate::TermKey::as_str).collect::<Vec<_>>(),
+            "sectors": org.sectors.iter().map(TermKey::as_str).collect::<Vec<_>>(),
             "sdgs": org.sdgs.goals().collect::<Vec<_>>(),
             "source": org.provenance.source,
             "source_id": org.provenance.source_id,

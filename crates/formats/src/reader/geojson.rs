@@ -1,6 +1,6 @@
 use serde_json::Value;
 
-use crate::{Location, ModelError};
+use crate::{FormatError, Location};
 
 use super::column::{Column, column_for};
 use super::json::{Elements, Top};
@@ -13,12 +13,12 @@ pub(crate) struct Features;
 
 impl Features {
     /// Checks the top level of the file.
-    pub fn new(file: &str, top: &Top) -> Result<Self, ModelError> {
+    pub fn new(file: &str, top: &Top) -> Result<Self, FormatError> {
         if top.member("type").and_then(Value::as_str) != Some("FeatureCollection") {
-            return Err(ModelError::file(file, "is not a GeoJSON FeatureCollection"));
+            return Err(FormatError::file(file, "is not a GeoJSON FeatureCollection"));
         }
         if !top.has_array("features") {
-            return Err(ModelError::file(file, "FeatureCollection without a features array"));
+            return Err(FormatError::file(file, "FeatureCollection without a features array"));
         }
         Ok(Self)
     }

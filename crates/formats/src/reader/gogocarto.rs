@@ -1,6 +1,6 @@
 use serde_json::{Map, Value};
 
-use crate::{Location, ModelError};
+use crate::{FormatError, Location};
 
 use super::column::{Column, column_for};
 use super::json::{Elements, Top};
@@ -17,9 +17,9 @@ pub(crate) struct Export {
 
 impl Export {
     /// Checks the top level of the file and reads its ontology and mapping.
-    pub fn new(file: &str, top: &Top) -> Result<Self, ModelError> {
+    pub fn new(file: &str, top: &Top) -> Result<Self, FormatError> {
         if !top.has_array("data") {
-            return Err(ModelError::file(file, "GoGoCarto export without a data array"));
+            return Err(FormatError::file(file, "GoGoCarto export without a data array"));
         }
         let compact = top.member("ontology").and_then(Value::as_str) == Some("gogocompact");
         let mapping = top
@@ -131,7 +131,7 @@ fn compact_element(at: Location, element: &Value, mapping: &[String], notes: &mu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::Format;
+    use crate::Format;
 
     fn read_all(text: &str) -> (Vec<RawRecord>, FileNotes) {
         let mut records = Vec::new();

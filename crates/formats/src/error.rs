@@ -1,0 +1,38 @@
+use std::path::PathBuf;
+
+use impactmap_model::ModelError;
+
+/// Errors of the formats crate: whole-file problems, failed writes and broken
+/// reference data.
+///
+/// Row-level problems of an import are not errors: they are [`crate::Issue`]s
+/// in the import report, so that one bad row does not hide the others.
+#[derive(Debug, thiserror::Error)]
+pub enum FormatError {
+    /// A file could not be read.
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    /// A file as a whole cannot be imported (not text, unknown format, no
+    /// usable columns, broken JSON); `location` says where when known.
+    #[error("{file}{location}: {message}")]
+    File { file: String, location: String, message: String },
+    /// A shipped reference file did not parse: a build defect, never user input.
+    #[error("reference data {name}: {message}")]
+    Reference { name: &'static str, message: String },
+    /// A shipped reference file parsed but the model refused what it holds.
+    #[error("reference data {name}: {source}")]
+    InconsistentReference { name: &'static str, source: ModelError },
+    /// Writing an export failed.
+    #[error("export: {0}")]
+    Export(#[from] std::io::Error),
+}
+
+impl FormatError {
+    pub(crate) fn file(file: &str, message: impl Into<String>) -> Self {
+        Self::File { file: file.to_owned(), location: String::new(), message: message.into() }
+    }
+
+    pub(crate) fn at_line(file: &str, line: u64, message: impl Into<String>) -> Self {
+        Self::File { file: file.to_owned(), location: format!(":{line}"), message: message.into() }
+    }
+}
