@@ -2,6 +2,8 @@ use std::path::PathBuf;
 
 use impactmap_model::ModelError;
 
+use crate::SourcePos;
+
 /// Errors of the formats crate: whole-file problems, failed writes and broken
 /// reference data.
 ///
@@ -13,9 +15,9 @@ pub enum FormatError {
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
     /// A file as a whole cannot be imported (not text, unknown format, no
-    /// usable columns, broken JSON); `location` says where when known.
-    #[error("{file}{location}: {message}")]
-    File { file: String, location: String, message: String },
+    /// usable columns, broken JSON); `pos` says where when known.
+    #[error("{file}{pos}: {message}")]
+    File { file: String, pos: SourcePos, message: String },
     /// A shipped reference file did not parse: a build defect, never user input.
     #[error("reference data {name}: {message}")]
     Reference { name: &'static str, message: String },
@@ -29,10 +31,10 @@ pub enum FormatError {
 
 impl FormatError {
     pub(crate) fn file(file: &str, message: impl Into<String>) -> Self {
-        Self::File { file: file.to_owned(), location: String::new(), message: message.into() }
+        Self::File { file: file.to_owned(), pos: SourcePos::File, message: message.into() }
     }
 
-    pub(crate) fn at_line(file: &str, line: u64, message: impl Into<String>) -> Self {
-        Self::File { file: file.to_owned(), location: format!(":{line}"), message: message.into() }
+    pub(crate) fn file_line(file: &str, line: u64, message: impl Into<String>) -> Self {
+        Self::File { file: file.to_owned(), pos: SourcePos::Line(line), message: message.into() }
     }
 }

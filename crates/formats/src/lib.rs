@@ -17,11 +17,13 @@ mod reader;
 mod reference;
 mod sample;
 mod similar;
+mod source_pos;
 
 pub use error::FormatError;
 pub use export::{ExportFormat, Exporter, feature};
-pub use import::{ImportOptions, ImportReport, Issue, Location, Severity, import_bytes, import_file};
+pub use import::{ImportOptions, ImportReport, Issue, Severity, import_bytes, import_file};
 pub use reader::Format;
 pub use reference::embedded_reference;
 pub use sample::{SAMPLE_SOURCE, generate_sample};
 pub use similar::similar_names;
+pub use source_pos::SourcePos;

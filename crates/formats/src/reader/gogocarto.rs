@@ -1,6 +1,6 @@
 use serde_json::{Map, Value};
 
-use crate::{FormatError, Location};
+use crate::{FormatError, SourcePos};
 
 use super::column::{Column, column_for};
 use super::json::{Elements, Top};
@@ -40,8 +40,8 @@ impl Elements for Export {
         FileNotes { columns: vec![Column::Id, Column::Name, Column::Lat, Column::Lon], ..FileNotes::default() }
     }
 
-    fn element(&self, at: Location, element: &Value, notes: &mut FileNotes) -> Option<RawRecord> {
-        let record = if self.compact { compact_element(at, element, &self.mapping, notes) } else { full_element(at, element, notes) };
+    fn element(&self, pos: SourcePos, element: &Value, notes: &mut FileNotes) -> Option<RawRecord> {
+        let record = if self.compact { compact_element(pos, element, &self.mapping, notes) } else { full_element(pos, element, notes) };
         if record.is_none() {
             notes.unpublished += 1;
         }
@@ -51,7 +51,7 @@ impl Elements for Export {
     fn finish(&self, notes: &mut FileNotes) {
         if self.compact {
             notes.warnings.push((
-                Location::File,
+                SourcePos::File,
                 "categories: a compact export holds option ids, not names; family and sectors are unclassified".to_owned(),
             ));
         } else {
@@ -64,12 +64,12 @@ fn published(status: Option<&Value>) -> bool {
     status.and_then(Value::as_i64).is_none_or(|s| s >= 1)
 }
 
-fn full_element(at: Location, element: &Value, notes: &mut FileNotes) -> Option<RawRecord> {
+fn full_element(pos: SourcePos, element: &Value, notes: &mut FileNotes) -> Option<RawRecord> {
     let element = element.as_object()?;
     if !published(element.get("status")) {
         return None;
     }
-    let mut record = RawRecord::new(at);
+    let mut record = RawRecord::new(pos);
     for (key, value) in element {
         match key.as_str() {
             "geo" => {
@@ -107,12 +107,12 @@ fn address(record: &mut RawRecord, address: Option<&Map<String, Value>>, notes: 
 
 /// `[id, [fieldValues], lat, lng, [optionIds], status?, moderationState?]`,
 /// the field values named by the export's `mapping`.
-fn compact_element(at: Location, element: &Value, mapping: &[String], notes: &mut FileNotes) -> Option<RawRecord> {
+fn compact_element(pos: SourcePos, element: &Value, mapping: &[String], notes: &mut FileNotes) -> Option<RawRecord> {
     let parts = element.as_array()?;
     if !published(parts.get(5)) {
         return None;
     }
-    let mut record = RawRecord::new(at);
+    let mut record = RawRecord::new(pos);
     record.set_json(Column::Id, parts.first().unwrap_or(&Value::Null));
     if let Some(values) = parts.get(1).and_then(Value::as_array) {
         for (name, value) in mapping.iter().zip(values) {

@@ -3,7 +3,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::{FormatError, Location};
+use crate::{FormatError, SourcePos};
 
 use super::{FileNotes, Format, RawRecord, geojson, gogocarto};
 
@@ -14,7 +14,7 @@ pub(crate) trait Elements {
     /// What is known of a file before its first element.
     fn notes(&self) -> FileNotes;
     /// Reads one element; `None` for one not to import (noted in `notes`).
-    fn element(&self, at: Location, element: &Value, notes: &mut FileNotes) -> Option<RawRecord>;
+    fn element(&self, pos: SourcePos, element: &Value, notes: &mut FileNotes) -> Option<RawRecord>;
     /// Completes the notes once every element is read.
     fn finish(&self, notes: &mut FileNotes);
 }
@@ -68,15 +68,15 @@ pub(crate) fn read(
 }
 
 fn stream(file: &str, text: &str, reader: &impl Elements, each: &mut dyn FnMut(&FileNotes, RawRecord)) -> Result<FileNotes, FormatError> {
-    let at = |index: usize| Location::Feature(index + 1);
+    let pos = |index: usize| SourcePos::Feature(index + 1);
     let mut notes = reader.notes();
     walk(file, text, Some(reader.key()), &mut |index, element| {
-        reader.element(at(index), &element, &mut notes);
+        reader.element(pos(index), &element, &mut notes);
     })?;
     reader.finish(&mut notes);
     let mut again = reader.notes();
     walk(file, text, Some(reader.key()), &mut |index, element| {
-        if let Some(record) = reader.element(at(index), &element, &mut again) {
+        if let Some(record) = reader.element(pos(index), &element, &mut again) {
             each(&notes, record);
         }
     })?;
@@ -105,7 +105,7 @@ fn walk(file: &str, text: &str, stream: Option<&str>, each: &mut dyn FnMut(usize
     top.map_err(|e| {
         let message = e.to_string();
         let message = message.split(" at line ").next().unwrap_or(&message);
-        FormatError::at_line(file, e.line() as u64, format!("column {}: invalid JSON: {message}", e.column()))
+        FormatError::file_line(file, e.line() as u64, format!("column {}: invalid JSON: {message}", e.column()))
     })
 }
 
