@@ -118,7 +118,7 @@ pub fn reference() -> &'static Reference {
 /// # Panics
 /// When a promise breaks: that is the finding.
 pub fn import_round_trip(format: impactmap_formats::Format, bytes: &[u8]) {
-    use impactmap_formats::{ExportFormat, Exporter, ImportOptions, import_bytes};
+    use impactmap_formats::{Exporter, ImportOptions, import_bytes};
     let reference = reference();
     let options = |format| ImportOptions { format: Some(format), source: "fuzz".into(), now: jiff::Timestamp::UNIX_EPOCH };
     let report = match import_bytes("input.txt", bytes, reference, &options(format)) {
@@ -135,7 +135,7 @@ pub fn import_round_trip(format: impactmap_formats::Format, bytes: &[u8]) {
         return;
     }
     let export = |orgs: &[impactmap_model::Organisation]| {
-        let mut exporter = Exporter::new(ExportFormat::Csv, reference, Vec::new()).expect("an exporter");
+        let mut exporter = Exporter::new(impactmap_formats::Format::Csv, reference, Vec::new()).expect("an exporter");
         for org in orgs {
             exporter.write(org).expect("written to memory");
         }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use impactmap_formats::{ExportFormat, Exporter, FormatError, embedded_reference};
+use impactmap_formats::{Exporter, Format, FormatError, embedded_reference};
 use impactmap_model::Reference;
 use impactmap_store::{Store, StoreError};
 
@@ -13,8 +13,8 @@ use crate::DbArgs;
 #[derive(Debug, Args)]
 pub(crate) struct ExportArgs {
     /// csv (ours, lossless), geojson, or essglobal.
-    #[arg(long, default_value = "csv")]
-    format: ExportFormat,
+    #[arg(long, default_value = "csv", value_parser = crate::writable_format)]
+    format: Format,
     /// Write here (atomically: a temporary file renamed at the end) instead of to standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -50,7 +50,7 @@ pub(crate) fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_all<W: Write>(store: &Store, reference: &Reference, format: ExportFormat, out: W) -> anyhow::Result<(W, usize)> {
+fn write_all<W: Write>(store: &Store, reference: &Reference, format: Format, out: W) -> anyhow::Result<(W, usize)> {
     let mut exporter = Exporter::new(format, reference, out)?;
     store.each_organisation(|org| exporter.write(&org).map_err(ExportError::from))?;
     let (mut out, written) = exporter.finish()?;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use impactmap_formats::{ExportFormat, Exporter, embedded_reference, generate_sample};
+use impactmap_formats::{Exporter, Format, embedded_reference, generate_sample};
 
 #[derive(Debug, Args)]
 pub(crate) struct GenSampleArgs {
@@ -15,8 +15,8 @@ pub(crate) struct GenSampleArgs {
     #[arg(long, default_value_t = 2026)]
     seed: u64,
     /// csv (ours), geojson, or essglobal.
-    #[arg(long, default_value = "csv")]
-    format: ExportFormat,
+    #[arg(long, default_value = "csv", value_parser = crate::writable_format)]
+    format: Format,
     /// Write here instead of to standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use impactmap_formats::{Format, ImportOptions, ImportReport, embedded_reference, import_file};
+use impactmap_formats::{Format, FormatError, ImportOptions, ImportReport, embedded_reference, import_file};
 use impactmap_model::Reference;
 use impactmap_store::Store;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -49,7 +49,7 @@ pub(crate) struct ImportArgs {
 #[derive(Debug, Clone, Copy)]
 struct FormatChoice(Option<Format>);
 
-fn parse_format(text: &str) -> Result<FormatChoice, String> {
+fn parse_format(text: &str) -> Result<FormatChoice, FormatError> {
     if text == "auto" { Ok(FormatChoice(None)) } else { text.parse().map(|f| FormatChoice(Some(f))) }
 }
 

@@ -2,7 +2,8 @@ use std::path::PathBuf;
 
 use impactmap_model::ModelError;
 
-use crate::SourcePos;
+use crate::format::names;
+use crate::{Format, SourcePos};
 
 /// Errors of the formats crate: whole-file problems, failed writes and broken
 /// reference data.
@@ -18,6 +19,12 @@ pub enum FormatError {
     /// usable columns, broken JSON); `pos` says where when known.
     #[error("{file}{pos}: {message}")]
     File { file: String, pos: SourcePos, message: String },
+    /// A format name that is none of ours.
+    #[error("unknown format '{name}' ({})", names(|_| true))]
+    UnknownFormat { name: String },
+    /// A format impactmap reads but does not write, asked for an export.
+    #[error("{format} is a format impactmap reads but does not write (it writes {})", names(Format::is_writable))]
+    NotWritable { format: Format },
     /// A shipped reference file did not parse: a build defect, never user input.
     #[error("reference data {name}: {message}")]
     Reference { name: &'static str, message: String },

@@ -1,61 +1,13 @@
 use std::fmt;
 use std::io::Write;
-use std::str::FromStr;
 
 use serde_json::json;
 
 use impactmap_model::{Facet, Organisation, Reference, TermKey};
 
-use crate::FormatError;
+use crate::{Format, FormatError};
 
 const ESSGLOBAL_BASE: &str = "https://dev.lod.coop/essglobal/2.1/standard";
-
-/// The formats impactmap writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportFormat {
-    /// Our CSV: every public field, lossless.
-    Csv,
-    /// RFC 7946 FeatureCollection.
-    GeoJson,
-    /// ESSGlobal standard CSV, with our fields in extra columns so nothing is lost.
-    EssGlobal,
-}
-
-impl ExportFormat {
-    /// The name used on the command line and in `format=` parameters.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Csv => "csv",
-            Self::GeoJson => "geojson",
-            Self::EssGlobal => "essglobal",
-        }
-    }
-
-    /// The media type of the output.
-    pub fn media_type(self) -> &'static str {
-        match self {
-            Self::Csv | Self::EssGlobal => "text/csv; charset=utf-8",
-            Self::GeoJson => "application/geo+json",
-        }
-    }
-}
-
-impl fmt::Display for ExportFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for ExportFormat {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        [Self::Csv, Self::GeoJson, Self::EssGlobal]
-            .into_iter()
-            .find(|f| f.name().eq_ignore_ascii_case(text))
-            .ok_or_else(|| format!("unknown export format '{text}' (csv, geojson, essglobal)"))
-    }
-}
 
 const CSV_HEADER: [&str; 17] = [
     "id",
@@ -139,20 +91,22 @@ impl<'r, W: Write> Exporter<'r, W> {
     /// Starts an export: writes the header or the collection's opening.
     ///
     /// # Errors
+    /// [`FormatError::NotWritable`] for a format that is only read;
     /// [`FormatError::Export`] when the writer fails.
-    pub fn new(format: ExportFormat, reference: &'r Reference, mut out: W) -> Result<Self, FormatError> {
+    pub fn new(format: Format, reference: &'r Reference, mut out: W) -> Result<Self, FormatError> {
         let csv = |out: W, header: &[&str]| -> Result<csv::Writer<W>, FormatError> {
             let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
             writer.write_record(header).map_err(csv_io)?;
             Ok(writer)
         };
         let sink = match format {
-            ExportFormat::GeoJson => {
+            Format::GeoJson => {
                 out.write_all(br#"{"type":"FeatureCollection","features":["#)?;
                 Sink::GeoJson(out)
             }
-            ExportFormat::Csv => Sink::Csv(csv(out, &CSV_HEADER)?),
-            ExportFormat::EssGlobal => Sink::EssGlobal(csv(out, &ESSGLOBAL_HEADER)?),
+            Format::Csv => Sink::Csv(csv(out, &CSV_HEADER)?),
+            Format::EssGlobal => Sink::EssGlobal(csv(out, &ESSGLOBAL_HEADER)?),
+            Format::GoGoCarto => return Err(FormatError::NotWritable { format }),
         };
         Ok(Self { reference, sink, written: 0 })
     }
@@ -290,4 +244,32 @@ pub fn feature(org: &Organisation) -> serde_json::Value {
             "sample": org.sample,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The exporter and `Format::is_writable` agree, and a format that is
+    /// only read is refused before a byte is written.
+    #[test]
+    fn refuses_exactly_the_formats_that_are_only_read() {
+        let reference = crate::embedded_reference();
+        for format in Format::ALL {
+            let mut out = Vec::new();
+            let written = Exporter::new(format, &reference, &mut out).and_then(Exporter::finish).map(|(_, written)| written);
+            match written {
+                Ok(written) => {
+                    assert!(format.is_writable(), "{format}");
+                    assert_eq!(written, 0);
+                    assert!(!out.is_empty(), "{format}: no header or opening");
+                }
+                Err(e) => {
+                    assert!(!format.is_writable(), "{format}: {e}");
+                    assert!(matches!(e, FormatError::NotWritable { format: f } if f == format));
+                    assert!(out.is_empty(), "{format}");
+                }
+            }
+        }
+    }
 }

@@ -509,7 +509,7 @@ impl Resolver<'_> {
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
-    use crate::{ExportFormat, Exporter};
+    use crate::Exporter;
 
     /// Parsed once: the property test below imports hundreds of files.
     static REFERENCE: std::sync::LazyLock<Reference> = std::sync::LazyLock::new(crate::embedded_reference);
@@ -520,7 +520,7 @@ mod tests {
     }
 
     fn csv(organisations: &[Organisation]) -> Vec<u8> {
-        let mut exporter = Exporter::new(ExportFormat::Csv, &REFERENCE, Vec::new()).unwrap();
+        let mut exporter = Exporter::new(Format::Csv, &REFERENCE, Vec::new()).unwrap();
         for org in organisations {
             exporter.write(org).unwrap();
         }

@@ -12,6 +12,7 @@
 
 mod error;
 mod export;
+mod format;
 mod import;
 mod reader;
 mod reference;
@@ -20,9 +21,9 @@ mod similar;
 mod source_pos;
 
 pub use error::FormatError;
-pub use export::{ExportFormat, Exporter, feature};
+pub use export::{Exporter, feature};
+pub use format::Format;
 pub use import::{ImportOptions, ImportReport, Issue, Severity, import_bytes, import_file};
-pub use reader::Format;
 pub use reference::embedded_reference;
 pub use sample::{SAMPLE_SOURCE, generate_sample};
 pub use similar::similar_names;

@@ -1,56 +1,12 @@
-use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::str::FromStr;
 
 use impactmap_model::fold;
 
-use crate::FormatError;
+use crate::{Format, FormatError};
 
 use super::{FileNotes, RawRecord, json, tabular, text};
-
-/// The formats impactmap reads (FORMATS.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// A spreadsheet's CSV: a name, coordinates or a town, `,` or `;`.
-    Csv,
-    /// RFC 7946 FeatureCollection of points.
-    GeoJson,
-    /// ESSGlobal / DCAP-SSE standard CSV.
-    EssGlobal,
-    /// GoGoCarto elements JSON, full or compact.
-    GoGoCarto,
-}
-
-impl Format {
-    /// The name used on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Csv => "csv",
-            Self::GeoJson => "geojson",
-            Self::EssGlobal => "essglobal",
-            Self::GoGoCarto => "gogocarto",
-        }
-    }
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Format {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        [Self::Csv, Self::GeoJson, Self::EssGlobal, Self::GoGoCarto]
-            .into_iter()
-            .find(|f| f.name().eq_ignore_ascii_case(text))
-            .ok_or_else(|| format!("unknown format '{text}' (csv, geojson, essglobal, gogocarto)"))
-    }
-}
 
 /// Decodes a file and hands its records, in file order, to `each` with what
 /// is known of the file: in the given format or the one its content shows.

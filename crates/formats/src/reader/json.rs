@@ -3,9 +3,9 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::{FormatError, SourcePos};
+use crate::{Format, FormatError, SourcePos};
 
-use super::{FileNotes, Format, RawRecord, geojson, gogocarto};
+use super::{FileNotes, RawRecord, geojson, gogocarto};
 
 /// A JSON format whose organisations are the elements of one top-level array.
 pub(crate) trait Elements {

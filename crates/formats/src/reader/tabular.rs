@@ -1,10 +1,10 @@
 use std::collections::HashSet;
 use std::io::{BufRead, Read};
 
-use crate::{FormatError, SourcePos};
+use crate::{Format, FormatError, SourcePos};
 
 use super::column::{Column, column_for};
-use super::{FileNotes, Format, RawRecord};
+use super::{FileNotes, RawRecord};
 
 /// Reads a CSV file: our export, a spreadsheet's CSV or an ESSGlobal file,
 /// as UTF-8 text from the start of its first line (after any BOM).
