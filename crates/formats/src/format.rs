@@ -4,7 +4,7 @@ use std::str::FromStr;
 use crate::FormatError;
 
 /// A file format of the field: every one is read, and all but GoGoCarto are
-/// written (`docs/formats.md` describes each).
+/// written (`docs/formats.md` describes each, columns and detection).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Read: a spreadsheet's CSV (a name, coordinates or a town, `,` `;` or
@@ -33,8 +33,8 @@ impl Format {
         }
     }
 
-    /// Whether impactmap writes this format: a GoGoCarto export is only read
-    /// (its categories are the map's own, which we do not model).
+    /// Whether impactmap writes this format: GoGoCarto has a reader and no
+    /// writer.
     pub fn is_writable(self) -> bool {
         !matches!(self, Self::GoGoCarto)
     }

@@ -2,13 +2,16 @@
 //!
 //! Everything that turns bytes into organisations or organisations into
 //! bytes lives here: telling a file's format from its content, the readers
-//! (CSV, ESSGlobal, GeoJSON, GoGoCarto), the import pipeline that resolves
-//! their cells against the reference data, the writers, and the parsing of
-//! the reference data shipped in `data/`. The key design choice: readers
-//! hand over records one at a time, as cells mapped to our columns and
-//! nothing more, and meaning comes only from [`impactmap_model`]'s
-//! validation, so a file of any size streams and every format is judged by
-//! the same rules.
+//! (CSV, ESSGlobal, GeoJSON, GoGoCarto), the import pipeline, the writers,
+//! and the parsing of the reference data shipped in `data/`; beside them the
+//! seeded sample generator and the name similarity that flags likely
+//! duplicates. `docs/formats.md` describes each format as read and written.
+//!
+//! The key design choice: a reader hands over one record at a time, as text
+//! cells mapped to our columns and nothing more. Meaning (countries,
+//! taxonomy terms, positions and their fallbacks) is given in one place, the
+//! import pipeline, and checked by [`impactmap_model`]'s validation, so a
+//! file of any size streams and every format is judged by the same rules.
 
 mod error;
 mod export;

@@ -6,7 +6,7 @@ use super::column::{Column, column_for};
 use super::json::{Elements, Top};
 use super::{FileNotes, RawRecord};
 
-/// A GoGoCarto export (FORMATS.md §2), full (`gogofull`) or compact
+/// A GoGoCarto export (`docs/formats.md`), full (`gogofull`) or compact
 /// (`gogocompact`). Only published elements (`status >= 1`) are read.
 #[derive(Debug)]
 pub(crate) struct Export {
