@@ -13,10 +13,10 @@ pub(crate) enum Column {
     City,
     Country,
     Family,
-    /// ESSGlobal `Organisational Structure`: a family, used when no `family` column.
+    /// ESSGlobal `Organisational Structure`: the family of a row whose `family` cell is empty.
     OrgStructure,
     Sectors,
-    /// ESSGlobal `Primary Activity` and `Activities`: sectors, used when no `sectors` column.
+    /// ESSGlobal `Primary Activity` and `Activities`: the sectors of a row whose `sectors` cell is empty.
     Activities,
     Categories,
     Sdgs,
