@@ -109,7 +109,7 @@ impl Countries {
         Ok(Self { list, by_code, by_folded_name })
     }
 
-    /// All countries, ordered by code.
+    /// All countries, in the order given (the shipped file orders them by code).
     pub fn all(&self) -> &[Country] {
         &self.list
     }
