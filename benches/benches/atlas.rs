@@ -9,8 +9,9 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use impactmap_benches::{median, p95, time_tiles};
+use impactmap_formats::{embedded_reference, generate_sample};
 use impactmap_index::{Atlas, AtlasOptions, BBox, Filter, Selection, haversine_m};
-use impactmap_model::{Listing, LonLat, MercPoint, Organisation, Reference, generate_sample};
+use impactmap_model::{Listing, LonLat, MercPoint, Organisation};
 use impactmap_server::tile_service::{Layers, TileMaker, render_layers};
 use impactmap_tiles::TileCoord;
 
@@ -37,7 +38,7 @@ fn tile_list(orgs: &[Organisation]) -> Vec<TileCoord> {
 }
 
 fn bench(c: &mut Criterion) {
-    let reference = Reference::embedded();
+    let reference = embedded_reference();
     let maker = TileMaker::new(&reference);
     for n in sizes() {
         let orgs = generate_sample(&reference, n, 1);

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, reason = "a benchmark that cannot run should stop loudly")]
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use impactmap_model::{ExportFormat, Exporter, ImportOptions, Reference, generate_sample, import_bytes};
+use impactmap_formats::{Exporter, Format, ImportOptions, embedded_reference, generate_sample, import_bytes};
 use impactmap_store::Store;
 
 /// As in the binary: see `crates/cli/src/main.rs`.
@@ -15,9 +15,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const ROWS: usize = 100_000;
 
 fn import(c: &mut Criterion) {
-    let reference = Reference::embedded();
+    let reference = embedded_reference();
     let organisations = generate_sample(&reference, ROWS, 1);
-    let mut exporter = Exporter::new(ExportFormat::Csv, &reference, Vec::new()).unwrap();
+    let mut exporter = Exporter::new(Format::Csv, &reference, Vec::new()).unwrap();
     for org in &organisations {
         exporter.write(org).unwrap();
     }

@@ -10,8 +10,9 @@
 
 #![allow(clippy::unwrap_used, reason = "a benchmark that cannot run should stop loudly")]
 
+use impactmap_formats::{embedded_reference, generate_sample};
 use impactmap_index::{Atlas, AtlasOptions, Filter, TextQuery};
-use impactmap_model::{Reference, generate_sample};
+use impactmap_model::Reference;
 use impactmap_store::Store;
 
 /// As in the binary: see `crates/cli/src/main.rs`.
@@ -27,7 +28,7 @@ fn status_mib(field: &str) -> f64 {
 }
 
 fn main() {
-    let reference = Reference::embedded();
+    let reference = embedded_reference();
     if let Some(db) = std::env::var_os("IMPACTMAP_MEMORY_DB") {
         return measure(&reference, &Store::open(std::path::Path::new(&db)).unwrap());
     }

@@ -21,8 +21,9 @@ use std::time::Instant;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use impactmap_benches::{MEASURED_PASSES, TileTiming, median, p95, time_tiles};
+use impactmap_formats::{ImportOptions, embedded_reference, import_bytes};
 use impactmap_index::{Atlas, AtlasOptions, ClusterOptions, Filter};
-use impactmap_model::{ImportOptions, Listing, Reference, import_bytes};
+use impactmap_model::{Listing, Reference};
 use impactmap_server::tile_service::{BUFFER, EXTENT, Layers, TileMaker, render_layers};
 use impactmap_tiles::TileCoord;
 use serde_json::{Value, json};
@@ -117,7 +118,7 @@ fn harness_record(set: &str, atlas: &Atlas, maker: &TileMaker, tiles: &[TileCoor
 }
 
 fn bench(c: &mut Criterion) {
-    let reference = Reference::embedded();
+    let reference = embedded_reference();
     let maker = TileMaker::new(&reference);
     let tiles = tile_list();
     let sets = std::env::var("PEERS_SETS").unwrap_or_else(|_| "700,100k,1m".to_owned());

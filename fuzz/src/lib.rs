@@ -25,9 +25,9 @@ pub fn service() -> &'static Service {
     static SERVICE: OnceLock<Service> = OnceLock::new();
     SERVICE.get_or_init(|| {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let reference = Arc::new(Reference::embedded());
+        let reference = Arc::new(impactmap_formats::embedded_reference());
         let store = Store::open(&dir.path().join("fuzz.db")).expect("a new database");
-        store.upsert(&impactmap_model::generate_sample(&reference, 300, 7)).expect("the sample stored");
+        store.upsert(&impactmap_formats::generate_sample(&reference, 300, 7)).expect("the sample stored");
         let raw = RawConfig { limits: RawLimits { submissions_per_ip_per_hour: Some(0), ..RawLimits::default() }, ..RawConfig::default() };
         let state = AppState::new(Arc::new(store), reference, raw.validate().expect("the default configuration")).expect("the state");
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
@@ -108,7 +108,7 @@ fn strings_of(value: &serde_json::Value, out: &mut String) {
 /// The embedded reference data, parsed once per fuzzing process.
 pub fn reference() -> &'static Reference {
     static REFERENCE: OnceLock<Reference> = OnceLock::new();
-    REFERENCE.get_or_init(Reference::embedded)
+    REFERENCE.get_or_init(impactmap_formats::embedded_reference)
 }
 
 /// RELIABILITY A12–A14 and P7: any bytes read as `format` give a report or an
@@ -117,8 +117,8 @@ pub fn reference() -> &'static Reference {
 ///
 /// # Panics
 /// When a promise breaks: that is the finding.
-pub fn import_round_trip(format: impactmap_model::Format, bytes: &[u8]) {
-    use impactmap_model::{ExportFormat, Exporter, ImportOptions, import_bytes};
+pub fn import_round_trip(format: impactmap_formats::Format, bytes: &[u8]) {
+    use impactmap_formats::{Exporter, ImportOptions, import_bytes};
     let reference = reference();
     let options = |format| ImportOptions { format: Some(format), source: "fuzz".into(), now: jiff::Timestamp::UNIX_EPOCH };
     let report = match import_bytes("input.txt", bytes, reference, &options(format)) {
@@ -135,14 +135,14 @@ pub fn import_round_trip(format: impactmap_model::Format, bytes: &[u8]) {
         return;
     }
     let export = |orgs: &[impactmap_model::Organisation]| {
-        let mut exporter = Exporter::new(ExportFormat::Csv, reference, Vec::new()).expect("an exporter");
+        let mut exporter = Exporter::new(impactmap_formats::Format::Csv, reference, Vec::new()).expect("an exporter");
         for org in orgs {
             exporter.write(org).expect("written to memory");
         }
         exporter.finish().expect("finished").0
     };
     let first = export(&report.organisations);
-    let again = import_bytes("export.csv", &first, reference, &options(impactmap_model::Format::Csv)).expect("our own export imports");
+    let again = import_bytes("export.csv", &first, reference, &options(impactmap_formats::Format::Csv)).expect("our own export imports");
     assert_eq!(again.rejected(), 0, "our own export has rejected rows: {:?}", again.issues);
     let second = export(&again.organisations);
     assert_eq!(String::from_utf8_lossy(&first), String::from_utf8_lossy(&second), "the export changed on its way round");

@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use impactmap_model::{ExportFormat, Exporter, ModelError, Reference};
+use impactmap_formats::{Exporter, Format, FormatError, embedded_reference};
+use impactmap_model::Reference;
 use impactmap_store::{Store, StoreError};
 
 use crate::DbArgs;
@@ -12,8 +13,8 @@ use crate::DbArgs;
 #[derive(Debug, Args)]
 pub(crate) struct ExportArgs {
     /// csv (ours, lossless), geojson, or essglobal.
-    #[arg(long, default_value = "csv")]
-    format: ExportFormat,
+    #[arg(long, default_value = "csv", value_parser = crate::writable_format)]
+    format: Format,
     /// Write here (atomically: a temporary file renamed at the end) instead of to standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -26,14 +27,14 @@ enum ExportError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Model(#[from] ModelError),
+    Format(#[from] FormatError),
 }
 
 pub(crate) fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let config = args.db.config()?;
     anyhow::ensure!(config.db.exists(), "{}: no such database", config.db.display());
     let store = Store::open(&config.db)?;
-    let reference = Reference::embedded();
+    let reference = embedded_reference();
     let written = match &args.output {
         Some(path) => {
             let partial = path.with_extension("partial");
@@ -49,7 +50,7 @@ pub(crate) fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_all<W: Write>(store: &Store, reference: &Reference, format: ExportFormat, out: W) -> anyhow::Result<(W, usize)> {
+fn write_all<W: Write>(store: &Store, reference: &Reference, format: Format, out: W) -> anyhow::Result<(W, usize)> {
     let mut exporter = Exporter::new(format, reference, out)?;
     store.each_organisation(|org| exporter.write(&org).map_err(ExportError::from))?;
     let (mut out, written) = exporter.finish()?;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use impactmap_model::{ExportFormat, Exporter, Reference, generate_sample};
+use impactmap_formats::{Exporter, Format, embedded_reference, generate_sample};
 
 #[derive(Debug, Args)]
 pub(crate) struct GenSampleArgs {
@@ -15,15 +15,15 @@ pub(crate) struct GenSampleArgs {
     #[arg(long, default_value_t = 2026)]
     seed: u64,
     /// csv (ours), geojson, or essglobal.
-    #[arg(long, default_value = "csv")]
-    format: ExportFormat,
+    #[arg(long, default_value = "csv", value_parser = crate::writable_format)]
+    format: Format,
     /// Write here instead of to standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
 }
 
 pub(crate) fn run(args: &GenSampleArgs) -> anyhow::Result<ExitCode> {
-    let reference = Reference::embedded();
+    let reference = embedded_reference();
     let organisations = generate_sample(&reference, args.count, args.seed);
     let out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?),

@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use impactmap_model::{Format, ImportOptions, ImportReport, Reference, import_file};
+use impactmap_formats::{Format, FormatError, ImportOptions, ImportReport, embedded_reference, import_file};
+use impactmap_model::Reference;
 use impactmap_store::Store;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -48,12 +49,12 @@ pub(crate) struct ImportArgs {
 #[derive(Debug, Clone, Copy)]
 struct FormatChoice(Option<Format>);
 
-fn parse_format(text: &str) -> Result<FormatChoice, String> {
+fn parse_format(text: &str) -> Result<FormatChoice, FormatError> {
     if text == "auto" { Ok(FormatChoice(None)) } else { text.parse().map(|f| FormatChoice(Some(f))) }
 }
 
 pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
-    let report = read(args, &Reference::embedded())?;
+    let report = read(args, &embedded_reference())?;
     let valid = report.organisations.len();
     let rejected = report.rejected();
     println!("{}: {valid} valid, {rejected} rejected ({}; nothing written)", report.file, report.format);
@@ -65,7 +66,7 @@ pub(crate) fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         return validate(&args.file);
     }
     let config = args.db.config()?;
-    let report = read(&args.file, &Reference::embedded())?;
+    let report = read(&args.file, &embedded_reference())?;
     check(&report, args.file.strict)?;
     write(&report, &Store::open(&config.db)?)?;
     Ok(ExitCode::SUCCESS)

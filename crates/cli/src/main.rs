@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use impactmap_formats::{Format, FormatError};
 
 /// mimalloc: building an Atlas frees millions of small strings, and glibc's
 /// allocator spends longer consolidating them than the build itself takes.
@@ -76,6 +77,12 @@ impl DbArgs {
     fn config(&self) -> anyhow::Result<impactmap_server::Config> {
         Ok(self.raw_config()?.validate()?)
     }
+}
+
+/// `--format` of the commands that write: a format impactmap can write
+/// (`gogocarto` is refused by name).
+fn writable_format(text: &str) -> Result<Format, FormatError> {
+    text.parse::<Format>()?.for_writing()
 }
 
 fn main() -> ExitCode {

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use impactmap_model::{ImportOptions, Reference, import_bytes};
+use impactmap_formats::{ImportOptions, embedded_reference, import_bytes};
+use impactmap_model::Reference;
 use impactmap_server::AppState;
 use impactmap_store::Store;
 
@@ -47,7 +48,7 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         raw.server.public_url = Some(format!("http://{bound}"));
     }
     let config = raw.validate()?;
-    let reference = Arc::new(Reference::embedded());
+    let reference = Arc::new(embedded_reference());
     let store = Arc::new(Store::open(&config.db)?);
     for file in &args.imports {
         crate::import::import_into(file, &store, &reference)?;

@@ -123,6 +123,23 @@ fn every_export_round_trips() {
     }
 }
 
+/// GoGoCarto is read, not written: asking to write it is a usage error
+/// that names the format, before the database is touched.
+#[test]
+fn a_format_only_read_is_refused_for_writing_by_name() {
+    let ws = Workspace::new().with_sample();
+    for args in [&["export", "--format", "gogocarto", "--db", &ws.db()][..], &["gen-sample", "--format", "GoGoCarto", "--count", "1"]] {
+        let run = impactmap(args);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("gogocarto is a format impactmap reads but does not write (it writes csv, geojson, essglobal)"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
+    }
+}
+
 /// RELIABILITY A9, E10.
 #[test]
 fn round_trips_keep_hard_text_byte_exact() {

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
 
+use impactmap_formats::embedded_reference;
 use impactmap_index::{Atlas, AtlasOptions, BBox, ClusterOptions, Filter, Selection, TextQuery, haversine_m};
 use impactmap_model::{CountryCode, LonLat, MercRect, OrgId, Organisation, Provenance, Reference, SdgSet, TermKey};
 use proptest::prelude::*;
@@ -62,7 +63,7 @@ fn dataset() -> impl Strategy<Value = Vec<Organisation>> {
 
 const WORLD: MercRect = MercRect { min_x: 0.0, min_y: 0.0, max_x: 1.0, max_y: 1.0 };
 
-static REFERENCE: std::sync::LazyLock<Reference> = std::sync::LazyLock::new(Reference::embedded);
+static REFERENCE: std::sync::LazyLock<Reference> = std::sync::LazyLock::new(embedded_reference);
 
 fn atlas(orgs: &[Organisation]) -> Atlas {
     Atlas::build(

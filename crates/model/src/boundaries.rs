@@ -3,7 +3,7 @@ use std::sync::OnceLock;
 use geo::{BoundingRect, Line, LinesIter, MultiPolygon, Point, Rect};
 use rstar::{AABB, PointDistance, RTree};
 
-use crate::{Countries, CountryCode, LonLat, ModelError};
+use crate::{CountryCode, LonLat, ModelError};
 
 /// How far outside its drawn coast (in degrees, about 11 km at the equator) a
 /// point may lie and still count as in the country: the 1:50m polygons cut
@@ -76,22 +76,18 @@ pub enum Placement {
 }
 
 impl Boundaries {
-    /// Parses `data/boundaries.geojson`: one feature per country, `properties.iso2`.
+    /// Takes each country's outline (shipped in `data/boundaries.geojson`).
     ///
     /// # Errors
-    /// [`ModelError::Reference`] when the file is not such a collection.
-    pub fn from_geojson(text: &str, countries: &Countries) -> Result<Self, ModelError> {
-        let bad = |message: String| ModelError::Reference { name: "boundaries.geojson", message };
-        let collection: geojson::FeatureCollection = text.parse().map_err(|e: geojson::Error| bad(e.to_string()))?;
-        let mut shapes = Vec::with_capacity(collection.features.len());
-        for feature in collection.features {
-            let iso2 = feature.property("iso2").and_then(|v| v.as_str()).ok_or_else(|| bad("a feature has no iso2".into()))?.to_owned();
-            let code = countries.code(&iso2).map_err(|e| bad(e.to_string()))?;
-            let geometry = feature.geometry.ok_or_else(|| bad(format!("{iso2} has no geometry")))?;
-            let polygon = MultiPolygon::try_from(geometry).map_err(|e| bad(format!("{iso2}: {e}")))?;
-            let bounds = polygon.bounding_rect().ok_or_else(|| bad(format!("{iso2} is empty")))?;
-            shapes.push(Shape { code, bounds, polygon, edges: OnceLock::new() });
-        }
+    /// [`ModelError::EmptyOutline`] for an outline without a point.
+    pub fn new(outlines: impl IntoIterator<Item = (CountryCode, MultiPolygon)>) -> Result<Self, ModelError> {
+        let shapes = outlines
+            .into_iter()
+            .map(|(code, polygon)| {
+                let bounds = polygon.bounding_rect().ok_or(ModelError::EmptyOutline { country: code })?;
+                Ok(Shape { code, bounds, polygon, edges: OnceLock::new() })
+            })
+            .collect::<Result<_, _>>()?;
         Ok(Self { shapes })
     }
 
@@ -142,15 +138,28 @@ fn covers(bounds: Rect, point: Point, margin: f64) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use geo::{LinesIter, Point};
+    use std::sync::LazyLock;
 
-    use super::Placement;
-    use crate::{LonLat, Reference};
+    use geo::{LinesIter, MultiPolygon, Point};
+
+    use super::{Boundaries, Placement};
+    use crate::{CountryCode, LonLat};
+
+    /// The outlines shipped in `data/`, read with `geojson` as the formats
+    /// crate reads them: that crate depends on this one, so its reader is out
+    /// of reach here, and these checks need real coasts.
+    static SHIPPED: LazyLock<Boundaries> = LazyLock::new(|| {
+        let collection: geojson::FeatureCollection = include_str!("../../../data/boundaries.geojson").parse().unwrap();
+        Boundaries::new(collection.features.into_iter().map(|feature| {
+            let code = CountryCode::parse(feature.property("iso2").and_then(|v| v.as_str()).unwrap()).unwrap();
+            (code, MultiPolygon::try_from(feature.geometry.unwrap()).unwrap())
+        }))
+        .unwrap()
+    });
 
     #[test]
     fn places_points_in_their_countries() {
-        let r = Reference::embedded();
-        let at = |lon, lat| r.boundaries.country_at(LonLat::new(lon, lat).unwrap()).map(|c| c.to_string());
+        let at = |lon, lat| SHIPPED.country_at(LonLat::new(lon, lat).unwrap()).map(|c| c.to_string());
         assert_eq!(at(2.35, 48.85).as_deref(), Some("FR")); // Paris
         assert_eq!(at(-17.44, 14.69).as_deref(), Some("SN")); // Dakar, on the coast
         assert_eq!(at(55.45, -20.88).as_deref(), Some("RE")); // Saint-Denis, split out of France
@@ -161,8 +170,7 @@ mod tests {
 
     #[test]
     fn finds_the_nearest_country_of_a_point_at_sea() {
-        let r = Reference::embedded();
-        let near = |lon, lat, within| r.boundaries.nearest_country(LonLat::new(lon, lat).unwrap(), within).map(|(c, d)| (c.to_string(), d));
+        let near = |lon, lat, within| SHIPPED.nearest_country(LonLat::new(lon, lat).unwrap(), within).map(|(c, d)| (c.to_string(), d));
         // In the Rio de la Plata off Buenos Aires: Argentina, some 0.1-0.3 degrees away.
         let (code, distance) = near(-58.185_288, -34.556_927, 0.5).unwrap();
         assert_eq!(code, "AR");
@@ -173,11 +181,10 @@ mod tests {
 
     #[test]
     fn swapped_coordinates_fall_outside_their_country() {
-        let r = Reference::embedded();
-        let fr = r.countries.code("FR").unwrap();
-        assert_eq!(r.boundaries.placement(fr, LonLat::new(2.35, 48.85).unwrap()), Placement::Inside);
+        let fr = CountryCode::parse("FR").unwrap();
+        assert_eq!(SHIPPED.placement(fr, LonLat::new(2.35, 48.85).unwrap()), Placement::Inside);
         assert!(
-            matches!(r.boundaries.placement(fr, LonLat::new(48.85, 2.35).unwrap()), Placement::Outside { distance_deg } if distance_deg > 10.0)
+            matches!(SHIPPED.placement(fr, LonLat::new(48.85, 2.35).unwrap()), Placement::Outside { distance_deg } if distance_deg > 10.0)
         );
     }
 
@@ -190,8 +197,7 @@ mod tests {
     /// geo's winding number and the even-odd count part ways.
     fn agrees_with_geo(point: Point) -> Result<(), proptest::test_runner::TestCaseError> {
         use geo::{Contains, Distance, Euclidean};
-        let shapes = &Reference::embedded().boundaries.shapes;
-        for shape in shapes.iter().filter(|s| super::covers(s.bounds, point, 1.0) && s.code.to_string() != "AQ") {
+        for shape in SHIPPED.shapes.iter().filter(|s| super::covers(s.bounds, point, 1.0) && s.code.to_string() != "AQ") {
             let inside = shape.polygon.contains(&point);
             proptest::prop_assert_eq!(shape.holds(point), inside, "{} at {:?}", shape.code, point);
             let expected = if inside { 0.0 } else { Euclidean.distance(&point, &shape.polygon) };
@@ -215,8 +221,7 @@ mod tests {
 
         #[test]
         fn the_edge_index_agrees_with_geo_near_coasts(pick in 0usize..1_000_000, dx in -0.33f64..0.33, dy in -0.33f64..0.33) {
-            let r = Reference::embedded();
-            let shape = &r.boundaries.shapes[pick % r.boundaries.shapes.len()];
+            let shape = &SHIPPED.shapes[pick % SHIPPED.shapes.len()];
             let vertices: Vec<_> = shape.polygon.lines_iter().map(|l| l.start).collect();
             let v = vertices[pick % vertices.len()];
             agrees_with_geo(Point::new(v.x + dx, v.y + dy))?;

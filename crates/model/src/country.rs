@@ -1,9 +1,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use serde::Deserialize;
-
-use crate::{FieldError, ModelError, TermKey, fold};
+use crate::{Facet, FieldError, ModelError, Taxonomy, TermKey, fold};
 
 /// An ISO 3166-1 alpha-2 code, upper case (`FR`, `SN`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -54,6 +52,8 @@ pub struct Country {
     pub lat: f64,
     /// A representative point (degrees), not a centroid.
     pub lon: f64,
+    /// Other names people write for it, official or not (`UK`, `Brasil`).
+    pub other_names: Vec<String>,
 }
 
 impl Country {
@@ -67,20 +67,6 @@ impl Country {
         };
         &self.names[index]
     }
-}
-
-#[derive(Deserialize)]
-struct CountryRow {
-    alpha2: String,
-    alpha3: String,
-    continent: TermKey,
-    name_en: String,
-    name_fr: String,
-    name_es: String,
-    name_pt: String,
-    lat: f64,
-    lon: f64,
-    other_names: String,
 }
 
 /// Every ISO 3166-1 country, with a lenient lookup by code or name.
@@ -97,35 +83,33 @@ fn code_slot(code: CountryCode) -> usize {
 }
 
 impl Countries {
-    /// Parses `data/countries.csv`.
+    /// Indexes the countries by code and by every name, in the order given.
     ///
     /// # Errors
-    /// [`ModelError::Reference`] when a row does not parse.
-    pub fn from_csv(text: &str) -> Result<Self, ModelError> {
-        let bad = |message: String| ModelError::Reference { name: "countries.csv", message };
-        let mut countries = Vec::new();
+    /// [`ModelError::UnknownContinent`] for a country whose continent is not
+    /// one of the taxonomy's.
+    pub fn new(list: Vec<Country>, taxonomy: &Taxonomy) -> Result<Self, ModelError> {
         let mut by_folded_name = HashMap::new();
-        for (index, row) in csv::Reader::from_reader(text.as_bytes()).deserialize::<CountryRow>().enumerate() {
-            let row = row.map_err(|e| bad(e.to_string()))?;
-            let code = CountryCode::from_letters(&row.alpha2).ok_or_else(|| bad(format!("bad code '{}'", row.alpha2)))?;
-            let names = [row.name_en, row.name_fr, row.name_es, row.name_pt];
-            for name in names.iter().map(String::as_str).chain(row.other_names.split('|')).chain([row.alpha3.as_str()]) {
+        for (index, country) in list.iter().enumerate() {
+            if taxonomy.term(Facet::Continent, country.continent.as_str()).is_none() {
+                return Err(ModelError::UnknownContinent { country: country.code, continent: country.continent.clone() });
+            }
+            for name in country.names.iter().chain(&country.other_names).chain([&country.alpha3]) {
                 let key = fold(name);
                 // Names shared by two countries ("Congo") stay with the first; the code disambiguates.
                 if !key.is_empty() {
                     by_folded_name.entry(key).or_insert(index);
                 }
             }
-            countries.push(Country { code, alpha3: row.alpha3, continent: row.continent, names, lat: row.lat, lon: row.lon });
         }
         let mut by_code = vec![None; 26 * 26];
-        for (index, country) in countries.iter().enumerate() {
+        for (index, country) in list.iter().enumerate() {
             by_code[code_slot(country.code)] = u16::try_from(index).ok();
         }
-        Ok(Self { list: countries, by_code, by_folded_name })
+        Ok(Self { list, by_code, by_folded_name })
     }
 
-    /// All countries, ordered by code.
+    /// All countries, in the order given (the shipped file orders them by code).
     pub fn all(&self) -> &[Country] {
         &self.list
     }
@@ -163,57 +147,111 @@ impl Countries {
         if key.len() < 5 {
             return None;
         }
-        let mut near = self.by_folded_name.iter().filter(|(name, _)| strsim::levenshtein(name, &key) == 1).map(|(_, &i)| i);
+        let mut near = self.by_folded_name.iter().filter(|(name, _)| one_edit_apart(name, &key)).map(|(_, &i)| i);
         let first = near.next()?;
         near.all(|i| i == first).then(|| &self.list[first])
     }
 }
 
+/// Whether one letter changed, added or dropped turns `a` into `b` (a
+/// Levenshtein distance of exactly 1). Folded names are ASCII, so bytes are
+/// letters.
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a.as_bytes(), b.as_bytes()) } else { (b.as_bytes(), a.as_bytes()) };
+    let same = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    match long.len() - short.len() {
+        0 => same < short.len() && short[same + 1..] == long[same + 1..],
+        1 => short[same..] == long[same + 1..],
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Countries;
+    use super::*;
+    use crate::Term;
+
+    fn key(text: &str) -> TermKey {
+        TermKey::try_from(text.to_owned()).unwrap()
+    }
+
+    fn country(code: &str, alpha3: &str, continent: &str, names: [&str; 4], other_names: &[&str]) -> Country {
+        Country {
+            code: CountryCode::parse(code).unwrap(),
+            alpha3: alpha3.to_owned(),
+            continent: key(continent),
+            names: names.map(str::to_owned),
+            lat: 0.0,
+            lon: 0.0,
+            other_names: other_names.iter().map(|n| (*n).to_owned()).collect(),
+        }
+    }
+
+    fn taxonomy() -> Taxonomy {
+        let term = |k: &str| Term { key: key(k), en: k.into(), fr: k.into(), es: k.into(), codes: vec![], synonyms: vec![] };
+        Taxonomy::new(vec![term("unclassified")], vec![term("unclassified")], vec![term("africa"), term("europe")]).unwrap()
+    }
 
     fn countries() -> Countries {
-        Countries::from_csv(include_str!("../../../data/countries.csv")).unwrap()
+        let list = vec![
+            country("AR", "ARG", "europe", ["Argentina"; 4], &[]),
+            country("BR", "BRA", "europe", ["Brazil", "Brésil", "Brasil", "Brasil"], &[]),
+            country("GB", "GBR", "europe", ["United Kingdom", "Royaume-Uni", "Reino Unido", "Reino Unido"], &["UK", "Great Britain"]),
+            country("SN", "SEN", "africa", ["Senegal", "Sénégal", "Senegal", "Senegal"], &[]),
+            country("SM", "SMR", "europe", ["San Marino", "Saint-Marin", "San Marino", "São Marinho"], &[]),
+            country("FR", "FRA", "europe", ["France", "France", "Francia", "França"], &[]),
+        ];
+        Countries::new(list, &taxonomy()).unwrap()
     }
 
     #[test]
-    fn every_country_has_a_continent_and_four_names() {
-        let c = countries();
-        assert!(c.all().len() >= 249);
-        for country in c.all() {
-            assert!(country.names.iter().all(|n| !n.is_empty()), "{}", country.code);
-        }
-        assert_eq!(c.get("sn").unwrap().continent.as_str(), "africa");
-        assert_eq!(c.get("MX").unwrap().continent.as_str(), "latin-america-caribbean");
-        assert_eq!(c.get("CA").unwrap().continent.as_str(), "north-america");
-        assert_eq!(c.get("NZ").unwrap().continent.as_str(), "oceania");
-        assert_eq!(c.get("FR").unwrap().name("es"), "Francia");
-    }
-
-    #[test]
-    fn finds_countries_leniently() {
+    fn finds_countries_by_code_name_other_name_and_one_letter_off() {
         let c = countries();
         let code = |s| c.find(s).map(|c| c.code.to_string());
         for (text, expected) in [
-            ("FR", "FR"),
-            ("fra", "FR"),
-            ("Brasil", "BR"),
-            ("Cameroun", "CM"),
+            ("fr", "FR"),
+            (" gbr ", "GB"),
+            ("Brésil", "BR"),
             ("UK", "GB"),
-            ("United Kingdom", "GB"),
-            ("cote d'ivoire", "CI"),
-            ("Côte d’Ivoire", "CI"),
+            ("great britain", "GB"),
             ("Sénégal", "SN"),
             ("Senegall", "SN"),
             ("Argentinia", "AR"),
-            ("Estados Unidos", "US"),
-            ("Allemagne", "DE"),
+            ("Francia", "FR"),
         ] {
             assert_eq!(code(text).as_deref(), Some(expected), "{text}");
         }
+        assert_eq!(code("Fance"), Some("FR".to_owned()));
         assert_eq!(code("Atlantis"), None);
-        assert_eq!(code(""), None);
+        assert_eq!(code("Frnace"), None, "a swap is two edits");
         assert_eq!(code("XX"), None);
+        assert_eq!(code(""), None);
+        assert_eq!(c.get("gb").unwrap().name("es"), "Reino Unido");
+        assert_eq!(c.code("ZZ").unwrap_err().to_string(), "country: 'ZZ' is not an ISO 3166-1 alpha-2 code");
+    }
+
+    /// A name one letter from two countries' names is neither's.
+    #[test]
+    fn a_name_one_letter_from_two_countries_is_not_found() {
+        let list = vec![country("AA", "AAA", "europe", ["Bolania"; 4], &[]), country("BB", "BBB", "europe", ["Bolivia"; 4], &[])];
+        let c = Countries::new(list, &taxonomy()).unwrap();
+        assert_eq!(c.find("Boliwia").map(|c| c.code.to_string()).as_deref(), Some("BB"));
+        assert_eq!(c.find("Bolinia").map(|c| c.code.to_string()), None);
+    }
+
+    #[test]
+    fn refuses_a_country_of_an_unknown_continent() {
+        let list = vec![country("FR", "FRA", "atlantis", ["France"; 4], &[])];
+        let err = Countries::new(list, &taxonomy()).unwrap_err();
+        assert_eq!(err.to_string(), "FR: unknown continent 'atlantis'");
+    }
+
+    proptest::proptest! {
+        /// Against strsim's Levenshtein distance, on short words of few
+        /// letters so that near misses are common.
+        #[test]
+        fn one_edit_apart_is_a_levenshtein_distance_of_one(a in "[abc]{0,6}", b in "[abc]{0,6}") {
+            proptest::prop_assert_eq!(one_edit_apart(&a, &b), strsim::levenshtein(&a, &b) == 1);
+        }
     }
 }

@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use crate::{CountryCode, Facet, Taxonomy, TermKey};
 
 /// A value refused by validation, naming the field it came from.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -16,33 +16,22 @@ impl FieldError {
     }
 }
 
-/// Errors of the model crate: whole-file problems and broken reference data.
+/// Reference data that does not hold together, refused when it is built.
 ///
-/// Row-level problems of an import are not errors: they are [`crate::Issue`]s
-/// in the import report, so that one bad row does not hide the others.
-#[derive(Debug, thiserror::Error)]
+/// Organisations are refused field by field with [`FieldError`]s instead, so
+/// that one validation names every bad field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ModelError {
-    /// A file could not be read.
-    #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
-    /// A file as a whole cannot be imported (not text, unknown format, no
-    /// usable columns, broken JSON); `location` says where when known.
-    #[error("{file}{location}: {message}")]
-    File { file: String, location: String, message: String },
-    /// Shipped reference data did not parse: a build defect, never user input.
-    #[error("reference data {name}: {message}")]
-    Reference { name: &'static str, message: String },
-    /// Writing an export failed.
-    #[error("export: {0}")]
-    Export(#[from] std::io::Error),
-}
-
-impl ModelError {
-    pub(crate) fn file(file: &str, message: impl Into<String>) -> Self {
-        Self::File { file: file.to_owned(), location: String::new(), message: message.into() }
-    }
-
-    pub(crate) fn at_line(file: &str, line: u64, message: impl Into<String>) -> Self {
-        Self::File { file: file.to_owned(), location: format!(":{line}"), message: message.into() }
-    }
+    /// A key, label, code or synonym names two terms of one facet.
+    #[error("'{label}' names two {} terms", .facet.field())]
+    AmbiguousLabel { facet: Facet, label: String },
+    /// The family or sector facet has no `unclassified` term.
+    #[error("no '{}' term for {}", Taxonomy::UNCLASSIFIED, .facet.field())]
+    NoUnclassified { facet: Facet },
+    /// A country's continent is not a continent of the taxonomy.
+    #[error("{country}: unknown continent '{continent}'")]
+    UnknownContinent { country: CountryCode, continent: TermKey },
+    /// A country's outline has no points.
+    #[error("{country} is empty")]
+    EmptyOutline { country: CountryCode },
 }

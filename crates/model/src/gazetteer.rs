@@ -1,6 +1,4 @@
-use serde::Deserialize;
-
-use crate::{Countries, CountryCode, LonLat, ModelError, fold};
+use crate::{CountryCode, LonLat, fold};
 
 /// A real town (GeoNames, 15,000+ inhabitants).
 #[derive(Debug, Clone)]
@@ -17,17 +15,7 @@ pub struct Town {
     pub population: u32,
 }
 
-#[derive(Deserialize)]
-struct TownRow {
-    geonameid: u32,
-    name: String,
-    country: String,
-    lat: f64,
-    lon: f64,
-    population: u32,
-}
-
-/// The towns of `data/gazetteer.csv`, with an accent-insensitive prefix search.
+/// Towns (shipped in `data/gazetteer.csv`), with an accent-insensitive prefix search.
 #[derive(Debug)]
 pub struct Gazetteer {
     towns: Vec<Town>,
@@ -36,22 +24,11 @@ pub struct Gazetteer {
 }
 
 impl Gazetteer {
-    /// Parses the gazetteer; towns of countries we do not know are refused.
-    ///
-    /// # Errors
-    /// [`ModelError::Reference`] when a row does not parse.
-    pub fn from_csv(text: &str, countries: &Countries) -> Result<Self, ModelError> {
-        let bad = |message: String| ModelError::Reference { name: "gazetteer.csv", message };
-        let mut towns = Vec::new();
-        for row in csv::Reader::from_reader(text.as_bytes()).deserialize::<TownRow>() {
-            let row = row.map_err(|e| bad(e.to_string()))?;
-            let country = countries.code(&row.country).map_err(|e| bad(format!("town {}: {e}", row.geonameid)))?;
-            let at = LonLat::new(row.lon, row.lat).map_err(|e| bad(format!("town {}: {e}", row.geonameid)))?;
-            towns.push(Town { geoname_id: row.geonameid, name: row.name, country, at, population: row.population });
-        }
+    /// Indexes the towns by name.
+    pub fn new(towns: Vec<Town>) -> Self {
         let mut folded: Vec<_> = towns.iter().enumerate().map(|(i, t)| (fold(&t.name), i)).collect();
         folded.sort();
-        Ok(Self { towns, folded })
+        Self { towns, folded }
     }
 
     /// All towns.
@@ -111,28 +88,46 @@ impl Gazetteer {
 
 #[cfg(test)]
 mod tests {
-    use crate::Reference;
+    use super::*;
+
+    fn gazetteer() -> Gazetteer {
+        let town = |geoname_id, name: &str, country, lon, lat, population| Town {
+            geoname_id,
+            name: name.to_owned(),
+            country: CountryCode::parse(country).unwrap(),
+            at: LonLat::new(lon, lat).unwrap(),
+            population,
+        };
+        Gazetteer::new(vec![
+            town(1, "São Paulo", "BR", -46.64, -23.55, 12_000_000),
+            town(2, "São Paulo de Olivença", "BR", -68.87, -3.38, 17_000),
+            town(3, "Sao Paulo", "PH", 120.0, 15.0, 20_000),
+            town(4, "Thiès", "SN", -16.93, 14.79, 320_000),
+            town(5, "Funafuti", "TV", 179.8, -8.52, 6_000),
+        ])
+    }
 
     #[test]
     fn prefix_search_ignores_accents_and_ranks_by_population() {
-        let r = Reference::embedded();
-        let found = r.gazetteer.search("sao pau", 3);
-        assert_eq!(found[0].name, "São Paulo");
-        assert_eq!(found[0].country.as_str(), "BR");
-        let thies = r.gazetteer.search("THIES", 1);
-        assert_eq!(thies[0].country.as_str(), "SN");
-        assert!(r.gazetteer.search("", 5).is_empty());
-        assert!(r.gazetteer.search("zzzzqq", 5).is_empty());
-        assert_eq!(r.gazetteer.town("SN", "thies").map(|t| t.name.as_str()), Some("Thiès"));
-        assert!(r.gazetteer.town("FR", "thies").is_none());
+        let g = gazetteer();
+        let names = |prefix, limit| g.search(prefix, limit).iter().map(|t| t.geoname_id).collect::<Vec<_>>();
+        assert_eq!(names("sao pau", 3), [1, 3, 2]);
+        assert_eq!(names("SAO PAU", 1), [1]);
+        assert_eq!(names("THIES", 5), [4]);
+        assert!(names("", 5).is_empty());
+        assert!(names("zzzzqq", 5).is_empty());
+        assert_eq!(g.town("SN", "thies").map(|t| t.name.as_str()), Some("Thiès"));
+        assert_eq!(g.town("PH", "são paulo").map(|t| t.geoname_id), Some(3));
+        assert!(g.town("FR", "thies").is_none());
     }
 
     #[test]
     fn nearest_town_across_the_antimeridian() {
-        let r = Reference::embedded();
-        let near = |lon, lat| r.gazetteer.nearest(crate::LonLat::new(lon, lat).unwrap(), 0.5).map(|(t, _)| t.name.as_str());
-        assert_eq!(near(179.202_6, -8.549_9), Some("Funafuti")); // Tuvalu: no polygon at 1:50m
-        assert_eq!(near(-179.9, -8.52), None); // 0.7 degrees east of Funafuti across 180
+        let g = gazetteer();
+        let near = |lon, lat| g.nearest(LonLat::new(lon, lat).unwrap(), 0.5).map(|(t, _)| t.name.as_str());
+        assert_eq!(near(179.5, -8.52), Some("Funafuti"));
+        assert_eq!(near(-179.9, -8.52), Some("Funafuti")); // 0.3 degrees east across 180
+        assert_eq!(near(-179.2, -8.52), None); // 1 degree east across 180
         assert_eq!(near(-30.0, 30.0), None);
     }
 }

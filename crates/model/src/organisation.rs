@@ -323,7 +323,7 @@ mod tests {
 
     #[test]
     fn validates_and_derives() {
-        let r = Reference::embedded();
+        let r = crate::reference::test_reference();
         let org = draft().validate(&r, now()).unwrap();
         assert_eq!(org.name, "Mutuelle de santé de Thiès");
         assert_eq!(org.description, "Soins de proximité.\nDepuis 1998.");
@@ -336,7 +336,7 @@ mod tests {
 
     #[test]
     fn names_every_bad_field() {
-        let r = Reference::embedded();
+        let r = crate::reference::test_reference();
         let bad = OrganisationDraft {
             name: "Evil\u{202e}gnp.exe".into(),
             description: "x".repeat(DESCRIPTION_MAX + 1),
@@ -359,7 +359,7 @@ mod tests {
 
     #[test]
     fn refuses_websites_that_are_not_http() {
-        let r = Reference::embedded();
+        let r = crate::reference::test_reference();
         for site in ["data:text/html,<script>", "ftp://example.org", "https://", "example.org"] {
             let errors = OrganisationDraft { website: site.into(), ..draft() }.validate(&r, now()).unwrap_err();
             assert_eq!(errors[0].field, "website", "{site}");
@@ -371,7 +371,7 @@ mod tests {
     /// and our own export of that address was refused on the way back in.
     #[test]
     fn a_website_is_measured_as_stored() {
-        let r = Reference::embedded();
+        let r = crate::reference::test_reference();
         let long = format!("https://example.org/{}", "ø".repeat(900));
         assert!(long.len() <= URL_MAX);
         let errors = OrganisationDraft { website: long, ..draft() }.validate(&r, now()).unwrap_err();
@@ -383,7 +383,7 @@ mod tests {
 
     #[test]
     fn keeps_every_script_byte_exact() {
-        let r = Reference::embedded();
+        let r = crate::reference::test_reference();
         for name in ["جمعية التضامن", "合作社 联盟", "Coop 🌱 Solidaire", "Ñandú Cooperativa"] {
             let org = OrganisationDraft { name: name.into(), ..draft() }.validate(&r, now()).unwrap();
             assert_eq!(org.name, name);

@@ -1,7 +1,8 @@
-use crate::{Boundaries, Countries, Gazetteer, ModelError, Taxonomy};
+use crate::{Boundaries, Countries, Gazetteer, Taxonomy};
 
 /// The reference data every validation and import needs, loaded once and
-/// passed by reference.
+/// passed by reference. The data shipped in `data/` is read by
+/// `impactmap_formats::embedded_reference`.
 #[derive(Debug)]
 pub struct Reference {
     /// Families, sectors, continents.
@@ -14,37 +15,29 @@ pub struct Reference {
     pub gazetteer: Gazetteer,
 }
 
-impl Reference {
-    /// Parses reference data from the texts of the four files in `data/`.
-    ///
-    /// # Errors
-    /// [`ModelError::Reference`] naming the file that does not parse, or a
-    /// country whose continent the taxonomy does not know.
-    pub fn parse(taxonomy: &str, countries: &str, boundaries: &str, gazetteer: &str) -> Result<Self, ModelError> {
-        let taxonomy = Taxonomy::from_toml(taxonomy)?;
-        let countries = Countries::from_csv(countries)?;
-        if let Some(c) = countries.all().iter().find(|c| taxonomy.term(crate::Facet::Continent, c.continent.as_str()).is_none()) {
-            return Err(ModelError::Reference {
-                name: "countries.csv",
-                message: format!("{}: unknown continent '{}'", c.code, c.continent),
-            });
-        }
-        let boundaries = Boundaries::from_geojson(boundaries, &countries)?;
-        let gazetteer = Gazetteer::from_csv(gazetteer, &countries)?;
-        Ok(Self { taxonomy, countries, boundaries, gazetteer })
-    }
-
-    /// The reference data shipped in `data/`, compiled into the binary.
-    ///
-    /// # Panics
-    /// Only if the shipped files are broken, which the crate's tests catch.
-    pub fn embedded() -> Self {
-        Self::parse(
-            include_str!("../../../data/taxonomy.toml"),
-            include_str!("../../../data/countries.csv"),
-            include_str!("../../../data/boundaries.geojson"),
-            include_str!("../../../data/gazetteer.csv"),
-        )
-        .expect("the reference data shipped in data/ parses")
-    }
+/// A small reference for unit tests: the terms and the one country (Senegal)
+/// they use, no outlines, no towns.
+#[cfg(test)]
+pub(crate) fn test_reference() -> Reference {
+    use crate::{Country, CountryCode, Term, TermKey};
+    let key = |k: &str| TermKey::try_from(k.to_owned()).unwrap();
+    let terms = |keys: &[&str]| {
+        keys.iter()
+            .map(|k| Term { key: key(k), en: (*k).into(), fr: (*k).into(), es: (*k).into(), codes: vec![], synonyms: vec![] })
+            .collect()
+    };
+    let taxonomy =
+        Taxonomy::new(terms(&["unclassified", "mutual"]), terms(&["unclassified", "health-social", "finance"]), terms(&["africa"]))
+            .unwrap();
+    let senegal = Country {
+        code: CountryCode::parse("SN").unwrap(),
+        alpha3: "SEN".into(),
+        continent: key("africa"),
+        names: ["Senegal", "Sénégal", "Senegal", "Senegal"].map(str::to_owned),
+        lat: 14.5,
+        lon: -14.5,
+        other_names: vec![],
+    };
+    let countries = Countries::new(vec![senegal], &taxonomy).unwrap();
+    Reference { taxonomy, countries, boundaries: Boundaries::new([]).unwrap(), gazetteer: Gazetteer::new(vec![]) }
 }

@@ -2,8 +2,6 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, LazyLock};
 
-use serde::Deserialize;
-
 use crate::{FieldError, ModelError, fold};
 
 /// The three classifications of an organisation.
@@ -31,8 +29,7 @@ impl Facet {
 /// The stable key of a taxonomy term (`cooperative`, `health-social`).
 /// Shared, not copied: every organisation holds its continent, family and
 /// sectors, and a key taken from the taxonomy costs them no allocation.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
-#[serde(try_from = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TermKey(Arc<str>);
 
 impl TermKey {
@@ -58,8 +55,7 @@ impl fmt::Display for TermKey {
 }
 
 /// One term of the taxonomy with its labels and the vocabulary codes that map to it.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct Term {
     /// Stable key.
     pub key: TermKey,
@@ -75,16 +71,8 @@ pub struct Term {
     pub synonyms: Vec<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TaxonomyFile {
-    family: Vec<Term>,
-    sector: Vec<Term>,
-    continent: Vec<Term>,
-}
-
-/// Families, sectors and continents, loaded from `data/taxonomy.toml`, with a
-/// lenient lookup from any label, code, ESSGlobal URI or synonym to a term.
+/// Families, sectors and continents (shipped in `data/taxonomy.toml`), with
+/// a lenient lookup from any label, code, ESSGlobal URI or synonym to a term.
 #[derive(Debug)]
 pub struct Taxonomy {
     families: Vec<Term>,
@@ -107,15 +95,14 @@ impl Taxonomy {
     /// The key every facet uses for "not known".
     pub const UNCLASSIFIED: &'static str = "unclassified";
 
-    /// Parses the taxonomy file.
+    /// Builds the taxonomy from its terms, each facet's in display order.
     ///
     /// # Errors
-    /// [`ModelError::Reference`] when the TOML is malformed, a key repeats, a
-    /// label or code maps to two terms of one facet, or `unclassified` is missing.
-    pub fn from_toml(text: &str) -> Result<Self, ModelError> {
-        let bad = |message: String| ModelError::Reference { name: "taxonomy.toml", message };
-        let file: TaxonomyFile = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
-        let mut taxonomy = Self { families: file.family, sectors: file.sector, continents: file.continent, lookup: HashMap::new() };
+    /// [`ModelError::AmbiguousLabel`] when a key repeats or a label, code or
+    /// synonym names two terms of one facet; [`ModelError::NoUnclassified`]
+    /// when the family or sector facet has no `unclassified` term.
+    pub fn new(families: Vec<Term>, sectors: Vec<Term>, continents: Vec<Term>) -> Result<Self, ModelError> {
+        let mut taxonomy = Self { families, sectors, continents, lookup: HashMap::new() };
         for facet in [Facet::Family, Facet::Sector, Facet::Continent] {
             let mut lookup = std::mem::take(&mut taxonomy.lookup);
             for (index, term) in taxonomy.terms(facet).iter().enumerate() {
@@ -126,13 +113,13 @@ impl Taxonomy {
                 for name in names {
                     let previous = lookup.insert((slot(facet), fold(name)), index);
                     if previous.is_some_and(|p| p != index) {
-                        return Err(bad(format!("'{name}' names two {} terms", facet.field())));
+                        return Err(ModelError::AmbiguousLabel { facet, label: name.to_owned() });
                     }
                 }
             }
             taxonomy.lookup = lookup;
             if facet != Facet::Continent && taxonomy.term(facet, Self::UNCLASSIFIED).is_none() {
-                return Err(bad(format!("no '{}' term for {}", Self::UNCLASSIFIED, facet.field())));
+                return Err(ModelError::NoUnclassified { facet });
             }
         }
         Ok(taxonomy)
@@ -190,38 +177,59 @@ impl Taxonomy {
 mod tests {
     use super::*;
 
-    fn taxonomy() -> Taxonomy {
-        Taxonomy::from_toml(include_str!("../../../data/taxonomy.toml")).unwrap()
-    }
-
-    #[test]
-    fn shipped_taxonomy_has_the_expected_shape() {
-        let t = taxonomy();
-        assert_eq!(t.terms(Facet::Family).len(), 11);
-        assert!((14..=17).contains(&t.terms(Facet::Sector).len()));
-        assert_eq!(t.terms(Facet::Continent).len(), 6);
-        for term in t.terms(Facet::Sector).iter().filter(|t| t.key.as_str() != "unclassified" && t.key.as_str() != "employment") {
-            assert!(term.codes.iter().any(|c| c.starts_with("AM")), "{} has no AM code", term.key);
+    fn term(key: &str, labels: [&str; 3], codes: &[&str], synonyms: &[&str]) -> Term {
+        Term {
+            key: TermKey::try_from(key.to_owned()).unwrap(),
+            en: labels[0].to_owned(),
+            fr: labels[1].to_owned(),
+            es: labels[2].to_owned(),
+            codes: codes.iter().map(|c| (*c).to_owned()).collect(),
+            synonyms: synonyms.iter().map(|s| (*s).to_owned()).collect(),
         }
     }
 
+    fn unclassified() -> Term {
+        term("unclassified", ["Unclassified", "Non classé", "Sin clasificar"], &[], &[])
+    }
+
+    fn cooperative() -> Term {
+        term("cooperative", ["Cooperative", "Coopérative", "Cooperativa"], &["OS115"], &["Multi-stakeholder co-op"])
+    }
+
+    fn finance() -> Term {
+        term("finance", ["Finance", "Finance", "Finanzas"], &["AM50"], &["Banking / credit unions"])
+    }
+
+    fn europe() -> Term {
+        term("europe", ["Europe", "Europe", "Europa"], &[], &[])
+    }
+
     #[test]
-    fn resolves_labels_codes_uris_and_synonyms() {
-        let t = taxonomy();
+    fn resolves_keys_labels_codes_uris_and_synonyms() {
+        let t = Taxonomy::new(vec![unclassified(), cooperative()], vec![unclassified(), finance()], vec![europe()]).unwrap();
         let family = |s| t.resolve(Facet::Family, s).map(|t| t.key.as_str().to_owned());
         let sector = |s| t.resolve(Facet::Sector, s).map(|t| t.key.as_str().to_owned());
         assert_eq!(family("https://dev.lod.coop/essglobal/2.1/standard/organisational-structure/OS115").as_deref(), Some("cooperative"));
-        assert_eq!(
-            family("https://w3id.solidarityeconomy.coop/essglobal/V2a/standard/organisational-structure/OS170").as_deref(),
-            Some("mutual")
-        );
-        assert_eq!(family("Multi-stakeholder co-op").as_deref(), Some("cooperative"));
-        assert_eq!(family("COOPERATIVE AGRICOLE").as_deref(), Some("cooperative"));
-        assert_eq!(family("Fondation").as_deref(), Some("foundation"));
-        assert_eq!(sector("Banking / credit unions").as_deref(), Some("finance"));
-        assert_eq!(sector("Training & Education").as_deref(), Some("education"));
-        assert_eq!(sector("am80").as_deref(), Some("health-social"));
-        assert_eq!(sector("Santé et action sociale").as_deref(), Some("health-social"));
+        assert_eq!(family("COOPÉRATIVE").as_deref(), Some("cooperative"));
+        assert_eq!(family(" cooperativa ").as_deref(), Some("cooperative"));
+        assert_eq!(family("Multi-stakeholder Co-op").as_deref(), Some("cooperative"));
+        assert_eq!(sector("am50").as_deref(), Some("finance"));
+        assert_eq!(sector("Banking/credit unions").as_deref(), Some("finance"));
+        assert_eq!(sector("OS115"), None, "a family code is no sector");
         assert_eq!(sector("Quantum knitting"), None);
+        assert_eq!(t.position(Facet::Sector, &finance().key), Some(1));
+        assert_eq!(t.key(Facet::Family, "mutual").unwrap_err().to_string(), "family: 'mutual' is not a family key");
+    }
+
+    #[test]
+    fn refuses_a_label_of_two_terms_and_a_facet_without_unclassified() {
+        let mutual = term("mutual", ["Mutual", "Mutuelle", "Mutua"], &["OS170"], &["Cooperative"]);
+        let err = Taxonomy::new(vec![unclassified(), cooperative(), mutual], vec![unclassified()], vec![europe()]).unwrap_err();
+        assert_eq!(err, ModelError::AmbiguousLabel { facet: Facet::Family, label: "Cooperative".to_owned() });
+        assert_eq!(err.to_string(), "'Cooperative' names two family terms");
+        let err = Taxonomy::new(vec![unclassified(), cooperative(), cooperative()], vec![unclassified()], vec![europe()]).unwrap_err();
+        assert_eq!(err.to_string(), "'cooperative' names two family terms");
+        let err = Taxonomy::new(vec![unclassified()], vec![finance()], vec![europe()]).unwrap_err();
+        assert_eq!(err.to_string(), "no 'unclassified' term for sectors");
     }
 }

@@ -2,8 +2,9 @@
 //! submitted fields, their validation into an organisation, and the hints
 //! (possible duplicates, a point outside the claimed country, spam signals).
 
+use impactmap_formats::similar_names;
 use impactmap_index::{Atlas, Filter};
-use impactmap_model::{LonLat, OrgId, Organisation, OrganisationDraft, Placement, Reference, similar_names};
+use impactmap_model::{LonLat, OrgId, Organisation, OrganisationDraft, Placement, Reference};
 use impactmap_store::Submission;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};

@@ -112,8 +112,8 @@ impl From<IndexError> for ApiError {
     }
 }
 
-impl From<impactmap_model::ModelError> for ApiError {
-    fn from(error: impactmap_model::ModelError) -> Self {
+impl From<impactmap_formats::FormatError> for ApiError {
+    fn from(error: impactmap_formats::FormatError) -> Self {
         Self::Internal(error.to_string())
     }
 }

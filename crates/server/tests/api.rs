@@ -4,7 +4,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use impactmap_model::generate_sample;
+use impactmap_formats::generate_sample;
 use impactmap_server::{AppState, app};
 use tower::ServiceExt;
 

@@ -6,7 +6,8 @@
 
 use std::sync::Arc;
 
-use impactmap_model::{Organisation, Reference, generate_sample};
+use impactmap_formats::{embedded_reference, generate_sample};
+use impactmap_model::{Organisation, Reference};
 use impactmap_store::{Decision, NewSubmission, PendingCaps, Received, Store, StoreError, SubmissionStatus};
 use jiff::Timestamp;
 
@@ -29,7 +30,7 @@ fn caps(total: usize) -> PendingCaps {
     PendingCaps { total, per_client: usize::MAX }
 }
 
-static REFERENCE: std::sync::LazyLock<Reference> = std::sync::LazyLock::new(Reference::embedded);
+static REFERENCE: std::sync::LazyLock<Reference> = std::sync::LazyLock::new(embedded_reference);
 
 fn organisation(seed: u64) -> Organisation {
     generate_sample(&REFERENCE, 1, seed).remove(0)
@@ -167,7 +168,7 @@ fn two_moderators_racing_publish_exactly_once() {
 #[test]
 fn a_full_disk_refuses_writes_keeps_reads_and_recovers() {
     let (_dir, store) = open();
-    store.upsert(&generate_sample(&Reference::embedded(), 20, 3)).unwrap();
+    store.upsert(&generate_sample(&embedded_reference(), 20, 3)).unwrap();
     let size = std::fs::metadata(store.path()).unwrap().len();
     store.set_quota(size).unwrap();
     let big = |n: usize| NewSubmission { draft: "x".repeat(200_000), ..submission(n) };
@@ -202,7 +203,7 @@ fn organisations_changes_are_watched_but_submissions_are_not() {
 fn a_backup_taken_during_writes_is_sound_and_complete() {
     let (dir, store) = open();
     let store = Arc::new(store);
-    store.upsert(&generate_sample(&Reference::embedded(), 500, 8)).unwrap();
+    store.upsert(&generate_sample(&embedded_reference(), 500, 8)).unwrap();
     let writer = {
         let store = store.clone();
         std::thread::spawn(move || {
@@ -250,7 +251,7 @@ fn writers_wait_for_an_import_instead_of_failing() {
     let (dir, store) = open();
     let store = Arc::new(store);
     let importer = Store::open(&dir.path().join("a.db")).unwrap();
-    let orgs = generate_sample(&Reference::embedded(), 20_000, 9);
+    let orgs = generate_sample(&embedded_reference(), 20_000, 9);
     let import = std::thread::spawn(move || importer.upsert(&orgs).unwrap());
     let writers: Vec<_> = (0..50)
         .map(|n| {

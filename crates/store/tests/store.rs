@@ -3,11 +3,12 @@
 
 #![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
 
-use impactmap_model::{OrgId, Reference, generate_sample};
+use impactmap_formats::{embedded_reference, generate_sample};
+use impactmap_model::OrgId;
 use impactmap_store::{Store, StoreError, UpsertSummary};
 
 fn sample(n: usize) -> Vec<impactmap_model::Organisation> {
-    generate_sample(&Reference::embedded(), n, 11)
+    generate_sample(&embedded_reference(), n, 11)
 }
 
 #[test]
@@ -133,7 +134,7 @@ fn a_watcher_sees_commits_of_other_connections() {
     assert!(watcher.changed().unwrap());
     assert!(!watcher.changed().unwrap());
     // Another process's import, as a second store on the same file.
-    Store::open(&path).unwrap().upsert(&generate_sample(&Reference::embedded(), 3, 99)).unwrap();
+    Store::open(&path).unwrap().upsert(&generate_sample(&embedded_reference(), 3, 99)).unwrap();
     assert!(watcher.changed().unwrap());
 }
 

@@ -6,8 +6,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use impactmap_formats::{Exporter, Format, feature};
 use impactmap_index::{Atlas, Selection};
-use impactmap_model::{ExportFormat, Exporter, OrgId, feature};
+use impactmap_model::OrgId;
 
 use super::filter_query::{self, clip};
 use super::params::{PathParams, single};
@@ -25,7 +26,7 @@ async fn one(State(state): State<AppState>, PathParams(id): PathParams<String>) 
     let org = tokio::task::spawn_blocking(move || store.organisation(&lookup))
         .await??
         .ok_or_else(|| ApiError::NotFound(format!("organisation '{id}'")))?;
-    Ok(([(header::CONTENT_TYPE, ExportFormat::GeoJson.media_type())], Json(feature(&org))))
+    Ok(([(header::CONTENT_TYPE, Format::GeoJson.media_type())], Json(feature(&org))))
 }
 
 /// Bytes gathered before a chunk goes to the client.
@@ -37,9 +38,10 @@ const CHUNK: usize = 64 * 1024;
 async fn export(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
     let (filter, rest) = filter_query::parse(&state.reference, query.as_deref(), &["format"])?;
     let format = match single(&rest, "format")? {
-        None => ExportFormat::GeoJson,
+        None => Format::GeoJson,
         Some(f) => f
-            .parse::<ExportFormat>()
+            .parse::<Format>()
+            .and_then(Format::for_writing)
             .map_err(|_| ApiError::bad("format", format!("'{}' is not one of geojson, csv, essglobal", clip(f))))?,
     };
     let atlas = state.atlas.load_full();
@@ -61,7 +63,7 @@ async fn export(State(state): State<AppState>, RawQuery(query): RawQuery) -> Res
         }
     });
     let stream = futures_stream(rx);
-    let extension = if format == ExportFormat::GeoJson { "geojson" } else { "csv" };
+    let extension = if format == Format::GeoJson { "geojson" } else { "csv" };
     Ok((
         [
             (header::CONTENT_TYPE, format.media_type().to_owned()),
@@ -93,7 +95,7 @@ fn export_into(
     state: &AppState,
     atlas: &Atlas,
     selection: &Selection,
-    format: ExportFormat,
+    format: Format,
     tx: tokio::sync::mpsc::Sender<Result<Vec<u8>, std::io::Error>>,
 ) {
     let sink = ChannelWriter { tx: tx.clone(), buf: Vec::with_capacity(CHUNK) };

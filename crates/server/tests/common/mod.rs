@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use impactmap_model::{Organisation, Reference, generate_sample};
+use impactmap_formats::{embedded_reference, generate_sample};
+use impactmap_model::Organisation;
 use impactmap_server::{AppState, RawConfig};
 use impactmap_store::Store;
 
@@ -23,7 +24,7 @@ pub fn fixture(count: usize, seed: u64, adjust: impl FnOnce(&mut Vec<Organisatio
 /// [`fixture`] served with the configuration `raw`.
 pub fn fixture_configured(count: usize, seed: u64, adjust: impl FnOnce(&mut Vec<Organisation>), raw: RawConfig) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let reference = Arc::new(Reference::embedded());
+    let reference = Arc::new(embedded_reference());
     let store = Store::open(&dir.path().join("fixture.db")).unwrap();
     let mut orgs = generate_sample(&reference, count, seed);
     adjust(&mut orgs);

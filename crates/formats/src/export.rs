@@ -1,59 +1,13 @@
 use std::fmt;
 use std::io::Write;
-use std::str::FromStr;
 
 use serde_json::json;
 
-use crate::{Facet, ModelError, Organisation, Reference};
+use impactmap_model::{Facet, Organisation, Reference, TermKey};
+
+use crate::{Format, FormatError};
 
 const ESSGLOBAL_BASE: &str = "https://dev.lod.coop/essglobal/2.1/standard";
-
-/// The formats impactmap writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportFormat {
-    /// Our CSV: every public field, lossless.
-    Csv,
-    /// RFC 7946 FeatureCollection.
-    GeoJson,
-    /// ESSGlobal standard CSV, with our fields in extra columns so nothing is lost.
-    EssGlobal,
-}
-
-impl ExportFormat {
-    /// The name used on the command line and in `format=` parameters.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Csv => "csv",
-            Self::GeoJson => "geojson",
-            Self::EssGlobal => "essglobal",
-        }
-    }
-
-    /// The media type of the output.
-    pub fn media_type(self) -> &'static str {
-        match self {
-            Self::Csv | Self::EssGlobal => "text/csv; charset=utf-8",
-            Self::GeoJson => "application/geo+json",
-        }
-    }
-}
-
-impl fmt::Display for ExportFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for ExportFormat {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        [Self::Csv, Self::GeoJson, Self::EssGlobal]
-            .into_iter()
-            .find(|f| f.name().eq_ignore_ascii_case(text))
-            .ok_or_else(|| format!("unknown export format '{text}' (csv, geojson, essglobal)"))
-    }
-}
 
 const CSV_HEADER: [&str; 17] = [
     "id",
@@ -137,20 +91,22 @@ impl<'r, W: Write> Exporter<'r, W> {
     /// Starts an export: writes the header or the collection's opening.
     ///
     /// # Errors
-    /// [`ModelError::Export`] when the writer fails.
-    pub fn new(format: ExportFormat, reference: &'r Reference, mut out: W) -> Result<Self, ModelError> {
-        let csv = |out: W, header: &[&str]| -> Result<csv::Writer<W>, ModelError> {
+    /// [`FormatError::NotWritable`] for a format that is only read;
+    /// [`FormatError::Export`] when the writer fails.
+    pub fn new(format: Format, reference: &'r Reference, mut out: W) -> Result<Self, FormatError> {
+        let csv = |out: W, header: &[&str]| -> Result<csv::Writer<W>, FormatError> {
             let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
             writer.write_record(header).map_err(csv_io)?;
             Ok(writer)
         };
         let sink = match format {
-            ExportFormat::GeoJson => {
+            Format::GeoJson => {
                 out.write_all(br#"{"type":"FeatureCollection","features":["#)?;
                 Sink::GeoJson(out)
             }
-            ExportFormat::Csv => Sink::Csv(csv(out, &CSV_HEADER)?),
-            ExportFormat::EssGlobal => Sink::EssGlobal(csv(out, &ESSGLOBAL_HEADER)?),
+            Format::Csv => Sink::Csv(csv(out, &CSV_HEADER)?),
+            Format::EssGlobal => Sink::EssGlobal(csv(out, &ESSGLOBAL_HEADER)?),
+            Format::GoGoCarto => return Err(FormatError::NotWritable { format }),
         };
         Ok(Self { reference, sink, written: 0 })
     }
@@ -158,8 +114,8 @@ impl<'r, W: Write> Exporter<'r, W> {
     /// Writes one organisation.
     ///
     /// # Errors
-    /// [`ModelError::Export`] when the writer fails.
-    pub fn write(&mut self, org: &Organisation) -> Result<(), ModelError> {
+    /// [`FormatError::Export`] when the writer fails.
+    pub fn write(&mut self, org: &Organisation) -> Result<(), FormatError> {
         match &mut self.sink {
             Sink::GeoJson(out) => {
                 out.write_all(if self.written > 0 { &b",\n"[..] } else { b"\n" })?;
@@ -175,10 +131,10 @@ impl<'r, W: Write> Exporter<'r, W> {
     /// Ends the export; hands back the writer and how many were written.
     ///
     /// # Errors
-    /// [`ModelError::Export`] when the writer fails.
-    pub fn finish(self) -> Result<(W, usize), ModelError> {
+    /// [`FormatError::Export`] when the writer fails.
+    pub fn finish(self) -> Result<(W, usize), FormatError> {
         let out = match self.sink {
-            Sink::Csv(writer) | Sink::EssGlobal(writer) => writer.into_inner().map_err(|e| ModelError::Export(e.into_error()))?,
+            Sink::Csv(writer) | Sink::EssGlobal(writer) => writer.into_inner().map_err(|e| FormatError::Export(e.into_error()))?,
             Sink::GeoJson(mut out) => {
                 out.write_all(b"\n]}\n")?;
                 out
@@ -188,8 +144,8 @@ impl<'r, W: Write> Exporter<'r, W> {
     }
 }
 
-fn csv_io(error: csv::Error) -> ModelError {
-    ModelError::Export(std::io::Error::other(error))
+fn csv_io(error: csv::Error) -> FormatError {
+    FormatError::Export(std::io::Error::other(error))
 }
 
 /// A text cell that a spreadsheet would run as a formula is prefixed with `'`.
@@ -198,7 +154,7 @@ fn guard(text: &str) -> String {
 }
 
 fn sectors(org: &Organisation) -> String {
-    org.sectors.iter().map(crate::TermKey::as_str).collect::<Vec<_>>().join(";")
+    org.sectors.iter().map(TermKey::as_str).collect::<Vec<_>>().join(";")
 }
 
 fn csv_row(org: &Organisation) -> Vec<String> {
@@ -279,7 +235,7 @@ pub fn feature(org: &Organisation) -> serde_json::Value {
             "city": org.city,
             "continent": org.continent.as_str(),
             "family": org.family.as_str(),
-            "sectors": org.sectors.iter().map(crate::TermKey::as_str).collect::<Vec<_>>(),
+            "sectors": org.sectors.iter().map(TermKey::as_str).collect::<Vec<_>>(),
             "sdgs": org.sdgs.goals().collect::<Vec<_>>(),
             "source": org.provenance.source,
             "source_id": org.provenance.source_id,
@@ -288,4 +244,32 @@ pub fn feature(org: &Organisation) -> serde_json::Value {
             "sample": org.sample,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The exporter and `Format::is_writable` agree, and a format that is
+    /// only read is refused before a byte is written.
+    #[test]
+    fn refuses_exactly_the_formats_that_are_only_read() {
+        let reference = crate::embedded_reference();
+        for format in Format::ALL {
+            let mut out = Vec::new();
+            let written = Exporter::new(format, &reference, &mut out).and_then(Exporter::finish).map(|(_, written)| written);
+            match written {
+                Ok(written) => {
+                    assert!(format.is_writable(), "{format}");
+                    assert_eq!(written, 0);
+                    assert!(!out.is_empty(), "{format}: no header or opening");
+                }
+                Err(e) => {
+                    assert!(!format.is_writable(), "{format}: {e}");
+                    assert!(matches!(e, FormatError::NotWritable { format: f } if f == format));
+                    assert!(out.is_empty(), "{format}");
+                }
+            }
+        }
+    }
 }

@@ -1,39 +1,39 @@
 use std::borrow::Cow;
 use std::io::{self, Read};
 
-use crate::{Location, ModelError};
+use crate::{FormatError, SourcePos};
 
 /// The UTF-8 byte order mark, which spreadsheets write first.
 pub(crate) const BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// Text and, when it was not UTF-8, a warning saying where it stopped being so.
-pub(crate) type Decoded<'a> = (Cow<'a, str>, Option<(Location, String)>);
+pub(crate) type Decoded<'a> = (Cow<'a, str>, Option<(SourcePos, String)>);
 
 /// Turns a file's bytes into text: UTF-8 with or without BOM, or, failing
 /// that, Windows-1252 (what Excel writes on Windows), with a warning naming
 /// the first line that is not UTF-8. Empty, binary and UTF-16 files are refused.
-pub(crate) fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<Decoded<'a>, ModelError> {
+pub(crate) fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<Decoded<'a>, FormatError> {
     if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
-        return Err(ModelError::file(file, "is UTF-16 text; save it as UTF-8 and import again"));
+        return Err(FormatError::file(file, "is UTF-16 text; save it as UTF-8 and import again"));
     }
     let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ModelError::file(file, "is empty"));
+        return Err(FormatError::file(file, "is empty"));
     }
     if let Some(offset) = bytes.iter().position(|&b| b == 0) {
-        return Err(ModelError::file(file, format!("is not a text file (NUL byte at offset {offset})")));
+        return Err(FormatError::file(file, format!("is not a text file (NUL byte at offset {offset})")));
     }
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => (Cow::Borrowed(text), None),
         Err(e) => {
             let line = line_of(bytes, e.valid_up_to());
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-            (text, Some((Location::Line(line), "not UTF-8 from this line on; read as Windows-1252".to_owned())))
+            (text, Some((SourcePos::Line(line), "not UTF-8 from this line on; read as Windows-1252".to_owned())))
         }
     };
     let controls = text.0.chars().filter(|&c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')).count();
     if controls * 100 > text.0.len() {
-        return Err(ModelError::file(file, format!("is not a text file ({controls} control characters)")));
+        return Err(FormatError::file(file, format!("is not a text file ({controls} control characters)")));
     }
     Ok(text)
 }
@@ -158,7 +158,7 @@ mod tests {
         assert_eq!((text.as_ref(), warning), ("name\nCafé", None));
         let (text, warning) = decode("f.csv", b"name\nok\nCaf\xe9").unwrap();
         assert_eq!(text.as_ref(), "name\nok\nCafé");
-        assert_eq!(warning.unwrap().0, Location::Line(3));
+        assert_eq!(warning.unwrap().0, SourcePos::Line(3));
     }
 
     #[test]

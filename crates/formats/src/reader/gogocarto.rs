@@ -1,12 +1,12 @@
 use serde_json::{Map, Value};
 
-use crate::{Location, ModelError};
+use crate::{FormatError, SourcePos};
 
 use super::column::{Column, column_for};
 use super::json::{Elements, Top};
 use super::{FileNotes, RawRecord};
 
-/// A GoGoCarto export (FORMATS.md §2), full (`gogofull`) or compact
+/// A GoGoCarto export (`docs/formats.md`), full (`gogofull`) or compact
 /// (`gogocompact`). Only published elements (`status >= 1`) are read.
 #[derive(Debug)]
 pub(crate) struct Export {
@@ -17,9 +17,9 @@ pub(crate) struct Export {
 
 impl Export {
     /// Checks the top level of the file and reads its ontology and mapping.
-    pub fn new(file: &str, top: &Top) -> Result<Self, ModelError> {
+    pub fn new(file: &str, top: &Top) -> Result<Self, FormatError> {
         if !top.has_array("data") {
-            return Err(ModelError::file(file, "GoGoCarto export without a data array"));
+            return Err(FormatError::file(file, "GoGoCarto export without a data array"));
         }
         let compact = top.member("ontology").and_then(Value::as_str) == Some("gogocompact");
         let mapping = top
@@ -40,8 +40,8 @@ impl Elements for Export {
         FileNotes { columns: vec![Column::Id, Column::Name, Column::Lat, Column::Lon], ..FileNotes::default() }
     }
 
-    fn element(&self, at: Location, element: &Value, notes: &mut FileNotes) -> Option<RawRecord> {
-        let record = if self.compact { compact_element(at, element, &self.mapping, notes) } else { full_element(at, element, notes) };
+    fn element(&self, pos: SourcePos, element: &Value, notes: &mut FileNotes) -> Option<RawRecord> {
+        let record = if self.compact { compact_element(pos, element, &self.mapping, notes) } else { full_element(pos, element, notes) };
         if record.is_none() {
             notes.unpublished += 1;
         }
@@ -51,7 +51,7 @@ impl Elements for Export {
     fn finish(&self, notes: &mut FileNotes) {
         if self.compact {
             notes.warnings.push((
-                Location::File,
+                SourcePos::File,
                 "categories: a compact export holds option ids, not names; family and sectors are unclassified".to_owned(),
             ));
         } else {
@@ -64,12 +64,12 @@ fn published(status: Option<&Value>) -> bool {
     status.and_then(Value::as_i64).is_none_or(|s| s >= 1)
 }
 
-fn full_element(at: Location, element: &Value, notes: &mut FileNotes) -> Option<RawRecord> {
+fn full_element(pos: SourcePos, element: &Value, notes: &mut FileNotes) -> Option<RawRecord> {
     let element = element.as_object()?;
     if !published(element.get("status")) {
         return None;
     }
-    let mut record = RawRecord::new(at);
+    let mut record = RawRecord::new(pos);
     for (key, value) in element {
         match key.as_str() {
             "geo" => {
@@ -107,12 +107,12 @@ fn address(record: &mut RawRecord, address: Option<&Map<String, Value>>, notes: 
 
 /// `[id, [fieldValues], lat, lng, [optionIds], status?, moderationState?]`,
 /// the field values named by the export's `mapping`.
-fn compact_element(at: Location, element: &Value, mapping: &[String], notes: &mut FileNotes) -> Option<RawRecord> {
+fn compact_element(pos: SourcePos, element: &Value, mapping: &[String], notes: &mut FileNotes) -> Option<RawRecord> {
     let parts = element.as_array()?;
     if !published(parts.get(5)) {
         return None;
     }
-    let mut record = RawRecord::new(at);
+    let mut record = RawRecord::new(pos);
     record.set_json(Column::Id, parts.first().unwrap_or(&Value::Null));
     if let Some(values) = parts.get(1).and_then(Value::as_array) {
         for (name, value) in mapping.iter().zip(values) {
@@ -131,7 +131,7 @@ fn compact_element(at: Location, element: &Value, mapping: &[String], notes: &mu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::Format;
+    use crate::Format;
 
     fn read_all(text: &str) -> (Vec<RawRecord>, FileNotes) {
         let mut records = Vec::new();

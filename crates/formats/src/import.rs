@@ -1,12 +1,12 @@
-use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
 
 use jiff::Timestamp;
 
-use crate::boundaries::Placement;
-use crate::format::{Column, FileNotes, RawRecord, read_file_records, read_records, repair_mojibake, strip_html};
-use crate::{Facet, Format, LonLat, ModelError, Organisation, OrganisationDraft, Reference, SdgSet, Taxonomy};
+use impactmap_model::{Facet, FieldError, LonLat, Organisation, OrganisationDraft, Placement, Reference, SdgSet, Taxonomy, fold};
+
+use crate::reader::{Column, FileNotes, RawRecord, read_file_records, read_records, repair_mojibake, strip_html};
+use crate::{Format, FormatError, SourcePos};
 
 /// How many rows on one exact point make a pile worth flagging.
 const PILE_UP: usize = 5;
@@ -15,28 +15,6 @@ const PILE_UP: usize = 5;
 /// country, with a warning: 1:50m outlines miss small islands, and geocoders
 /// and jittered data put harbour towns' points in the water.
 const OFFSHORE_DEG: f64 = 0.5;
-
-/// Where in a file an issue is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Location {
-    /// The file as a whole.
-    #[default]
-    File,
-    /// A line of a text file (1-based; a CSV record's first line).
-    Line(u64),
-    /// A feature or element of a JSON file (1-based).
-    Feature(usize),
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::File => Ok(()),
-            Self::Line(line) => write!(f, ":{line}"),
-            Self::Feature(n) => write!(f, ": feature {n}"),
-        }
-    }
-}
 
 /// How serious an issue is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +29,7 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
     /// Where.
-    pub at: Location,
+    pub pos: SourcePos,
     /// The field concerned, as named in the organisation model.
     pub field: Option<&'static str>,
     /// Imported with a warning, or rejected.
@@ -61,15 +39,15 @@ pub struct Issue {
 }
 
 impl Issue {
-    fn warn(at: Location, field: &'static str, message: impl Into<String>) -> Self {
-        Self { at, field: Some(field), severity: Severity::Warning, message: message.into() }
+    fn warn(pos: SourcePos, field: &'static str, message: impl Into<String>) -> Self {
+        Self { pos, field: Some(field), severity: Severity::Warning, message: message.into() }
     }
 
     /// The issue as one line: `file:line: field: message`.
     pub fn render(&self, file: &str) -> String {
         let field = self.field.map(|f| format!("{f}: ")).unwrap_or_default();
         let kind = if self.severity == Severity::Rejected { "rejected: " } else { "" };
-        format!("{file}{}: {kind}{field}{}", self.at, self.message)
+        format!("{file}{}: {kind}{field}{}", self.pos, self.message)
     }
 }
 
@@ -102,16 +80,16 @@ pub struct ImportReport {
 impl ImportReport {
     /// How many rows were rejected.
     pub fn rejected(&self) -> usize {
-        self.issues.iter().filter(|i| i.severity == Severity::Rejected && i.at != Location::File).count()
+        self.issues.iter().filter(|i| i.severity == Severity::Rejected && i.pos != SourcePos::File).count()
     }
 }
 
 /// Reads and validates a file for import.
 ///
 /// # Errors
-/// [`ModelError::Io`] when it cannot be read, [`ModelError::File`] when it
+/// [`FormatError::Io`] when it cannot be read, [`FormatError::File`] when it
 /// cannot be imported at all. Rejected rows are issues in the report.
-pub fn import_file(path: &Path, reference: &Reference, options: &ImportOptions) -> Result<ImportReport, ModelError> {
+pub fn import_file(path: &Path, reference: &Reference, options: &ImportOptions) -> Result<ImportReport, FormatError> {
     let mut rows = Rows::default();
     let (format, notes) = read_file_records(path, options.format, &mut |notes, record| {
         rows.take(&Resolver { reference, notes, options }, record);
@@ -123,7 +101,7 @@ pub fn import_file(path: &Path, reference: &Reference, options: &ImportOptions) 
 ///
 /// # Errors
 /// As [`import_file`], except for I/O.
-pub fn import_bytes(file: &str, bytes: &[u8], reference: &Reference, options: &ImportOptions) -> Result<ImportReport, ModelError> {
+pub fn import_bytes(file: &str, bytes: &[u8], reference: &Reference, options: &ImportOptions) -> Result<ImportReport, FormatError> {
     let mut rows = Rows::default();
     let (format, notes) = read_records(file, bytes, options.format, &mut |notes, record| {
         rows.take(&Resolver { reference, notes, options }, record);
@@ -137,20 +115,20 @@ struct Rows {
     /// Valid organisations, in file order.
     organisations: Vec<Organisation>,
     /// Where each of them is in the file.
-    lines: Vec<Location>,
+    positions: Vec<SourcePos>,
     /// The rows' issues, in file order.
     issues: Vec<Issue>,
     /// Rows whose family cell is empty.
-    empty_family: Vec<Location>,
+    empty_family: Vec<SourcePos>,
 }
 
 impl Rows {
     fn take(&mut self, resolver: &Resolver<'_>, record: RawRecord) {
-        let at = record.at;
+        let pos = record.pos;
         match resolver.resolve(record, &mut self.issues, &mut self.empty_family) {
             Ok(org) => {
                 self.organisations.push(org);
-                self.lines.push(at);
+                self.positions.push(pos);
             }
             Err(errors) => self.issues.extend(errors),
         }
@@ -162,21 +140,21 @@ impl Rows {
         let mut issues: Vec<Issue> = notes
             .warnings
             .iter()
-            .map(|(at, message)| Issue { at: *at, field: None, severity: Severity::Warning, message: message.clone() })
+            .map(|(pos, message)| Issue { pos: *pos, field: None, severity: Severity::Warning, message: message.clone() })
             .collect();
         let file_issues = issues.len();
         column_warnings(notes, &mut issues);
         issues.append(&mut self.issues);
         if !self.empty_family.is_empty() && resolver.notes_family_column() {
             issues.push(Issue::warn(
-                Location::File,
+                SourcePos::File,
                 "family",
-                format!("empty on {} row(s) ({}); recorded as unclassified", self.empty_family.len(), sample_locations(&self.empty_family)),
+                format!("empty on {} row(s) ({}); recorded as unclassified", self.empty_family.len(), sample_positions(&self.empty_family)),
             ));
         }
-        reject_duplicates(&mut self.organisations, &mut self.lines, &mut issues);
-        pile_ups(&self.lines, &self.organisations, &mut issues);
-        issues[file_issues..].sort_by_key(|i| order(i.at));
+        reject_duplicates(&mut self.organisations, &mut self.positions, &mut issues);
+        pile_ups(&self.positions, &self.organisations, &mut issues);
+        issues[file_issues..].sort_by_key(|i| order(i.pos));
         ImportReport { file: file.to_owned(), format, organisations: self.organisations, issues, unpublished: notes.unpublished }
     }
 }
@@ -185,7 +163,7 @@ impl Rows {
 /// the first. Rows are sorted by a hash of their key and compared only
 /// within a group of equal hashes, so a million rows need a few bytes each,
 /// not a map of their keys.
-fn reject_duplicates(organisations: &mut Vec<Organisation>, lines: &mut Vec<Location>, issues: &mut Vec<Issue>) {
+fn reject_duplicates(organisations: &mut Vec<Organisation>, positions: &mut Vec<SourcePos>, issues: &mut Vec<Issue>) {
     let key = |i: usize| (&organisations[i].provenance.source, &organisations[i].provenance.source_id);
     let mut by_hash: Vec<(u64, usize)> = (0..organisations.len())
         .map(|i| {
@@ -201,10 +179,10 @@ fn reject_duplicates(organisations: &mut Vec<Organisation>, lines: &mut Vec<Loca
             if let Some(&(_, first)) = group[..n].iter().find(|&&(_, earlier)| key(earlier) == key(row)) {
                 duplicate[row] = true;
                 issues.push(Issue {
-                    at: lines[row],
+                    pos: positions[row],
                     field: Some("id"),
                     severity: Severity::Rejected,
-                    message: format!("duplicate identifier '{}' (first at{})", key(row).1, lines[first]),
+                    message: format!("duplicate identifier '{}' (first at{})", key(row).1, positions[first]),
                 });
             }
         }
@@ -212,37 +190,37 @@ fn reject_duplicates(organisations: &mut Vec<Organisation>, lines: &mut Vec<Loca
     let mut row = 0..;
     organisations.retain(|_| row.next().is_some_and(|i| !duplicate[i]));
     let mut row = 0..;
-    lines.retain(|_| row.next().is_some_and(|i| !duplicate[i]));
+    positions.retain(|_| row.next().is_some_and(|i| !duplicate[i]));
 }
 
-fn order(at: Location) -> (u8, u64) {
-    match at {
-        Location::File => (0, 0),
-        Location::Line(n) => (1, n),
-        Location::Feature(n) => (1, n as u64),
+fn order(pos: SourcePos) -> (u8, u64) {
+    match pos {
+        SourcePos::File => (0, 0),
+        SourcePos::Line(n) => (1, n),
+        SourcePos::Feature(n) => (1, n as u64),
     }
 }
 
-fn sample_locations(locations: &[Location]) -> String {
-    let shown: Vec<String> = locations.iter().take(5).map(|at| at.to_string().trim_start_matches([':', ' ']).to_owned()).collect();
-    let more = if locations.len() > 5 { ", ..." } else { "" };
+fn sample_positions(positions: &[SourcePos]) -> String {
+    let shown: Vec<String> = positions.iter().take(5).map(|pos| pos.to_string().trim_start_matches([':', ' ']).to_owned()).collect();
+    let more = if positions.len() > 5 { ", ..." } else { "" };
     format!("{}{more}", shown.join(", "))
 }
 
 fn column_warnings(notes: &FileNotes, issues: &mut Vec<Issue>) {
     use Column as C;
     if !notes.has(C::Family) && !notes.has(C::OrgStructure) && !notes.has(C::Categories) {
-        issues.push(Issue::warn(Location::File, "family", "no family column; every organisation is unclassified"));
+        issues.push(Issue::warn(SourcePos::File, "family", "no family column; every organisation is unclassified"));
     }
     if !notes.has(C::Sectors) && !notes.has(C::Activities) && !notes.has(C::Categories) {
-        issues.push(Issue::warn(Location::File, "sectors", "no sector column; every organisation is unclassified"));
+        issues.push(Issue::warn(SourcePos::File, "sectors", "no sector column; every organisation is unclassified"));
     }
     if !notes.has(C::Country) {
-        issues.push(Issue::warn(Location::File, "country", "no country column; each country is derived from the coordinates"));
+        issues.push(Issue::warn(SourcePos::File, "country", "no country column; each country is derived from the coordinates"));
     }
     if !notes.unused.is_empty() {
         issues.push(Issue {
-            at: Location::File,
+            pos: SourcePos::File,
             field: None,
             severity: Severity::Warning,
             message: format!("columns not used: {}", notes.unused.join(", ")),
@@ -251,7 +229,7 @@ fn column_warnings(notes: &FileNotes, issues: &mut Vec<Issue>) {
 }
 
 /// Flags each exact point that [`PILE_UP`] or more rows share, at its first row.
-fn pile_ups(lines: &[Location], organisations: &[Organisation], issues: &mut Vec<Issue>) {
+fn pile_ups(positions: &[SourcePos], organisations: &[Organisation], issues: &mut Vec<Issue>) {
     let point = |i: usize| (organisations[i].location.lon().to_bits(), organisations[i].location.lat().to_bits());
     let mut by_point: Vec<usize> = (0..organisations.len()).collect();
     by_point.sort_unstable_by_key(|&i| (point(i), i));
@@ -259,15 +237,15 @@ fn pile_ups(lines: &[Location], organisations: &[Organisation], issues: &mut Vec
     piles.sort_by_key(|rows| rows[0]);
     for rows in piles {
         let (lon, lat) = point(rows[0]);
-        let at: Vec<Location> = rows.iter().map(|&i| lines[i]).collect();
+        let pile: Vec<SourcePos> = rows.iter().map(|&i| positions[i]).collect();
         let message = format!(
             "{} rows share the point {},{} ({}): a geocoder's fallback?",
             rows.len(),
             f64::from_bits(lon),
             f64::from_bits(lat),
-            sample_locations(&at)
+            sample_positions(&pile)
         );
-        issues.push(Issue::warn(at[0], "lat", message));
+        issues.push(Issue::warn(pile[0], "lat", message));
     }
 }
 
@@ -283,12 +261,12 @@ impl Resolver<'_> {
         self.notes.has(C::Family) || self.notes.has(C::OrgStructure)
     }
 
-    fn resolve(&self, record: RawRecord, issues: &mut Vec<Issue>, empty_family: &mut Vec<Location>) -> Result<Organisation, Vec<Issue>> {
-        let at = record.at;
-        let reject = |field: &'static str, message: String| vec![Issue { at, field: Some(field), severity: Severity::Rejected, message }];
+    fn resolve(&self, record: RawRecord, issues: &mut Vec<Issue>, empty_family: &mut Vec<SourcePos>) -> Result<Organisation, Vec<Issue>> {
+        let pos = record.pos;
+        let reject = |field: &'static str, message: String| vec![Issue { pos, field: Some(field), severity: Severity::Rejected, message }];
 
-        let name = Self::text(at, "name", &record.name, true, issues);
-        let mut description = Self::text(at, "description", &record.description, false, issues);
+        let name = Self::text(pos, "name", &record.name, true, issues);
+        let mut description = Self::text(pos, "description", &record.description, false, issues);
         if record.description_html || description.contains("</") || description.contains("<br") {
             description = strip_html(&description);
         }
@@ -304,17 +282,17 @@ impl Resolver<'_> {
         let family = self.family(&record, issues, empty_family);
         let sectors = self.sectors(&record, &family, issues);
         let sdgs = SdgSet::parse(&record.sdgs).unwrap_or_else(|e| {
-            issues.push(Issue::warn(at, "sdgs", format!("{}; goals ignored", e.reason)));
+            issues.push(Issue::warn(pos, "sdgs", format!("{}; goals ignored", e.reason)));
             SdgSet::EMPTY
         });
-        let created = Self::time(at, "created", &record.created, issues);
-        let updated = Self::time(at, "updated", &record.updated, issues);
+        let created = Self::time(pos, "created", &record.created, issues);
+        let updated = Self::time(pos, "updated", &record.updated, issues);
         let source = if record.source.is_empty() { self.options.source.clone() } else { record.source.clone() };
         let source_id = [&record.source_id, &record.id]
             .into_iter()
             .find(|s| !s.is_empty())
             .cloned()
-            .unwrap_or_else(|| format!("{}|{}|{}", crate::fold(&name), crate::fold(&record.city), country));
+            .unwrap_or_else(|| format!("{}|{}|{}", fold(&name), fold(&record.city), country));
 
         let draft = OrganisationDraft {
             name,
@@ -335,14 +313,14 @@ impl Resolver<'_> {
             sample: matches!(record.sample.to_ascii_lowercase().as_str(), "true" | "1" | "yes"),
         };
         draft.validate(self.reference, self.options.now).map_err(|errors| {
-            errors.into_iter().map(|e| Issue { at, field: Some(e.field), severity: Severity::Rejected, message: e.reason }).collect()
+            errors.into_iter().map(|e| Issue { pos, field: Some(e.field), severity: Severity::Rejected, message: e.reason }).collect()
         })
     }
 
     /// The field's text as validation will see it (trimmed; a one-line
     /// field's runs of spaces folded), with text encoded twice repaired until
     /// it no longer is, so that reading our own export of it changes nothing.
-    fn text(at: Location, field: &'static str, raw: &str, one_line: bool, issues: &mut Vec<Issue>) -> String {
+    fn text(pos: SourcePos, field: &'static str, raw: &str, one_line: bool, issues: &mut Vec<Issue>) -> String {
         let tidy = |text: &str| {
             if one_line && !text.chars().any(char::is_control) {
                 text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -357,7 +335,7 @@ impl Resolver<'_> {
             repaired_any = true;
         }
         if repaired_any {
-            issues.push(Issue::warn(at, field, format!("text was encoded twice; read '{text}'")));
+            issues.push(Issue::warn(pos, field, format!("text was encoded twice; read '{text}'")));
         }
         text
     }
@@ -367,7 +345,7 @@ impl Resolver<'_> {
     fn location(&self, record: &RawRecord, issues: &mut Vec<Issue>) -> Result<LonLat, (&'static str, String)> {
         let comma = self.notes.decimal_comma;
         let given = |lon: &str, lat: &str| (!lon.trim().is_empty() || !lat.trim().is_empty()).then(|| LonLat::parse(lon, lat, comma));
-        let zero = |e: &crate::FieldError| e.reason.starts_with("0,0");
+        let zero = |e: &FieldError| e.reason.starts_with("0,0");
         let mut last_error = None;
         for (lon, lat) in [(&record.lon, &record.lat), (&record.geo_lon, &record.geo_lat)] {
             match given(lon, lat) {
@@ -386,7 +364,7 @@ impl Resolver<'_> {
         match self.reference.gazetteer.town(&country, &record.city) {
             Some(town) if !record.city.trim().is_empty() => {
                 issues.push(Issue::warn(
-                    record.at,
+                    record.pos,
                     "lat",
                     format!("no coordinates; placed at the centre of {} ({})", town.name, town.country),
                 ));
@@ -399,7 +377,7 @@ impl Resolver<'_> {
     /// The country: as given (leniently matched), else from the coordinates.
     /// A point outside its stated country is flagged, not refused.
     fn country(&self, record: &RawRecord, at: LonLat, issues: &mut Vec<Issue>) -> Result<String, (&'static str, String)> {
-        let row = record.at;
+        let row = record.pos;
         let boundaries = &self.reference.boundaries;
         let given = record.country.trim();
         let found = (!given.is_empty()).then(|| self.reference.countries.find(given)).flatten();
@@ -469,18 +447,18 @@ impl Resolver<'_> {
         Ok(country.code.to_string())
     }
 
-    fn family(&self, record: &RawRecord, issues: &mut Vec<Issue>, empty_family: &mut Vec<Location>) -> String {
+    fn family(&self, record: &RawRecord, issues: &mut Vec<Issue>, empty_family: &mut Vec<SourcePos>) -> String {
         let taxonomy = &self.reference.taxonomy;
         let label = [&record.family, &record.org_structure].into_iter().find(|l| !l.trim().is_empty());
         if let Some(label) = label {
             if let Some(term) = taxonomy.resolve(Facet::Family, label) {
                 return term.key.to_string();
             }
-            issues.push(Issue::warn(record.at, "family", format!("unknown family '{label}'; recorded as unclassified")));
+            issues.push(Issue::warn(record.pos, "family", format!("unknown family '{label}'; recorded as unclassified")));
         } else if let Some(term) = record.categories.iter().find_map(|c| taxonomy.resolve(Facet::Family, c)) {
             return term.key.to_string();
         } else if self.notes_family_column() {
-            empty_family.push(record.at);
+            empty_family.push(record.pos);
         }
         Taxonomy::UNCLASSIFIED.to_owned()
     }
@@ -492,14 +470,14 @@ impl Resolver<'_> {
         for label in labels {
             match taxonomy.resolve(Facet::Sector, label) {
                 Some(term) => keys.push(term.key.to_string()),
-                None => issues.push(Issue::warn(record.at, "sectors", format!("unknown sector '{label}'; ignored"))),
+                None => issues.push(Issue::warn(record.pos, "sectors", format!("unknown sector '{label}'; ignored"))),
             }
         }
         for category in &record.categories {
             match taxonomy.resolve(Facet::Sector, category) {
                 Some(term) => keys.push(term.key.to_string()),
                 None if taxonomy.resolve(Facet::Family, category).is_some_and(|t| t.key.as_str() == family) => {}
-                None => issues.push(Issue::warn(record.at, "sectors", format!("unknown category '{category}'; ignored"))),
+                None => issues.push(Issue::warn(record.pos, "sectors", format!("unknown category '{category}'; ignored"))),
             }
         }
         if keys.len() > 1 {
@@ -512,7 +490,7 @@ impl Resolver<'_> {
         keys
     }
 
-    fn time(at: Location, field: &'static str, text: &str, issues: &mut Vec<Issue>) -> Option<Timestamp> {
+    fn time(pos: SourcePos, field: &'static str, text: &str, issues: &mut Vec<Issue>) -> Option<Timestamp> {
         let text = text.trim();
         if text.is_empty() {
             return None;
@@ -521,7 +499,7 @@ impl Resolver<'_> {
             text.parse::<jiff::civil::Date>().ok().and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok()).map(|z| z.timestamp())
         });
         if parsed.is_none() {
-            issues.push(Issue::warn(at, field, format!("'{text}' is not an ISO 8601 date; the import time is used")));
+            issues.push(Issue::warn(pos, field, format!("'{text}' is not an ISO 8601 date; the import time is used")));
         }
         parsed
     }
@@ -531,10 +509,10 @@ impl Resolver<'_> {
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
-    use crate::{ExportFormat, Exporter};
+    use crate::Exporter;
 
     /// Parsed once: the property test below imports hundreds of files.
-    static REFERENCE: std::sync::LazyLock<Reference> = std::sync::LazyLock::new(Reference::embedded);
+    static REFERENCE: std::sync::LazyLock<Reference> = std::sync::LazyLock::new(crate::embedded_reference);
 
     fn import(file: &str, bytes: &[u8], format: Format) -> ImportReport {
         let options = ImportOptions { format: Some(format), source: "test".into(), now: Timestamp::UNIX_EPOCH };
@@ -542,7 +520,7 @@ mod tests {
     }
 
     fn csv(organisations: &[Organisation]) -> Vec<u8> {
-        let mut exporter = Exporter::new(ExportFormat::Csv, &REFERENCE, Vec::new()).unwrap();
+        let mut exporter = Exporter::new(Format::Csv, &REFERENCE, Vec::new()).unwrap();
         for org in organisations {
             exporter.write(org).unwrap();
         }
@@ -591,7 +569,7 @@ mod tests {
             }
             let line_of = |issue: &str| issue.split(':').nth(1).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
             expected.sort_by_key(|issue| line_of(issue));
-            let found: Vec<String> = report.issues.iter().filter(|i| i.at != Location::File).map(|i| i.render("rows.csv")).collect();
+            let found: Vec<String> = report.issues.iter().filter(|i| i.pos != SourcePos::File).map(|i| i.render("rows.csv")).collect();
             proptest::prop_assert_eq!(found, expected);
             proptest::prop_assert_eq!(report.organisations.len(), first_line.len());
         }

@@ -1,11 +1,11 @@
-use crate::Location;
+use crate::SourcePos;
 
 use super::column::Column;
 
 /// One organisation as a file gave it: text cells mapped to our columns.
 #[derive(Debug, Default)]
 pub(crate) struct RawRecord {
-    pub at: Location,
+    pub pos: SourcePos,
     pub id: String,
     pub source: String,
     pub source_id: String,
@@ -36,8 +36,8 @@ pub(crate) struct RawRecord {
 }
 
 impl RawRecord {
-    pub fn new(at: Location) -> Self {
-        Self { at, ..Self::default() }
+    pub fn new(pos: SourcePos) -> Self {
+        Self { pos, ..Self::default() }
     }
 
     /// Stores one cell. Multi-valued cells split on `;` and `|` (never on
@@ -81,7 +81,7 @@ pub(crate) struct FileNotes {
     /// Headers or keys we do not use.
     pub unused: Vec<String>,
     /// File-level warnings (encoding, ragged rows...).
-    pub warnings: Vec<(Location, String)>,
+    pub warnings: Vec<(SourcePos, String)>,
     /// Records the source marks as unpublished (GoGoCarto status < 1), not imported.
     pub unpublished: usize,
     /// Coordinates use a decimal comma (`;`-separated CSV).

@@ -1,6 +1,6 @@
 use serde_json::Value;
 
-use crate::{Location, ModelError};
+use crate::{FormatError, SourcePos};
 
 use super::column::{Column, column_for};
 use super::json::{Elements, Top};
@@ -13,12 +13,12 @@ pub(crate) struct Features;
 
 impl Features {
     /// Checks the top level of the file.
-    pub fn new(file: &str, top: &Top) -> Result<Self, ModelError> {
+    pub fn new(file: &str, top: &Top) -> Result<Self, FormatError> {
         if top.member("type").and_then(Value::as_str) != Some("FeatureCollection") {
-            return Err(ModelError::file(file, "is not a GeoJSON FeatureCollection"));
+            return Err(FormatError::file(file, "is not a GeoJSON FeatureCollection"));
         }
         if !top.has_array("features") {
-            return Err(ModelError::file(file, "FeatureCollection without a features array"));
+            return Err(FormatError::file(file, "FeatureCollection without a features array"));
         }
         Ok(Self)
     }
@@ -33,8 +33,8 @@ impl Elements for Features {
         FileNotes::default()
     }
 
-    fn element(&self, at: Location, feature: &Value, notes: &mut FileNotes) -> Option<RawRecord> {
-        let mut record = RawRecord::new(at);
+    fn element(&self, pos: SourcePos, feature: &Value, notes: &mut FileNotes) -> Option<RawRecord> {
+        let mut record = RawRecord::new(pos);
         if let Some(properties) = feature.get("properties").and_then(Value::as_object) {
             for (key, value) in properties {
                 match column_for(key) {
@@ -63,7 +63,7 @@ impl Elements for Features {
             Some(Value::Null) | None => {}
             Some(geometry) => {
                 let kind = geometry.get("type").and_then(Value::as_str).unwrap_or("unknown");
-                notes.warnings.push((at, format!("geometry: a {kind} is not a Point; the feature's position is taken as missing")));
+                notes.warnings.push((pos, format!("geometry: a {kind} is not a Point; the feature's position is taken as missing")));
             }
         }
         Some(record)
@@ -92,6 +92,6 @@ mod tests {
         assert_eq!(records[0].sdgs, "2;8");
         assert_eq!(notes.unused, ["phone"]);
         assert_eq!(records[1].lon, "");
-        assert_eq!(notes.warnings[0].0, Location::Feature(2));
+        assert_eq!(notes.warnings[0].0, SourcePos::Feature(2));
     }
 }

@@ -7,8 +7,7 @@ use rand::distr::{Distribution, weighted::WeightedIndex};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::boundaries::Placement;
-use crate::{Facet, Organisation, OrganisationDraft, Reference, Taxonomy, Town};
+use impactmap_model::{Facet, Organisation, OrganisationDraft, Placement, Reference, Taxonomy, Town};
 
 /// The source name of every generated organisation.
 pub const SAMPLE_SOURCE: &str = "impactmap-sample";
@@ -208,7 +207,7 @@ mod tests {
 
     #[test]
     fn same_seed_same_sample_and_every_class_present() {
-        let r = Reference::embedded();
+        let r = crate::embedded_reference();
         let a = generate_sample(&r, 800, 7);
         assert_eq!(a, generate_sample(&r, 800, 7));
         assert_ne!(a, generate_sample(&r, 800, 8));
@@ -217,7 +216,7 @@ mod tests {
         assert_eq!(continents.len(), 6);
         let families: HashSet<_> = a.iter().map(|o| o.family.as_str()).collect();
         assert_eq!(families.len(), 10);
-        let sectors: HashSet<_> = a.iter().flat_map(|o| o.sectors.iter().map(crate::TermKey::as_str)).collect();
+        let sectors: HashSet<_> = a.iter().flat_map(|o| o.sectors.iter().map(impactmap_model::TermKey::as_str)).collect();
         assert_eq!(sectors.len(), r.taxonomy.terms(Facet::Sector).len() - 1);
         assert!(a.iter().all(|o| o.sample && o.name.ends_with("(sample)") && o.provenance.source == SAMPLE_SOURCE));
     }

@@ -3,9 +3,9 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::{Location, ModelError};
+use crate::{Format, FormatError, SourcePos};
 
-use super::{FileNotes, Format, RawRecord, geojson, gogocarto};
+use super::{FileNotes, RawRecord, geojson, gogocarto};
 
 /// A JSON format whose organisations are the elements of one top-level array.
 pub(crate) trait Elements {
@@ -14,7 +14,7 @@ pub(crate) trait Elements {
     /// What is known of a file before its first element.
     fn notes(&self) -> FileNotes;
     /// Reads one element; `None` for one not to import (noted in `notes`).
-    fn element(&self, at: Location, element: &Value, notes: &mut FileNotes) -> Option<RawRecord>;
+    fn element(&self, pos: SourcePos, element: &Value, notes: &mut FileNotes) -> Option<RawRecord>;
     /// Completes the notes once every element is read.
     fn finish(&self, notes: &mut FileNotes);
 }
@@ -53,7 +53,7 @@ pub(crate) fn read(
     text: &str,
     format: Option<Format>,
     each: &mut dyn FnMut(&FileNotes, RawRecord),
-) -> Result<(Format, FileNotes), ModelError> {
+) -> Result<(Format, FileNotes), FormatError> {
     let top = walk(file, text, None, &mut |_, _| {})?;
     let format = match format {
         Some(format) => format,
@@ -67,36 +67,36 @@ pub(crate) fn read(
     Ok((format, notes))
 }
 
-fn stream(file: &str, text: &str, reader: &impl Elements, each: &mut dyn FnMut(&FileNotes, RawRecord)) -> Result<FileNotes, ModelError> {
-    let at = |index: usize| Location::Feature(index + 1);
+fn stream(file: &str, text: &str, reader: &impl Elements, each: &mut dyn FnMut(&FileNotes, RawRecord)) -> Result<FileNotes, FormatError> {
+    let pos = |index: usize| SourcePos::Feature(index + 1);
     let mut notes = reader.notes();
     walk(file, text, Some(reader.key()), &mut |index, element| {
-        reader.element(at(index), &element, &mut notes);
+        reader.element(pos(index), &element, &mut notes);
     })?;
     reader.finish(&mut notes);
     let mut again = reader.notes();
     walk(file, text, Some(reader.key()), &mut |index, element| {
-        if let Some(record) = reader.element(at(index), &element, &mut again) {
+        if let Some(record) = reader.element(pos(index), &element, &mut again) {
             each(&notes, record);
         }
     })?;
     Ok(notes)
 }
 
-fn flavour(file: &str, top: &Top) -> Result<Format, ModelError> {
+fn flavour(file: &str, top: &Top) -> Result<Format, FormatError> {
     if top.member("type").and_then(Value::as_str) == Some("FeatureCollection") {
         Ok(Format::GeoJson)
     } else if top.has_array("data") {
         Ok(Format::GoGoCarto)
     } else {
-        Err(ModelError::file(file, "JSON that is neither a GeoJSON FeatureCollection nor a GoGoCarto export"))
+        Err(FormatError::file(file, "JSON that is neither a GeoJSON FeatureCollection nor a GoGoCarto export"))
     }
 }
 
 /// Parses the file, handing each element of the top-level array `stream` to
 /// `each` and skipping the other arrays of elements; names the line and
 /// column of a syntax error.
-fn walk(file: &str, text: &str, stream: Option<&str>, each: &mut dyn FnMut(usize, Value)) -> Result<Top, ModelError> {
+fn walk(file: &str, text: &str, stream: Option<&str>, each: &mut dyn FnMut(usize, Value)) -> Result<Top, FormatError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let top = de::Deserializer::deserialize_any(&mut deserializer, Walk { stream, each }).and_then(|top| {
         deserializer.end()?;
@@ -105,7 +105,7 @@ fn walk(file: &str, text: &str, stream: Option<&str>, each: &mut dyn FnMut(usize
     top.map_err(|e| {
         let message = e.to_string();
         let message = message.split(" at line ").next().unwrap_or(&message);
-        ModelError::at_line(file, e.line() as u64, format!("column {}: invalid JSON: {message}", e.column()))
+        FormatError::file_line(file, e.line() as u64, format!("column {}: invalid JSON: {message}", e.column()))
     })
 }
 
@@ -227,9 +227,9 @@ impl<'de> Visitor<'de> for Array<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::Column;
+    use crate::reader::Column;
 
-    fn read_all(text: &str, format: Option<Format>) -> Result<(Format, Vec<RawRecord>, FileNotes), ModelError> {
+    fn read_all(text: &str, format: Option<Format>) -> Result<(Format, Vec<RawRecord>, FileNotes), FormatError> {
         let mut records = Vec::new();
         let (format, notes) = read("f.json", text, format, &mut |_, record| records.push(record))?;
         Ok((format, records, notes))

@@ -1,54 +1,12 @@
-use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::str::FromStr;
 
-use crate::{ModelError, fold};
+use impactmap_model::fold;
+
+use crate::{Format, FormatError};
 
 use super::{FileNotes, RawRecord, json, tabular, text};
-
-/// The formats impactmap reads (FORMATS.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// A spreadsheet's CSV: a name, coordinates or a town, `,` or `;`.
-    Csv,
-    /// RFC 7946 FeatureCollection of points.
-    GeoJson,
-    /// ESSGlobal / DCAP-SSE standard CSV.
-    EssGlobal,
-    /// GoGoCarto elements JSON, full or compact.
-    GoGoCarto,
-}
-
-impl Format {
-    /// The name used on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Csv => "csv",
-            Self::GeoJson => "geojson",
-            Self::EssGlobal => "essglobal",
-            Self::GoGoCarto => "gogocarto",
-        }
-    }
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Format {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        [Self::Csv, Self::GeoJson, Self::EssGlobal, Self::GoGoCarto]
-            .into_iter()
-            .find(|f| f.name().eq_ignore_ascii_case(text))
-            .ok_or_else(|| format!("unknown format '{text}' (csv, geojson, essglobal, gogocarto)"))
-    }
-}
 
 /// Decodes a file and hands its records, in file order, to `each` with what
 /// is known of the file: in the given format or the one its content shows.
@@ -61,7 +19,7 @@ pub(crate) fn read_records(
     bytes: &[u8],
     format: Option<Format>,
     each: &mut dyn FnMut(&FileNotes, RawRecord),
-) -> Result<(Format, FileNotes), ModelError> {
+) -> Result<(Format, FileNotes), FormatError> {
     let (text, encoding_warning) = text::decode(file, bytes)?;
     let trimmed = text.trim_start();
     let json = matches!(format, Some(Format::GeoJson | Format::GoGoCarto))
@@ -84,9 +42,9 @@ pub(crate) fn read_file_records(
     path: &Path,
     format: Option<Format>,
     each: &mut dyn FnMut(&FileNotes, RawRecord),
-) -> Result<(Format, FileNotes), ModelError> {
+) -> Result<(Format, FileNotes), FormatError> {
     let file = path.display().to_string();
-    let io = |source| ModelError::Io { path: path.to_owned(), source };
+    let io = |source| FormatError::Io { path: path.to_owned(), source };
     let open = || File::open(path).map(|f| BufReader::with_capacity(1 << 16, f)).map_err(io);
     let json_asked = matches!(format, Some(Format::GeoJson | Format::GoGoCarto));
     if !json_asked && text::is_plain_utf8(open()?).map_err(io)? {

@@ -1,10 +1,10 @@
 use std::collections::HashSet;
 use std::io::{BufRead, Read};
 
-use crate::{Location, ModelError};
+use crate::{Format, FormatError, SourcePos};
 
 use super::column::{Column, column_for};
-use super::{FileNotes, Format, RawRecord};
+use super::{FileNotes, RawRecord};
 
 /// Reads a CSV file: our export, a spreadsheet's CSV or an ESSGlobal file,
 /// as UTF-8 text from the start of its first line (after any BOM).
@@ -16,9 +16,9 @@ pub(crate) fn read(
     mut input: impl BufRead,
     format: Format,
     each: &mut dyn FnMut(&FileNotes, RawRecord),
-) -> Result<FileNotes, ModelError> {
+) -> Result<FileNotes, FormatError> {
     let mut first_line = String::new();
-    input.read_line(&mut first_line).map_err(|e| ModelError::file(file, e.to_string()))?;
+    input.read_line(&mut first_line).map_err(|e| FormatError::file(file, e.to_string()))?;
     let header_line = first_line.lines().next().unwrap_or("");
     let delimiter = [b',', b';', b'\t'].into_iter().max_by_key(|&d| header_line.bytes().filter(|&b| b == d).count()).unwrap_or(b',');
     let mut reader =
@@ -43,13 +43,13 @@ pub(crate) fn read(
         } else {
             format!("{} columns", headers.len())
         };
-        return Err(ModelError::at_line(file, 1, format!("no name column (name, nom, nombre, title...) among the headers ({found})")));
+        return Err(FormatError::file_line(file, 1, format!("no name column (name, nom, nombre, title...) among the headers ({found})")));
     }
     let has_place = (notes.has(Column::Lat) && notes.has(Column::Lon))
         || (notes.has(Column::GeoLat) && notes.has(Column::GeoLon))
         || notes.has(Column::City);
     if !has_place {
-        return Err(ModelError::at_line(
+        return Err(FormatError::file_line(
             file,
             1,
             "no coordinate columns (lat/lon, latitude/longitude, y/x) and no town column to look them up",
@@ -69,11 +69,11 @@ pub(crate) fn read(
         }
         if row.len() != headers.len() {
             notes.warnings.push((
-                Location::Line(line),
+                SourcePos::Line(line),
                 format!("{} cells where the header has {}; missing cells read as empty, extra ones ignored", row.len(), headers.len()),
             ));
         }
-        let mut record = RawRecord::new(Location::Line(line));
+        let mut record = RawRecord::new(SourcePos::Line(line));
         record.description_html = format == Format::EssGlobal;
         for (cell, column) in row.iter().zip(&columns) {
             if let Some(column) = column {
@@ -94,10 +94,10 @@ fn unguard(cell: &str) -> &str {
     }
 }
 
-fn csv_error(file: &str, error: &csv::Error) -> ModelError {
+fn csv_error(file: &str, error: &csv::Error) -> FormatError {
     match error.position() {
-        Some(position) => ModelError::at_line(file, position.line(), error.to_string()),
-        None => ModelError::file(file, error.to_string()),
+        Some(position) => FormatError::file_line(file, position.line(), error.to_string()),
+        None => FormatError::file(file, error.to_string()),
     }
 }
 
@@ -105,7 +105,7 @@ fn csv_error(file: &str, error: &csv::Error) -> ModelError {
 mod tests {
     use super::*;
 
-    fn read_all(text: &str) -> Result<(Vec<RawRecord>, FileNotes), ModelError> {
+    fn read_all(text: &str) -> Result<(Vec<RawRecord>, FileNotes), FormatError> {
         let mut records = Vec::new();
         let notes = read("f.csv", text.as_bytes(), Format::Csv, &mut |_, record| records.push(record))?;
         Ok((records, notes))
@@ -123,7 +123,7 @@ mod tests {
         assert_eq!(records[0].name, "Coop; \"Sud\"");
         assert_eq!((records[0].lat.as_str(), records[0].lon.as_str()), ("43,6", "1,44"));
         assert_eq!(records[0].description, "two\nlines");
-        assert_eq!(records[0].at, Location::Line(2));
+        assert_eq!(records[0].pos, SourcePos::Line(2));
     }
 
     #[test]
@@ -131,8 +131,8 @@ mod tests {
         let (records, notes) = read_csv("name,lat,lon,Twitter\nA,1,2\nB,3,4,@b,extra\n");
         assert_eq!(records.len(), 2);
         assert_eq!(notes.unused, ["Twitter"]);
-        let lines: Vec<_> = notes.warnings.iter().map(|(at, _)| *at).collect();
-        assert_eq!(lines, [Location::Line(2), Location::Line(3)]);
+        let lines: Vec<_> = notes.warnings.iter().map(|(pos, _)| *pos).collect();
+        assert_eq!(lines, [SourcePos::Line(2), SourcePos::Line(3)]);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-use crate::fold;
+use impactmap_model::fold;
 
 /// The columns we understand, whatever a file calls them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -13,10 +13,10 @@ pub(crate) enum Column {
     City,
     Country,
     Family,
-    /// ESSGlobal `Organisational Structure`: a family, used when no `family` column.
+    /// ESSGlobal `Organisational Structure`: the family of a row whose `family` cell is empty.
     OrgStructure,
     Sectors,
-    /// ESSGlobal `Primary Activity` and `Activities`: sectors, used when no `sectors` column.
+    /// ESSGlobal `Primary Activity` and `Activities`: the sectors of a row whose `sectors` cell is empty.
     Activities,
     Categories,
     Sdgs,

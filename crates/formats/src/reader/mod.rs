@@ -12,7 +12,6 @@ mod tabular;
 mod text;
 
 pub(crate) use column::Column;
-pub use detect::Format;
 pub(crate) use detect::{read_file_records, read_records};
 pub(crate) use record::{FileNotes, RawRecord};
 pub(crate) use text::{repair_mojibake, strip_html};
