@@ -19,6 +19,7 @@ mod format;
 mod import;
 mod reader;
 mod reference;
+mod resolve;
 mod sample;
 mod similar;
 mod source_pos;

@@ -1,0 +1,280 @@
+//! What a record means: text cells become an organisation, or the issues
+//! that say why not. Countries, taxonomy terms, positions and their
+//! fallbacks are decided here for every format alike.
+
+use jiff::Timestamp;
+
+use impactmap_model::{Facet, FieldError, LonLat, Organisation, OrganisationDraft, Placement, Reference, SdgSet, Taxonomy, fold};
+
+use crate::SourcePos;
+use crate::import::{ImportOptions, Issue, Severity};
+use crate::reader::{Column, FileNotes, RawRecord, repair_mojibake, strip_html};
+
+/// How far from the nearest town, else off the nearest coast (in degrees,
+/// about 55 km), a point without a country may lie and still take that
+/// country, with a warning: 1:50m outlines miss small islands, and geocoders
+/// and jittered data put harbour towns' points in the water.
+const OFFSHORE_DEG: f64 = 0.5;
+
+/// What a record means: the reference data, the file's notes and the
+/// options an import runs with.
+pub(crate) struct Resolver<'a> {
+    pub(crate) reference: &'a Reference,
+    pub(crate) notes: &'a FileNotes,
+    pub(crate) options: &'a ImportOptions,
+}
+
+impl Resolver<'_> {
+    pub(crate) fn notes_family_column(&self) -> bool {
+        use Column as C;
+        self.notes.has(C::Family) || self.notes.has(C::OrgStructure)
+    }
+
+    pub(crate) fn resolve(
+        &self,
+        record: RawRecord,
+        issues: &mut Vec<Issue>,
+        empty_family: &mut Vec<SourcePos>,
+    ) -> Result<Organisation, Vec<Issue>> {
+        let pos = record.pos;
+        let reject = |field: &'static str, message: String| vec![Issue { pos, field: Some(field), severity: Severity::Rejected, message }];
+
+        let name = Self::text(pos, "name", &record.name, true, issues);
+        let mut description = Self::text(pos, "description", &record.description, false, issues);
+        if record.description_html || description.contains("</") || description.contains("<br") {
+            description = strip_html(&description);
+        }
+        let website = if record.website.is_empty() || record.website.contains(':') {
+            record.website.clone()
+        } else {
+            format!("https://{}", record.website)
+        };
+
+        let location = self.location(&record, issues).map_err(|(field, message)| reject(field, message))?;
+        let country = self.country(&record, location, issues).map_err(|(field, message)| reject(field, message))?;
+
+        let family = self.family(&record, issues, empty_family);
+        let sectors = self.sectors(&record, &family, issues);
+        let sdgs = SdgSet::parse(&record.sdgs).unwrap_or_else(|e| {
+            issues.push(Issue::warn(pos, "sdgs", format!("{}; goals ignored", e.reason)));
+            SdgSet::EMPTY
+        });
+        let created = Self::time(pos, "created", &record.created, issues);
+        let updated = Self::time(pos, "updated", &record.updated, issues);
+        let source = if record.source.is_empty() { self.options.source.clone() } else { record.source.clone() };
+        let source_id = [&record.source_id, &record.id]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .cloned()
+            .unwrap_or_else(|| format!("{}|{}|{}", fold(&name), fold(&record.city), country));
+
+        let draft = OrganisationDraft {
+            name,
+            description,
+            website,
+            email: record.email,
+            country,
+            city: record.city,
+            family,
+            sectors,
+            sdgs: sdgs.goals().collect(),
+            lon: location.lon(),
+            lat: location.lat(),
+            source,
+            source_id,
+            created,
+            updated,
+            sample: matches!(record.sample.to_ascii_lowercase().as_str(), "true" | "1" | "yes"),
+        };
+        draft.validate(self.reference, self.options.now).map_err(|errors| {
+            errors.into_iter().map(|e| Issue { pos, field: Some(e.field), severity: Severity::Rejected, message: e.reason }).collect()
+        })
+    }
+
+    /// The field's text as validation will see it (trimmed; a one-line
+    /// field's runs of spaces folded), with text encoded twice repaired until
+    /// it no longer is, so that reading our own export of it changes nothing.
+    fn text(pos: SourcePos, field: &'static str, raw: &str, one_line: bool, issues: &mut Vec<Issue>) -> String {
+        let tidy = |text: &str| {
+            if one_line && !text.chars().any(char::is_control) {
+                text.split_whitespace().collect::<Vec<_>>().join(" ")
+            } else {
+                text.trim().to_owned()
+            }
+        };
+        let mut text = tidy(raw);
+        let mut repaired_any = false;
+        while let Some(repaired) = repair_mojibake(&text) {
+            text = tidy(&repaired);
+            repaired_any = true;
+        }
+        if repaired_any {
+            issues.push(Issue::warn(pos, field, format!("text was encoded twice; read '{text}'")));
+        }
+        text
+    }
+
+    /// The position: the row's own, else ESSGlobal's geocoded one, else the
+    /// centre of its town. `0,0` counts as no position.
+    fn location(&self, record: &RawRecord, issues: &mut Vec<Issue>) -> Result<LonLat, (&'static str, String)> {
+        let comma = self.notes.decimal_comma;
+        let given = |lon: &str, lat: &str| (!lon.trim().is_empty() || !lat.trim().is_empty()).then(|| LonLat::parse(lon, lat, comma));
+        let zero = |e: &FieldError| e.reason.starts_with("0,0");
+        let mut last_error = None;
+        for (lon, lat) in [(&record.lon, &record.lat), (&record.geo_lon, &record.geo_lat)] {
+            match given(lon, lat) {
+                Some(Ok(at)) => return Ok(at),
+                Some(Err(e)) if zero(&e) => {}
+                Some(Err(e)) => {
+                    last_error.get_or_insert(e);
+                }
+                None => {}
+            }
+        }
+        if let Some(e) = last_error {
+            return Err((e.field, e.reason));
+        }
+        let country = self.reference.countries.find(&record.country).map(|c| c.code.to_string()).unwrap_or_default();
+        match self.reference.gazetteer.town(&country, &record.city) {
+            Some(town) if !record.city.trim().is_empty() => {
+                issues.push(Issue::warn(
+                    record.pos,
+                    "lat",
+                    format!("no coordinates; placed at the centre of {} ({})", town.name, town.country),
+                ));
+                Ok(town.at)
+            }
+            _ => Err(("lat", "no coordinates, and no known town and country to place it".to_owned())),
+        }
+    }
+
+    /// The country: as given (leniently matched), else from the coordinates.
+    /// A point outside its stated country is flagged, not refused.
+    fn country(&self, record: &RawRecord, at: LonLat, issues: &mut Vec<Issue>) -> Result<String, (&'static str, String)> {
+        let row = record.pos;
+        let boundaries = &self.reference.boundaries;
+        let given = record.country.trim();
+        let found = (!given.is_empty()).then(|| self.reference.countries.find(given)).flatten();
+        let Some(country) = found else {
+            let derived = if let Some(code) = boundaries.country_at(at) {
+                code
+            } else if let Some((town, distance_deg)) = self.reference.gazetteer.nearest(at, OFFSHORE_DEG) {
+                issues.push(Issue::warn(
+                    row,
+                    "lat",
+                    format!(
+                        "the point {},{} lies in no drawn country; {} taken from the nearest town, {} ({:.0} km)",
+                        at.lon(),
+                        at.lat(),
+                        town.country,
+                        town.name,
+                        distance_deg * 111.0
+                    ),
+                ));
+                town.country
+            } else if let Some((code, distance_deg)) = boundaries.nearest_country(at, OFFSHORE_DEG) {
+                issues.push(Issue::warn(
+                    row,
+                    "lat",
+                    format!(
+                        "the point {},{} lies at sea, about {:.0} km off {code}; {code} taken as its country",
+                        at.lon(),
+                        at.lat(),
+                        distance_deg * 111.0
+                    ),
+                ));
+                code
+            } else {
+                return Err((
+                    "country",
+                    format!(
+                        "{} and the point {},{} lies in no country",
+                        if given.is_empty() { "missing".to_owned() } else { format!("'{given}' is not a known country") },
+                        at.lon(),
+                        at.lat()
+                    ),
+                ));
+            };
+            if !given.is_empty() {
+                issues.push(Issue::warn(row, "country", format!("'{given}' is not a known country; {derived} taken from the coordinates")));
+            } else if self.notes.has(Column::Country) {
+                issues.push(Issue::warn(row, "country", format!("missing; {derived} taken from the coordinates")));
+            }
+            return Ok(derived.to_string());
+        };
+        if let Placement::Outside { distance_deg } = boundaries.placement(country.code, at) {
+            let swapped = LonLat::new(at.lat(), at.lon()).ok().is_some_and(|s| boundaries.placement(country.code, s) == Placement::Inside);
+            let message = if swapped {
+                format!(
+                    "the point {},{} lies outside {}; swapped it would be inside: are lat and lon swapped?",
+                    at.lon(),
+                    at.lat(),
+                    country.code
+                )
+            } else if let Some(other) = boundaries.country_at(at) {
+                format!("the point {},{} lies in {other}, not in {}", at.lon(), at.lat(), country.code)
+            } else {
+                format!("the point {},{} lies at sea, about {:.0} km from {}", at.lon(), at.lat(), distance_deg * 111.0, country.code)
+            };
+            issues.push(Issue::warn(row, "lat", message));
+        }
+        Ok(country.code.to_string())
+    }
+
+    fn family(&self, record: &RawRecord, issues: &mut Vec<Issue>, empty_family: &mut Vec<SourcePos>) -> String {
+        let taxonomy = &self.reference.taxonomy;
+        let label = [&record.family, &record.org_structure].into_iter().find(|l| !l.trim().is_empty());
+        if let Some(label) = label {
+            if let Some(term) = taxonomy.resolve(Facet::Family, label) {
+                return term.key.to_string();
+            }
+            issues.push(Issue::warn(record.pos, "family", format!("unknown family '{label}'; recorded as unclassified")));
+        } else if let Some(term) = record.categories.iter().find_map(|c| taxonomy.resolve(Facet::Family, c)) {
+            return term.key.to_string();
+        } else if self.notes_family_column() {
+            empty_family.push(record.pos);
+        }
+        Taxonomy::UNCLASSIFIED.to_owned()
+    }
+
+    fn sectors(&self, record: &RawRecord, family: &str, issues: &mut Vec<Issue>) -> Vec<String> {
+        let taxonomy = &self.reference.taxonomy;
+        let labels = if record.sectors.is_empty() { &record.activities } else { &record.sectors };
+        let mut keys = Vec::new();
+        for label in labels {
+            match taxonomy.resolve(Facet::Sector, label) {
+                Some(term) => keys.push(term.key.to_string()),
+                None => issues.push(Issue::warn(record.pos, "sectors", format!("unknown sector '{label}'; ignored"))),
+            }
+        }
+        for category in &record.categories {
+            match taxonomy.resolve(Facet::Sector, category) {
+                Some(term) => keys.push(term.key.to_string()),
+                None if taxonomy.resolve(Facet::Family, category).is_some_and(|t| t.key.as_str() == family) => {}
+                None => issues.push(Issue::warn(record.pos, "sectors", format!("unknown category '{category}'; ignored"))),
+            }
+        }
+        if keys.len() > 1 {
+            keys.retain(|k| k != Taxonomy::UNCLASSIFIED);
+        }
+        keys.dedup();
+        if keys.is_empty() {
+            keys.push(Taxonomy::UNCLASSIFIED.to_owned());
+        }
+        keys
+    }
+
+    fn time(pos: SourcePos, field: &'static str, text: &str, issues: &mut Vec<Issue>) -> Option<Timestamp> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let parsed = text.parse::<Timestamp>().ok().or_else(|| {
+            text.parse::<jiff::civil::Date>().ok().and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok()).map(|z| z.timestamp())
+        });
+        if parsed.is_none() {
+            issues.push(Issue::warn(pos, field, format!("'{text}' is not an ISO 8601 date; the import time is used")));
+        }
+        parsed
+    }
+}
