@@ -153,7 +153,7 @@ fn parse_gazetteer(text: &str, countries: &Countries) -> Result<Gazetteer, Forma
         let row = row.map_err(|e| bad(e.to_string()))?;
         let country = countries.code(&row.country).map_err(|e| bad(format!("town {}: {e}", row.geonameid)))?;
         let at = LonLat::new(row.lon, row.lat).map_err(|e| bad(format!("town {}: {e}", row.geonameid)))?;
-        towns.push(Town { geoname_id: row.geonameid, name: row.name, country, at, population: row.population });
+        towns.push(Town { geoname_id: row.geonameid, name: row.name, country, location: at, population: row.population });
     }
     Ok(Gazetteer::new(towns))
 }

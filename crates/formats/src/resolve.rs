@@ -142,7 +142,7 @@ impl Resolver<'_> {
                     "lat",
                     format!("no coordinates; placed at the centre of {} ({})", town.name, town.country),
                 ));
-                Ok(town.at)
+                Ok(town.location)
             }
             _ => Err(("lat", "no coordinates, and no known town and country to place it".to_owned())),
         }

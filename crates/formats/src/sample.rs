@@ -161,8 +161,8 @@ pub fn generate_sample(reference: &Reference, count: usize, seed: u64) -> Vec<Or
         let sdgs: Vec<u32> = (0..rng.random_range(0..=4)).map(|_| rng.random_range(1..=17)).collect();
         // Within about 2 km of the town centre, so points do not stack.
         let (dlon, dlat) = (rng.random_range(-0.02..0.02), rng.random_range(-0.015..0.015));
-        let lon = round5((town.at.lon() + dlon).clamp(-180.0, 180.0));
-        let lat = round5((town.at.lat() + dlat).clamp(-85.0, 85.0));
+        let lon = round5((town.location.lon() + dlon).clamp(-180.0, 180.0));
+        let lat = round5((town.location.lat() + dlat).clamp(-85.0, 85.0));
         let tail = TAILS[rng.random_range(0..TAILS.len())];
         let created = epoch.checked_add(rng.random_range(0..600 * 24i64).hours()).unwrap_or(epoch);
         let draft = OrganisationDraft {

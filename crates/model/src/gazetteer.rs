@@ -10,7 +10,7 @@ pub struct Town {
     /// Country.
     pub country: CountryCode,
     /// Position.
-    pub at: LonLat,
+    pub location: LonLat,
     /// Inhabitants.
     pub population: u32,
 }
@@ -43,13 +43,13 @@ impl Gazetteer {
         let shrink = at.lat().to_radians().cos();
         self.towns
             .iter()
-            .filter(|t| (t.at.lat() - at.lat()).abs() <= within_deg)
+            .filter(|t| (t.location.lat() - at.lat()).abs() <= within_deg)
             .map(|t| {
-                let mut dx = (t.at.lon() - at.lon()).abs();
+                let mut dx = (t.location.lon() - at.lon()).abs();
                 if dx > 180.0 {
                     dx = 360.0 - dx;
                 }
-                (t, (dx * shrink).hypot(t.at.lat() - at.lat()))
+                (t, (dx * shrink).hypot(t.location.lat() - at.lat()))
             })
             .filter(|&(_, d)| d <= within_deg)
             .min_by(|a, b| a.1.total_cmp(&b.1))
@@ -95,7 +95,7 @@ mod tests {
             geoname_id,
             name: name.to_owned(),
             country: CountryCode::parse(country).unwrap(),
-            at: LonLat::new(lon, lat).unwrap(),
+            location: LonLat::new(lon, lat).unwrap(),
             population,
         };
         Gazetteer::new(vec![

@@ -185,8 +185,8 @@ async fn places(State(state): State<AppState>, RawQuery(query): RawQuery) -> Res
                 "name": t.name,
                 "country": t.country.as_str(),
                 "country_name": country.map_or("", |c| c.name("en")),
-                "lon": t.at.lon(),
-                "lat": t.at.lat(),
+                "lon": t.location.lon(),
+                "lat": t.location.lat(),
                 "population": t.population,
             })
         })
