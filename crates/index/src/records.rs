@@ -191,27 +191,33 @@ fn sorted_by_bytes<'k, T: Copy>(items: Vec<T>, key: impl Fn(&T) -> &'k [u8]) -> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use impactmap_model::{CountryCode, Listing, LonLat, OrgId, SdgSet, TermKey};
     use proptest::prelude::*;
 
     use super::{PerFacet, Records};
 
-    /// A text longer than its length field is cut at the last whole character that fits.
-    #[test]
-    fn long_texts_are_cut_at_a_character() {
+    /// A one-term taxonomy's keys, and a listing of it at a point.
+    pub(crate) fn listing(id: &str, name: String, city: &str, lon: f64, lat: f64) -> (Listing, PerFacet<Vec<TermKey>>) {
         let keys = PerFacet::new(|_| vec![TermKey::try_from("x".to_owned()).unwrap()]);
         let listing = Listing {
-            id: OrgId::parse("a-b").unwrap(),
-            name: "é".repeat(40_000),
-            city: "Dakar".into(),
+            id: OrgId::parse(id).unwrap(),
+            name,
+            city: city.into(),
             country: CountryCode::parse("SN").unwrap(),
             continent: keys.continent[0].clone(),
             family: keys.family[0].clone(),
             sectors: Vec::new(),
             sdgs: SdgSet::default(),
-            location: LonLat::new(-17.4, 14.7).unwrap(),
+            location: LonLat::new(lon, lat).unwrap(),
         };
+        (listing, keys)
+    }
+
+    /// A text longer than its length field is cut at the last whole character that fits.
+    #[test]
+    fn long_texts_are_cut_at_a_character() {
+        let (listing, keys) = listing("a-b", "é".repeat(40_000), "Dakar", -17.4, 14.7);
         let mut records = Records::default();
         records.push(&listing, &keys);
         let e = records.entry(0);

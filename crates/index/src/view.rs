@@ -157,30 +157,17 @@ mod tests {
     use std::cell::Cell;
     use std::sync::Arc;
 
-    use impactmap_model::{CountryCode, Listing, LonLat, OrgId, SdgSet, TermKey};
-
     use super::{Selected, Views};
-    use crate::records::{PerFacet, Records};
+    use crate::records::Records;
+    use crate::records::tests::listing;
     use crate::{ClusterOptions, Filter, Selection};
 
     fn records(n: u32) -> Records {
-        let keys = PerFacet::new(|_| vec![TermKey::try_from("x".to_owned()).unwrap()]);
         let mut records = Records::default();
         for i in 0..n {
-            records.push(
-                &Listing {
-                    id: OrgId::parse(&format!("t-{i:04}")).unwrap(),
-                    name: format!("Org {i}"),
-                    city: "Lyon".into(),
-                    country: CountryCode::parse("FR").unwrap(),
-                    continent: keys.continent[0].clone(),
-                    family: keys.family[0].clone(),
-                    sectors: Vec::new(),
-                    sdgs: SdgSet::default(),
-                    location: LonLat::new(f64::from(i % 40) * 4.0 - 79.0, f64::from(i / 40) * 5.0 - 20.0).unwrap(),
-                },
-                &keys,
-            );
+            let (listing, keys) =
+                listing(&format!("t-{i:04}"), format!("Org {i}"), "Lyon", f64::from(i % 40) * 4.0 - 79.0, f64::from(i / 40) * 5.0 - 20.0);
+            records.push(&listing, &keys);
         }
         records.finish()
     }
