@@ -20,8 +20,10 @@ use impactmap_tiles::TileCoord;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn sizes() -> Vec<usize> {
-    std::env::var("IMPACTMAP_BENCH_SIZES")
-        .map_or_else(|_| vec![10_000, 100_000, 1_000_000], |s| s.split(',').map(|n| n.parse().unwrap()).collect())
+    std::env::var("IMPACTMAP_BENCH_SIZES").map_or_else(
+        |_| vec![10_000, 100_000, 1_000_000],
+        |s| s.split(',').map(|n| n.parse().unwrap()).collect(),
+    )
 }
 
 /// 51 populated tiles: the tile of every 10th organisation's position, zooms 0 to 14 in turn.
@@ -31,7 +33,11 @@ fn tile_list(orgs: &[Organisation]) -> Vec<TileCoord> {
             let p = MercPoint::from_position(orgs[i * 10 % orgs.len()].location);
             let z = u32::try_from(i % 15).unwrap();
             let size = f64::from(1u32 << z);
-            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "tile index of a point")]
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "tile index of a point"
+            )]
             TileCoord::new(z, (p.x * size) as u64, (p.y * size) as u64).unwrap()
         })
         .collect()
@@ -50,7 +56,11 @@ fn bench(c: &mut Criterion) {
         group.sample_size(10);
         group.bench_function(BenchmarkId::new("baseline_project_and_sort", n), |b| {
             b.iter(|| {
-                let mut points: Vec<(f64, f64)> = orgs.iter().map(|o| MercPoint::from_position(o.location)).map(|p| (p.x, p.y)).collect();
+                let mut points: Vec<(f64, f64)> = orgs
+                    .iter()
+                    .map(|o| MercPoint::from_position(o.location))
+                    .map(|p| (p.x, p.y))
+                    .collect();
                 points.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
                 black_box(points.len())
             });
@@ -68,16 +78,29 @@ fn bench(c: &mut Criterion) {
         let dakar = LonLat::new(-17.44, 14.69).unwrap();
         let brute = |radius: f64| {
             (0..u32::try_from(atlas.len()).unwrap())
-                .filter(|&i| haversine_m(dakar.lon(), dakar.lat(), atlas.location(i).lon(), atlas.location(i).lat()) <= radius)
+                .filter(|&i| {
+                    haversine_m(
+                        dakar.lon(),
+                        dakar.lat(),
+                        atlas.location(i).lon(),
+                        atlas.location(i).lat(),
+                    ) <= radius
+                })
                 .count()
         };
-        group.bench_function(BenchmarkId::new("baseline_scan_50km", n), |b| b.iter(|| black_box(brute(50_000.0))));
+        group.bench_function(BenchmarkId::new("baseline_scan_50km", n), |b| {
+            b.iter(|| black_box(brute(50_000.0)))
+        });
         group.bench_function(BenchmarkId::new("radius_50km", n), |b| {
             b.iter(|| atlas.near(dakar, Some(50_000.0), None, &all).unwrap().len());
         });
-        group.bench_function(BenchmarkId::new("knn_20", n), |b| b.iter(|| atlas.near(dakar, None, Some(20), &all).unwrap().len()));
+        group.bench_function(BenchmarkId::new("knn_20", n), |b| {
+            b.iter(|| atlas.near(dakar, None, Some(20), &all).unwrap().len())
+        });
         let europe = BBox::new(-10.0, 35.0, 30.0, 60.0).unwrap();
-        group.bench_function(BenchmarkId::new("bbox_europe", n), |b| b.iter(|| atlas.bbox(&europe, &all).len()));
+        group.bench_function(BenchmarkId::new("bbox_europe", n), |b| {
+            b.iter(|| atlas.bbox(&europe, &all).len())
+        });
         group.finish();
 
         let tiles = tile_list(&orgs);
@@ -99,7 +122,12 @@ fn bench(c: &mut Criterion) {
             ("countries", Layers { countries: true, h3: false, clusters: false }),
         ] {
             group.bench_function(BenchmarkId::new(name, n), |b| {
-                b.iter(|| tiles.iter().map(|&t| render_layers(&atlas, &maker, &open, t, layers).unwrap().len()).sum::<usize>());
+                b.iter(|| {
+                    tiles
+                        .iter()
+                        .map(|&t| render_layers(&atlas, &maker, &open, t, layers).unwrap().len())
+                        .sum::<usize>()
+                });
             });
         }
         group.finish();

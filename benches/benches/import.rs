@@ -5,7 +5,9 @@
 #![allow(clippy::unwrap_used, reason = "a benchmark that cannot run should stop loudly")]
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use impactmap_formats::{Exporter, Format, ImportOptions, embedded_reference, generate_sample, import_bytes};
+use impactmap_formats::{
+    Exporter, Format, ImportOptions, embedded_reference, generate_sample, import_bytes,
+};
 use impactmap_store::Store;
 
 /// As in the binary: see `crates/cli/src/main.rs`.
@@ -22,15 +24,20 @@ fn import(c: &mut Criterion) {
         exporter.write(org).unwrap();
     }
     let (csv_bytes, _) = exporter.finish().unwrap();
-    let options = ImportOptions { format: None, source: "bench".into(), now: jiff::Timestamp::now() };
+    let options =
+        ImportOptions { format: None, source: "bench".into(), now: jiff::Timestamp::now() };
 
     let mut group = c.benchmark_group("import_100k");
     group.sample_size(10);
     group.bench_function("baseline_csv_parse", |b| {
-        b.iter(|| csv::Reader::from_reader(csv_bytes.as_slice()).records().map(Result::unwrap).count());
+        b.iter(|| {
+            csv::Reader::from_reader(csv_bytes.as_slice()).records().map(Result::unwrap).count()
+        });
     });
     group.bench_function("read_and_validate", |b| {
-        b.iter(|| import_bytes("bench.csv", &csv_bytes, &reference, &options).unwrap().organisations.len());
+        b.iter(|| {
+            import_bytes("bench.csv", &csv_bytes, &reference, &options).unwrap().organisations.len()
+        });
     });
     group.bench_function("baseline_sqlite_insert", |b| {
         b.iter_batched(
@@ -59,7 +66,10 @@ fn import(c: &mut Criterion) {
             || tempfile::tempdir().unwrap(),
             |dir| {
                 let report = import_bytes("bench.csv", &csv_bytes, &reference, &options).unwrap();
-                Store::open(&dir.path().join("bench.db")).unwrap().upsert(&report.organisations).unwrap()
+                Store::open(&dir.path().join("bench.db"))
+                    .unwrap()
+                    .upsert(&report.organisations)
+                    .unwrap()
             },
             criterion::BatchSize::PerIteration,
         );

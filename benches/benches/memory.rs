@@ -22,7 +22,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// A field of `/proc/self/status`, in MiB.
 fn status_mib(field: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with(field)).unwrap_or_else(|| panic!("no {field} in /proc/self/status"));
+    let line = status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .unwrap_or_else(|| panic!("no {field} in /proc/self/status"));
     let kib: f64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
     kib / 1024.0
 }
@@ -43,7 +46,10 @@ fn main() {
         drop(store);
         // Measured in a process of its own: this one's allocator keeps the
         // pages the generated organisations were freed from.
-        let status = std::process::Command::new(std::env::current_exe().unwrap()).env("IMPACTMAP_MEMORY_DB", &db).status().unwrap();
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .env("IMPACTMAP_MEMORY_DB", &db)
+            .status()
+            .unwrap();
         assert!(status.success(), "measuring {n}: {status}");
     }
 }

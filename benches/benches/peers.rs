@@ -33,23 +33,29 @@ use serde_json::{Value, json};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The harness's clustering parameters.
-const CLUSTERS: ClusterOptions = ClusterOptions { radius_px: 50.0, tile_px: 512.0, max_zoom: 14, min_points: 2 };
+const CLUSTERS: ClusterOptions =
+    ClusterOptions { radius_px: 50.0, tile_px: 512.0, max_zoom: 14, min_points: 2 };
 
 fn options() -> AtlasOptions {
     AtlasOptions { clusters: CLUSTERS, ..AtlasOptions::default() }
 }
 
 fn data_dir() -> PathBuf {
-    std::env::var_os("ANCHORS_DATA").map_or_else(|| PathBuf::from("/tmp/impactmap-peers/data"), PathBuf::from)
+    std::env::var_os("ANCHORS_DATA")
+        .map_or_else(|| PathBuf::from("/tmp/impactmap-peers/data"), PathBuf::from)
 }
 
 fn peers_dir() -> PathBuf {
-    std::env::var_os("PEERS_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/peers"), PathBuf::from)
+    std::env::var_os("PEERS_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/peers"),
+        PathBuf::from,
+    )
 }
 
 fn tile_list() -> Vec<TileCoord> {
     let path = peers_dir().join("tiles.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (set PEERS_DIR to the peers harness)", path.display()));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (set PEERS_DIR to the peers harness)", path.display()));
     let list: Value = serde_json::from_str(&text).unwrap();
     list["tiles"]
         .as_array()
@@ -65,15 +71,27 @@ fn tile_list() -> Vec<TileCoord> {
 /// The set's CSV read by the importer, as `serve --import` reads it.
 fn listings(reference: &Reference, set: &str) -> Vec<Listing> {
     let path = data_dir().join(format!("orgs-{set}.csv"));
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run the harness's gen-data.mjs)", path.display()));
-    let options = ImportOptions { format: None, source: "peers".into(), now: jiff::Timestamp::UNIX_EPOCH };
+    let bytes = std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run the harness's gen-data.mjs)", path.display()));
+    let options =
+        ImportOptions { format: None, source: "peers".into(), now: jiff::Timestamp::UNIX_EPOCH };
     let report = import_bytes(&path.display().to_string(), &bytes, reference, &options).unwrap();
-    eprintln!("peers {set}: {} organisations, {} rows rejected", report.organisations.len(), report.rejected());
+    eprintln!(
+        "peers {set}: {} organisations, {} rows rejected",
+        report.organisations.len(),
+        report.rejected()
+    );
     report.organisations.into_iter().map(Into::into).collect()
 }
 
 /// Times each tile as the harness times supercluster and returns its result record.
-fn harness_record(set: &str, atlas: &Atlas, maker: &TileMaker, tiles: &[TileCoord], build_ms: &[f64]) -> Value {
+fn harness_record(
+    set: &str,
+    atlas: &Atlas,
+    maker: &TileMaker,
+    tiles: &[TileCoord],
+    build_ms: &[f64],
+) -> Value {
     let open = Filter::default();
     let timings = time_tiles(atlas, maker, tiles, Layers::CLUSTERS, MEASURED_PASSES);
     let view = atlas.view(&open).unwrap();
@@ -93,7 +111,8 @@ fn harness_record(set: &str, atlas: &Atlas, maker: &TileMaker, tiles: &[TileCoor
     let summarize = |rows: &[&Value]| {
         let mut total: Vec<f64> = rows.iter().map(|r| r["total_us"].as_f64().unwrap()).collect();
         #[expect(clippy::cast_precision_loss, reason = "tile sizes")]
-        let mut sizes: Vec<f64> = rows.iter().map(|r| r["bytes"].as_u64().unwrap() as f64).filter(|&b| b > 0.0).collect();
+        let mut sizes: Vec<f64> =
+            rows.iter().map(|r| r["bytes"].as_u64().unwrap() as f64).filter(|&b| b > 0.0).collect();
         let all_ms = total.iter().sum::<f64>() / 1000.0;
         json!({
             "tiles": rows.len(), "non_empty": sizes.len(),
@@ -104,7 +123,8 @@ fn harness_record(set: &str, atlas: &Atlas, maker: &TileMaker, tiles: &[TileCoor
     };
     let rows: Vec<&Value> = per_tile.iter().collect();
     let band = |lo: u64, hi: u64| {
-        let rows: Vec<&Value> = per_tile.iter().filter(|r| (lo..=hi).contains(&r["z"].as_u64().unwrap())).collect();
+        let rows: Vec<&Value> =
+            per_tile.iter().filter(|r| (lo..=hi).contains(&r["z"].as_u64().unwrap())).collect();
         summarize(&rows)
     };
     let mut warm = build_ms[1..].to_vec();
@@ -160,7 +180,14 @@ fn bench(c: &mut Criterion) {
         let open = Filter::default();
         let mut group = c.benchmark_group("peers_tile_list_51");
         group.bench_function(BenchmarkId::from_parameter(set), |b| {
-            b.iter(|| tiles.iter().map(|&t| render_layers(&atlas, &maker, &open, t, Layers::CLUSTERS).unwrap().len()).sum::<usize>());
+            b.iter(|| {
+                tiles
+                    .iter()
+                    .map(|&t| {
+                        render_layers(&atlas, &maker, &open, t, Layers::CLUSTERS).unwrap().len()
+                    })
+                    .sum::<usize>()
+            });
         });
         group.finish();
     }

@@ -26,14 +26,21 @@ pub struct TileTiming {
 ///
 /// # Panics
 /// When a tile cannot be made.
-pub fn time_tiles(atlas: &Atlas, maker: &TileMaker, tiles: &[TileCoord], layers: Layers, passes: usize) -> Vec<TileTiming> {
+pub fn time_tiles(
+    atlas: &Atlas,
+    maker: &TileMaker,
+    tiles: &[TileCoord],
+    layers: Layers,
+    passes: usize,
+) -> Vec<TileTiming> {
     let open = Filter::default();
     let mut samples = vec![Vec::with_capacity(passes); tiles.len()];
     let mut bytes = vec![0; tiles.len()];
     for pass in 0..WARM_UP_PASSES + passes {
         for (i, &tile) in tiles.iter().enumerate() {
             let started = Instant::now();
-            let encoded = render_layers(atlas, maker, &open, tile, layers).unwrap_or_else(|e| panic!("tile {tile:?}: {e}"));
+            let encoded = render_layers(atlas, maker, &open, tile, layers)
+                .unwrap_or_else(|e| panic!("tile {tile:?}: {e}"));
             let us = started.elapsed().as_secs_f64() * 1e6;
             if pass >= WARM_UP_PASSES {
                 samples[i].push(us);
@@ -41,7 +48,11 @@ pub fn time_tiles(atlas: &Atlas, maker: &TileMaker, tiles: &[TileCoord], layers:
             bytes[i] = encoded.len();
         }
     }
-    samples.iter_mut().zip(bytes).map(|(times, bytes)| TileTiming { median_us: median(times), bytes }).collect()
+    samples
+        .iter_mut()
+        .zip(bytes)
+        .map(|(times, bytes)| TileTiming { median_us: median(times), bytes })
+        .collect()
 }
 
 /// The median (the mean of the middle two of an even count).
@@ -54,7 +65,12 @@ pub fn median(values: &mut [f64]) -> f64 {
 /// The peers harness's p95: the value at rank ceil(0.95 n).
 pub fn p95(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
-    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "a rank in a short list")]
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss,
+        reason = "a rank in a short list"
+    )]
     let rank = ((0.95 * values.len() as f64).ceil() as usize).clamp(1, values.len());
     values[rank - 1]
 }

@@ -8,7 +8,9 @@ use std::process::Command;
 fn main() {
     // Read when the script runs, not when it was compiled: a build script
     // compiled for a clone elsewhere may be reused from a shared target directory.
-    let web = Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")).join("../../web");
+    let web =
+        Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+            .join("../../web");
     for watched in ["src", "build.mjs", "package.json", "package-lock.json"] {
         println!("cargo::rerun-if-changed={}", web.join(watched).display());
     }
@@ -22,7 +24,12 @@ fn main() {
         _ => true,
     };
     if stale {
-        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(&web), "npm ci in web/");
+        run(
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+                .current_dir(&web),
+            "npm ci in web/",
+        );
     }
     run(Command::new("node").arg("build.mjs").arg(&out).current_dir(&web), "node web/build.mjs");
 }
@@ -31,6 +38,8 @@ fn run(command: &mut Command, what: &str) {
     match command.status() {
         Ok(status) if status.success() => {}
         Ok(status) => panic!("{what} failed ({status}); the viewer cannot be built"),
-        Err(e) => panic!("{what} could not start ({e}): the viewer is built with Node.js 20+ and npm, which must be installed"),
+        Err(e) => panic!(
+            "{what} could not start ({e}): the viewer is built with Node.js 20+ and npm, which must be installed"
+        ),
     }
 }

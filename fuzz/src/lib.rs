@@ -27,10 +27,21 @@ pub fn service() -> &'static Service {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let reference = Arc::new(impactmap_formats::embedded_reference());
         let store = Store::open(&dir.path().join("fuzz.db")).expect("a new database");
-        store.upsert(&impactmap_formats::generate_sample(&reference, 300, 7)).expect("the sample stored");
-        let raw = RawConfig { limits: RawLimits { submissions_per_ip_per_hour: Some(0), ..RawLimits::default() }, ..RawConfig::default() };
-        let state = AppState::new(Arc::new(store), reference, raw.validate().expect("the default configuration")).expect("the state");
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+        store
+            .upsert(&impactmap_formats::generate_sample(&reference, 300, 7))
+            .expect("the sample stored");
+        let raw = RawConfig {
+            limits: RawLimits { submissions_per_ip_per_hour: Some(0), ..RawLimits::default() },
+            ..RawConfig::default()
+        };
+        let state = AppState::new(
+            Arc::new(store),
+            reference,
+            raw.validate().expect("the default configuration"),
+        )
+        .expect("the state");
+        let runtime =
+            tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
         Service { _dir: dir, runtime, router: impactmap_server::app(state) }
     })
 }
@@ -44,16 +55,25 @@ pub struct Answer {
 
 impl Service {
     /// Sends one request; `None` when `uri` is not a URI at all (no client could send it).
-    pub fn send(&self, method: &str, uri: &str, content_type: Option<&str>, body: Vec<u8>) -> Option<Answer> {
+    pub fn send(
+        &self,
+        method: &str,
+        uri: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Option<Answer> {
         let mut request = Request::builder().method(method).uri(uri);
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
         }
         let request = request.body(Body::from(body)).ok()?;
         let answer = self.runtime.block_on(async {
-            let response = self.router.clone().oneshot(request).await.expect("the router is infallible");
+            let response =
+                self.router.clone().oneshot(request).await.expect("the router is infallible");
             let status = response.status();
-            let body = axum::body::to_bytes(response.into_body(), 64 << 20).await.expect("a body under 64 MiB");
+            let body = axum::body::to_bytes(response.into_body(), 64 << 20)
+                .await
+                .expect("a body under 64 MiB");
             Answer { status, body: body.to_vec() }
         });
         Some(answer)
@@ -68,10 +88,15 @@ impl Service {
 /// # Panics
 /// When the answer breaks them: that is the finding.
 pub fn check_answer(sent: &str, answer: &Answer) {
-    assert!(!answer.status.is_server_error(), "{sent}: {} {}", answer.status, String::from_utf8_lossy(&answer.body));
+    assert!(
+        !answer.status.is_server_error(),
+        "{sent}: {} {}",
+        answer.status,
+        String::from_utf8_lossy(&answer.body)
+    );
     if answer.status.is_client_error() {
-        let body: serde_json::Value =
-            serde_json::from_slice(&answer.body).unwrap_or_else(|e| panic!("{sent}: a {} body that is not JSON: {e}", answer.status));
+        let body: serde_json::Value = serde_json::from_slice(&answer.body)
+            .unwrap_or_else(|e| panic!("{sent}: a {} body that is not JSON: {e}", answer.status));
         assert!(body["error"].is_string(), "{sent}: no error in {body}");
         // The text as a reader gets it: JSON escapes undone, so that a quoted
         // carriage return (`\r`) and the `usqlite` the client sent after it
@@ -79,7 +104,17 @@ pub fn check_answer(sent: &str, answer: &Answer) {
         let mut text = String::new();
         strings_of(&body, &mut text);
         let decoded = percent_encoding::percent_decode_str(sent).decode_utf8_lossy();
-        for leak in ["panicked", ".rs:", "rusqlite", "SQLITE_", "sqlite3", "backtrace", "/home/", "/root/", "/tmp/"] {
+        for leak in [
+            "panicked",
+            ".rs:",
+            "rusqlite",
+            "SQLITE_",
+            "sqlite3",
+            "backtrace",
+            "/home/",
+            "/root/",
+            "/tmp/",
+        ] {
             let quoted = sent.contains(leak) || decoded.contains(leak);
             assert!(quoted || !text.contains(leak), "{sent}: the body leaks '{leak}': {text}");
         }
@@ -120,7 +155,11 @@ pub fn reference() -> &'static Reference {
 pub fn import_round_trip(format: impactmap_formats::Format, bytes: &[u8]) {
     use impactmap_formats::{Exporter, ImportOptions, import_bytes};
     let reference = reference();
-    let options = |format| ImportOptions { format: Some(format), source: "fuzz".into(), now: jiff::Timestamp::UNIX_EPOCH };
+    let options = |format| ImportOptions {
+        format: Some(format),
+        source: "fuzz".into(),
+        now: jiff::Timestamp::UNIX_EPOCH,
+    };
     let report = match import_bytes("input.txt", bytes, reference, &options(format)) {
         Ok(report) => report,
         Err(e) => {
@@ -135,15 +174,22 @@ pub fn import_round_trip(format: impactmap_formats::Format, bytes: &[u8]) {
         return;
     }
     let export = |orgs: &[impactmap_model::Organisation]| {
-        let mut exporter = Exporter::new(impactmap_formats::Format::Csv, reference, Vec::new()).expect("an exporter");
+        let mut exporter = Exporter::new(impactmap_formats::Format::Csv, reference, Vec::new())
+            .expect("an exporter");
         for org in orgs {
             exporter.write(org).expect("written to memory");
         }
         exporter.finish().expect("finished").0
     };
     let first = export(&report.organisations);
-    let again = import_bytes("export.csv", &first, reference, &options(impactmap_formats::Format::Csv)).expect("our own export imports");
+    let again =
+        import_bytes("export.csv", &first, reference, &options(impactmap_formats::Format::Csv))
+            .expect("our own export imports");
     assert_eq!(again.rejected(), 0, "our own export has rejected rows: {:?}", again.issues);
     let second = export(&again.organisations);
-    assert_eq!(String::from_utf8_lossy(&first), String::from_utf8_lossy(&second), "the export changed on its way round");
+    assert_eq!(
+        String::from_utf8_lossy(&first),
+        String::from_utf8_lossy(&second),
+        "the export changed on its way round"
+    );
 }

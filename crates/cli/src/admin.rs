@@ -38,12 +38,15 @@ enum AdminCommand {
 }
 
 pub(crate) fn run(args: &AdminArgs) -> anyhow::Result<ExitCode> {
-    let (AdminCommand::Add { db, .. } | AdminCommand::List { db } | AdminCommand::Revoke { db, .. }) = &args.command;
+    let (AdminCommand::Add { db, .. }
+    | AdminCommand::List { db }
+    | AdminCommand::Revoke { db, .. }) = &args.command;
     let store = Store::open(&db.config()?.db)?;
     let now = jiff::Timestamp::now();
     match &args.command {
         AdminCommand::Add { name, .. } => {
-            let (token, hash) = impactmap_server::new_admin_token(name).map_err(anyhow::Error::msg)?;
+            let (token, hash) =
+                impactmap_server::new_admin_token(name).map_err(anyhow::Error::msg)?;
             store.add_admin(name, &hash, ACTOR, now)?;
             eprintln!("moderator '{name}' added; their token (shown once, keep it secret):");
             println!("{token}");

@@ -38,19 +38,28 @@ pub(crate) fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let written = match &args.output {
         Some(path) => {
             let partial = path.with_extension("partial");
-            let file = std::fs::File::create(&partial).with_context(|| format!("cannot write {}", partial.display()))?;
+            let file = std::fs::File::create(&partial)
+                .with_context(|| format!("cannot write {}", partial.display()))?;
             let (out, written) = write_all(&store, &reference, args.format, BufWriter::new(file))?;
             out.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()?;
-            std::fs::rename(&partial, path).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::rename(&partial, path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
             written
         }
-        None => write_all(&store, &reference, args.format, BufWriter::new(std::io::stdout().lock()))?.1,
+        None => {
+            write_all(&store, &reference, args.format, BufWriter::new(std::io::stdout().lock()))?.1
+        }
     };
     eprintln!("exported {written} organisations as {}", args.format);
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_all<W: Write>(store: &Store, reference: &Reference, format: Format, out: W) -> anyhow::Result<(W, usize)> {
+fn write_all<W: Write>(
+    store: &Store,
+    reference: &Reference,
+    format: Format,
+    out: W,
+) -> anyhow::Result<(W, usize)> {
     let mut exporter = Exporter::new(format, reference, out)?;
     store.each_organisation(|org| exporter.write(&org).map_err(ExportError::from))?;
     let (mut out, written) = exporter.finish()?;

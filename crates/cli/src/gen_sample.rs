@@ -26,7 +26,10 @@ pub(crate) fn run(args: &GenSampleArgs) -> anyhow::Result<ExitCode> {
     let reference = embedded_reference();
     let organisations = generate_sample(&reference, args.count, args.seed);
     let out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?),
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        ),
         None => Box::new(std::io::stdout().lock()),
     };
     let mut exporter = Exporter::new(args.format, &reference, BufWriter::new(out))?;

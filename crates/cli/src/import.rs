@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use impactmap_formats::{Format, FormatError, ImportOptions, ImportReport, embedded_reference, import_file};
+use impactmap_formats::{
+    Format, FormatError, ImportOptions, ImportReport, embedded_reference, import_file,
+};
 use impactmap_model::Reference;
 use impactmap_store::Store;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -50,14 +52,21 @@ pub(crate) struct ImportArgs {
 struct FormatChoice(Option<Format>);
 
 fn parse_format(text: &str) -> Result<FormatChoice, FormatError> {
-    if text == "auto" { Ok(FormatChoice(None)) } else { text.parse().map(|f| FormatChoice(Some(f))) }
+    if text == "auto" {
+        Ok(FormatChoice(None))
+    } else {
+        text.parse().map(|f| FormatChoice(Some(f)))
+    }
 }
 
 pub(crate) fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
     let report = read(args, &embedded_reference())?;
     let valid = report.organisations.len();
     let rejected = report.rejected();
-    println!("{}: {valid} valid, {rejected} rejected ({}; nothing written)", report.file, report.format);
+    println!(
+        "{}: {valid} valid, {rejected} rejected ({}; nothing written)",
+        report.file, report.format
+    );
     Ok(if rejected == 0 && valid > 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
@@ -75,7 +84,13 @@ pub(crate) fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
 /// Imports a file as `impactmap import FILE` does (format told from the
 /// content, rejected rows reported and skipped): `serve --import`.
 pub(crate) fn import_into(file: &Path, store: &Store, reference: &Reference) -> anyhow::Result<()> {
-    let args = ValidateArgs { file: file.to_owned(), format: FormatChoice(None), source: None, strict: false, report: None };
+    let args = ValidateArgs {
+        file: file.to_owned(),
+        format: FormatChoice(None),
+        source: None,
+        strict: false,
+        report: None,
+    };
     let report = read(&args, reference)?;
     check(&report, false)?;
     write(&report, store)
@@ -87,14 +102,18 @@ fn check(report: &ImportReport, strict: bool) -> anyhow::Result<()> {
         anyhow::bail!("{}: {rejected} row(s) rejected; nothing imported (--strict)", report.file);
     }
     if report.organisations.is_empty() {
-        anyhow::bail!("{}: no valid organisation; nothing imported ({rejected} rejected)", report.file);
+        anyhow::bail!(
+            "{}: no valid organisation; nothing imported ({rejected} rejected)",
+            report.file
+        );
     }
     Ok(())
 }
 
 fn write(report: &ImportReport, store: &Store) -> anyhow::Result<()> {
     let bar = progress_bar(report.organisations.len());
-    let summary = store.upsert_with_progress(&report.organisations, |done| bar.set_position(done as u64))?;
+    let summary =
+        store.upsert_with_progress(&report.organisations, |done| bar.set_position(done as u64))?;
     bar.finish_and_clear();
     println!(
         "{}: {} imported, {} updated, {} unchanged, {} rejected ({} into {})",
@@ -110,12 +129,14 @@ fn write(report: &ImportReport, store: &Store) -> anyhow::Result<()> {
 }
 
 fn read(args: &ValidateArgs, reference: &Reference) -> anyhow::Result<ImportReport> {
-    let source = args
-        .source
-        .clone()
-        .unwrap_or_else(|| args.file.file_stem().map_or_else(|| "import".to_owned(), |s| s.to_string_lossy().into_owned()));
+    let source = args.source.clone().unwrap_or_else(|| {
+        args.file
+            .file_stem()
+            .map_or_else(|| "import".to_owned(), |s| s.to_string_lossy().into_owned())
+    });
     let options = ImportOptions { format: args.format.0, source, now: jiff::Timestamp::now() };
-    let spinner = ProgressBar::new_spinner().with_message(format!("reading {}", args.file.display()));
+    let spinner =
+        ProgressBar::new_spinner().with_message(format!("reading {}", args.file.display()));
     let report = import_file(&args.file, reference, &options)?;
     spinner.finish_and_clear();
     print_issues(&report, args.report.as_ref())?;
@@ -131,13 +152,20 @@ fn print_issues(report: &ImportReport, all_to: Option<&PathBuf>) -> anyhow::Resu
         writeln!(stderr, "{}", issue.render(&report.file))?;
     }
     if let Some(path) = all_to {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?);
+        let mut out = std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        );
         for issue in &report.issues {
             writeln!(out, "{}", issue.render(&report.file))?;
         }
         out.flush()?;
     } else if report.issues.len() > SHOWN_ISSUES {
-        writeln!(stderr, "... and {} more issues (--report FILE writes them all)", report.issues.len() - SHOWN_ISSUES)?;
+        writeln!(
+            stderr,
+            "... and {} more issues (--report FILE writes them all)",
+            report.issues.len() - SHOWN_ISSUES
+        )?;
     }
     Ok(())
 }
@@ -147,6 +175,8 @@ fn progress_bar(rows: usize) -> ProgressBar {
         return ProgressBar::hidden();
     }
     // indicatif draws only when stderr is a terminal.
-    ProgressBar::new(rows as u64)
-        .with_style(ProgressStyle::with_template("writing {bar:40} {pos}/{len} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()))
+    ProgressBar::new(rows as u64).with_style(
+        ProgressStyle::with_template("writing {bar:40} {pos}/{len} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    )
 }

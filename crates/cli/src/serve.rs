@@ -42,7 +42,8 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     // Bound first, so that with port 0 the absolute URLs we hand out
     // (TileJSON, OGC links) name the port actually listened on.
     let listen = raw.clone().validate()?.listen;
-    let listener = std::net::TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = std::net::TcpListener::bind(listen)
+        .with_context(|| format!("cannot listen on {listen}"))?;
     let bound = listener.local_addr()?;
     if raw.server.public_url.is_none() {
         raw.server.public_url = Some(format!("http://{bound}"));
@@ -58,8 +59,15 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let started = std::time::Instant::now();
     let state = AppState::new(store.clone(), reference, config)?;
-    tracing::info!("atlas of {} organisations built in {:.2?}", state.atlas.load().len(), started.elapsed());
-    let runtime = tokio::runtime::Builder::new_multi_thread().max_blocking_threads(BLOCKING_THREADS).enable_all().build()?;
+    tracing::info!(
+        "atlas of {} organisations built in {:.2?}",
+        state.atlas.load().len(),
+        started.elapsed()
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(BLOCKING_THREADS)
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
@@ -68,16 +76,28 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     })?;
     // Requests are done: fold the write-ahead log back so the file alone is the database.
     if !store.checkpoint()? {
-        tracing::info!("{}: another process still reads the database; part of its log stays beside it", store.path().display());
+        tracing::info!(
+            "{}: another process still reads the database; part of its log stays beside it",
+            store.path().display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn load_sample(store: &Store, reference: &Reference) -> anyhow::Result<()> {
-    let options = ImportOptions { format: None, source: "sample".into(), now: jiff::Timestamp::now() };
+    let options =
+        ImportOptions { format: None, source: "sample".into(), now: jiff::Timestamp::now() };
     let report = import_bytes("data/sample/organisations.csv", SAMPLE_CSV, reference, &options)?;
-    anyhow::ensure!(report.rejected() == 0, "the shipped sample has {} rejected rows", report.rejected());
+    anyhow::ensure!(
+        report.rejected() == 0,
+        "the shipped sample has {} rejected rows",
+        report.rejected()
+    );
     let summary = store.upsert(&report.organisations)?;
-    tracing::info!("empty database {}: loaded {} sample organisations", store.path().display(), summary.inserted);
+    tracing::info!(
+        "empty database {}: loaded {} sample organisations",
+        store.path().display(),
+        summary.inserted
+    );
     Ok(())
 }

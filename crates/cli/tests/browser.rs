@@ -2,7 +2,10 @@
 //! playwright-core, Debian's Chromium) against a real server. Screenshots
 //! go to target/artefacts/.
 
-#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that cannot go on should stop loudly, helpers included"
+)]
 
 use std::path::Path;
 use std::process::Command;
@@ -20,7 +23,11 @@ fn the_viewer_renders_in_chromium() {
     let config = dir.path().join("impactmap.toml");
     std::fs::write(&config, "[limits]\nform_min_seconds = 0\n").unwrap();
     let server = Server::start(&db, &["--config", config.to_str().unwrap()]);
-    let admin = Command::new(env!("CARGO_BIN_EXE_impactmap")).args(["admin", "add", "tester", "--db"]).arg(&db).output().unwrap();
+    let admin = Command::new(env!("CARGO_BIN_EXE_impactmap"))
+        .args(["admin", "add", "tester", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
     assert!(admin.status.success(), "{}", String::from_utf8_lossy(&admin.stderr));
     let token = String::from_utf8(admin.stdout).unwrap().trim().to_owned();
     // A stored-XSS attempt, imported while the server runs, for the card test.
@@ -30,7 +37,13 @@ fn the_viewer_renders_in_chromium() {
         "name,lat,lon,country,family,sectors\n\"<img src=x onerror=alert(1)>\",45.764,4.8357,FR,association,culture\n",
     )
     .unwrap();
-    let import = Command::new(env!("CARGO_BIN_EXE_impactmap")).arg("import").arg(&hostile).arg("--db").arg(&db).output().unwrap();
+    let import = Command::new(env!("CARGO_BIN_EXE_impactmap"))
+        .arg("import")
+        .arg(&hostile)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
     assert!(import.status.success(), "{}", String::from_utf8_lossy(&import.stderr));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while !server.get("/healthz").1.contains("\"organisations\":761") {
@@ -48,7 +61,11 @@ fn the_viewer_renders_in_chromium() {
         .env("IMPACTMAP_ADMIN_TOKEN", &token)
         .output()
         .expect("node is needed for the browser tests");
-    let report = format!("{}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let report = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(output.status.success(), "{report}");
     assert!(report.contains("ℹ fail 0") && !report.contains("ℹ pass 0"), "{report}");
     assert_eq!(server.terminate(), 0);

@@ -1,7 +1,10 @@
 //! The `impactmap` binary as users run it: imports of every format and of
 //! bad files, round trips through every export, the sample generator.
 
-#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that cannot go on should stop loudly, helpers included"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -13,9 +16,16 @@ struct Run {
 }
 
 fn impactmap(args: &[&str]) -> Run {
-    let Output { status, stdout, stderr } =
-        Command::new(env!("CARGO_BIN_EXE_impactmap")).args(args).env_remove("IMPACTMAP_DB").output().unwrap();
-    Run { code: status.code().unwrap(), stdout: String::from_utf8(stdout).unwrap(), stderr: String::from_utf8(stderr).unwrap() }
+    let Output { status, stdout, stderr } = Command::new(env!("CARGO_BIN_EXE_impactmap"))
+        .args(args)
+        .env_remove("IMPACTMAP_DB")
+        .output()
+        .unwrap();
+    Run {
+        code: status.code().unwrap(),
+        stdout: String::from_utf8(stdout).unwrap(),
+        stderr: String::from_utf8(stderr).unwrap(),
+    }
 }
 
 fn repo(path: &str) -> PathBuf {
@@ -91,7 +101,10 @@ fn the_shipped_sample_is_what_the_generator_makes() {
     let out = ws.path("sample.csv");
     assert_eq!(impactmap(&["gen-sample", "--count", "760", "--seed", "2026", "-o", &out]).code, 0);
     let shipped = std::fs::read(repo("data/sample/organisations.csv")).unwrap();
-    assert!(std::fs::read(&out).unwrap() == shipped, "data/sample/organisations.csv is stale: regenerate it with gen-sample");
+    assert!(
+        std::fs::read(&out).unwrap() == shipped,
+        "data/sample/organisations.csv is stale: regenerate it with gen-sample"
+    );
     let rows = String::from_utf8(shipped).unwrap().lines().count() - 1;
     assert!(rows >= 750, "{rows}");
 }
@@ -102,7 +115,11 @@ fn reimporting_changes_nothing() {
     let ws = Workspace::new().with_sample();
     let before = ws.export("csv");
     let run = ws.import(&repo("data/sample/organisations.csv").display().to_string(), &[]);
-    assert!(run.stdout.contains(": 0 imported, 0 updated, 760 unchanged, 0 rejected"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(": 0 imported, 0 updated, 760 unchanged, 0 rejected"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(ws.export("csv"), before);
 }
 
@@ -118,7 +135,11 @@ fn every_export_round_trips() {
         let file = copy.file(&format!("in.{format}"), &exported);
         let run = copy.import(&file, &[]);
         assert_eq!(run.code, 0, "{format}: {}", run.stderr);
-        assert!(run.stdout.contains(": 760 imported, 0 updated, 0 unchanged, 0 rejected"), "{format}: {}", run.stdout);
+        assert!(
+            run.stdout.contains(": 760 imported, 0 updated, 0 unchanged, 0 rejected"),
+            "{format}: {}",
+            run.stdout
+        );
         assert_eq!(copy.export("csv"), original, "{format} round trip");
     }
 }
@@ -128,7 +149,10 @@ fn every_export_round_trips() {
 #[test]
 fn a_format_only_read_is_refused_for_writing_by_name() {
     let ws = Workspace::new().with_sample();
-    for args in [&["export", "--format", "gogocarto", "--db", &ws.db()][..], &["gen-sample", "--format", "GoGoCarto", "--count", "1"]] {
+    for args in [
+        &["export", "--format", "gogocarto", "--db", &ws.db()][..],
+        &["gen-sample", "--format", "GoGoCarto", "--count", "1"],
+    ] {
         let run = impactmap(args);
         assert_eq!(run.code, 2, "{}", run.stderr);
         assert!(
@@ -171,7 +195,11 @@ fn bad_files_are_refused_and_lose_nothing() {
     let before = ws.export("csv");
     let cases: [(&str, &[u8], &str); 6] = [
         ("empty.csv", b"", "empty.csv: is empty"),
-        ("garbage.csv", b"\x7fELF\x02\x01\x01\0\0\0\0garbage", "garbage.csv: is not a text file (NUL byte at offset 7)"),
+        (
+            "garbage.csv",
+            b"\x7fELF\x02\x01\x01\0\0\0\0garbage",
+            "garbage.csv: is not a text file (NUL byte at offset 7)",
+        ),
         (
             "pipes.csv",
             b"name|lat|lon\nA|1|2\n",
@@ -183,7 +211,11 @@ fn bad_files_are_refused_and_lose_nothing() {
             b"{\"type\": \"FeatureCollection\",\n \"features\": [\n {\"type\": \"Feature\",, }]}",
             "broken.geojson:3: column 21: invalid JSON: key must be a string",
         ),
-        ("other.json", b"{\"hello\": 1}", "other.json: JSON that is neither a GeoJSON FeatureCollection nor a GoGoCarto export"),
+        (
+            "other.json",
+            b"{\"hello\": 1}",
+            "other.json: JSON that is neither a GeoJSON FeatureCollection nor a GoGoCarto export",
+        ),
     ];
     for (name, bytes, message) in cases {
         let file = ws.file(name, bytes);
@@ -229,7 +261,11 @@ fn bad_coordinates_are_rejected_row_by_row_naming_the_field() {
     for (line, want) in lines.iter().zip(expected) {
         assert_eq!(*line, format!("{file}{want}"));
     }
-    assert!(run.stdout.contains(": 1 imported, 0 updated, 0 unchanged, 8 rejected"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(": 1 imported, 0 updated, 0 unchanged, 8 rejected"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(ws.count(), 1);
 }
 
@@ -240,7 +276,12 @@ fn strict_and_dry_run_write_nothing() {
     let file = ws.file("mixed.csv", "name,lat,lon,country\nGood,14.69,-17.44,SN\nBad,999,1,SN\n");
     let run = ws.import(&file, &["--strict"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains(&format!("error: {file}: 1 row(s) rejected; nothing imported (--strict)")), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("error: {file}: 1 row(s) rejected; nothing imported (--strict)")),
+        "{}",
+        run.stderr
+    );
     assert!(!Path::new(&ws.db()).exists());
     let run = ws.import(&file, &["--dry-run"]);
     assert_eq!(run.code, 1);
@@ -254,13 +295,22 @@ fn strict_and_dry_run_write_nothing() {
 #[test]
 fn spreadsheet_csv_french_excel_dialect() {
     let ws = Workspace::new();
-    let mut bytes = b"\xef\xbb\xbfNom;Latitude;Longitude;Pays;Ville;Famille;Secteur;Site web\r\n".to_vec();
+    let mut bytes =
+        b"\xef\xbb\xbfNom;Latitude;Longitude;Pays;Ville;Famille;Secteur;Site web\r\n".to_vec();
     bytes.extend_from_slice(
         "Coop Yaoundé;3,87;11,52;Cameroun;Yaoundé;Coopérative agricole;Agriculture|Microfinance;www.example.org\r\n".as_bytes(),
     );
-    bytes.extend_from_slice("Banco Comunitário;-3,73;-38,52;Brasil;Fortaleza;Mutual;Banking / credit unions;\r\n".as_bytes());
-    bytes.extend_from_slice("Repair Café Leeds;53,8;-1,55;UK;Leeds;Association;Reduce, Reuse, Repair & Recycle;\r\n".as_bytes());
-    bytes.extend_from_slice("Ferme du Sénégal;14,79;-16,93;Senegall;Thiès;Association;Food;\r\n".as_bytes());
+    bytes.extend_from_slice(
+        "Banco Comunitário;-3,73;-38,52;Brasil;Fortaleza;Mutual;Banking / credit unions;\r\n"
+            .as_bytes(),
+    );
+    bytes.extend_from_slice(
+        "Repair Café Leeds;53,8;-1,55;UK;Leeds;Association;Reduce, Reuse, Repair & Recycle;\r\n"
+            .as_bytes(),
+    );
+    bytes.extend_from_slice(
+        "Ferme du Sénégal;14,79;-16,93;Senegall;Thiès;Association;Food;\r\n".as_bytes(),
+    );
     let file = ws.file("fr.csv", bytes);
     let run = ws.import(&file, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -292,8 +342,12 @@ fn windows_1252_ragged_rows_and_quoted_newlines() {
         format!("{file}:2: not UTF-8 from this line on; read as Windows-1252"),
         format!("{file}: family: no family column; every organisation is unclassified"),
         format!("{file}: sectors: no sector column; every organisation is unclassified"),
-        format!("{file}:4: 4 cells where the header has 5; missing cells read as empty, extra ones ignored"),
-        format!("{file}:5: 6 cells where the header has 5; missing cells read as empty, extra ones ignored"),
+        format!(
+            "{file}:4: 4 cells where the header has 5; missing cells read as empty, extra ones ignored"
+        ),
+        format!(
+            "{file}:5: 6 cells where the header has 5; missing cells read as empty, extra ones ignored"
+        ),
     ] {
         assert!(run.stderr.lines().any(|l| l == expected), "{expected}\nnot in\n{}", run.stderr);
     }
@@ -323,7 +377,11 @@ fn suspicious_places_and_vocabulary_are_flagged_not_dropped() {
         ":5: rejected: id: duplicate identifier '1' (first at:2)",
         ":6: lat: 5 rows share the point 13.405,52.52 (6, 7, 8, 9, 10): a geocoder's fallback?",
     ] {
-        assert!(run.stderr.lines().any(|l| l.starts_with(&format!("{file}{expected}"))), "{expected}\nnot in\n{}", run.stderr);
+        assert!(
+            run.stderr.lines().any(|l| l.starts_with(&format!("{file}{expected}"))),
+            "{expected}\nnot in\n{}",
+            run.stderr
+        );
     }
     assert_eq!(ws.count(), 8);
 }
@@ -341,11 +399,20 @@ fn essglobal_variants_are_read() {
     let file = ws.file("ess.csv", text);
     let run = ws.import(&file, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains(": 2 imported, 0 updated, 0 unchanged, 1 rejected (essglobal"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(": 2 imported, 0 updated, 0 unchanged, 1 rejected (essglobal"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stderr.contains(":4: rejected: lat: no coordinates"), "{}", run.stderr);
     let csv = ws.export("csv");
     assert!(csv.contains("Suma,\"Workers' co-op\nSince 1977\",https://suma.coop/,GB,Elland,europe,cooperative,food-agriculture;trade-services;finance,,-1.84,53.68,ess,R1"), "{csv}");
-    assert!(csv.contains("\"Mutuelle \"\"Santé\"\"\",,,SN,Dakar,africa,mutual,health-social,,-17.44,14.69,ess,R2"), "{csv}");
+    assert!(
+        csv.contains(
+            "\"Mutuelle \"\"Santé\"\"\",,,SN,Dakar,africa,mutual,health-social,,-17.44,14.69,ess,R2"
+        ),
+        "{csv}"
+    );
 }
 
 #[test]
@@ -358,10 +425,13 @@ fn gogocarto_full_and_compact_are_read() {
     let file = ws.file("gogo.json", full);
     let run = ws.import(&file, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains(": 1 imported, 0 updated, 0 unchanged, 0 rejected (gogocarto"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(": 1 imported, 0 updated, 0 unchanged, 0 rejected (gogocarto"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stderr.contains("1 unpublished element(s) skipped"), "{}", run.stderr);
-    let compact =
-        r#"{"ontology":"gogocompact","mapping":["name","description"],"data":[["c1",["Amap du Val","Paniers"],47.2,-1.55,[12],1]]}"#;
+    let compact = r#"{"ontology":"gogocompact","mapping":["name","description"],"data":[["c1",["Amap du Val","Paniers"],47.2,-1.55,[12],1]]}"#;
     let file = ws.file("compact.json", compact);
     assert_eq!(ws.import(&file, &[]).code, 0);
     let csv = ws.export("csv");
@@ -371,7 +441,12 @@ fn gogocarto_full_and_compact_are_read() {
         ),
         "{csv}"
     );
-    assert!(csv.contains("Amap du Val,Paniers,,FR,,europe,unclassified,unclassified,,-1.55,47.2,compact,c1"), "{csv}");
+    assert!(
+        csv.contains(
+            "Amap du Val,Paniers,,FR,,europe,unclassified,unclassified,,-1.55,47.2,compact,c1"
+        ),
+        "{csv}"
+    );
 }
 
 /// RELIABILITY A12, A15.
@@ -381,8 +456,17 @@ fn a_hundred_thousand_rows_import_and_reimport() {
     let file = ws.path("100k.csv");
     assert_eq!(impactmap(&["gen-sample", "--count", "100000", "--seed", "5", "-o", &file]).code, 0);
     let run = ws.import(&file, &[]);
-    assert!(run.stdout.contains(": 100000 imported, 0 updated, 0 unchanged, 0 rejected"), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(": 100000 imported, 0 updated, 0 unchanged, 0 rejected"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
     let run = ws.import(&file, &[]);
-    assert!(run.stdout.contains(": 0 imported, 0 updated, 100000 unchanged, 0 rejected"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(": 0 imported, 0 updated, 100000 unchanged, 0 rejected"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(ws.count(), 100_000);
 }

@@ -5,7 +5,10 @@
 //! full size); each time the database holds the sample alone or everything,
 //! and passes `integrity_check`; the import then completes when run again.
 
-#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that cannot go on should stop loudly, helpers included"
+)]
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -31,7 +34,8 @@ fn with_sample(db: &Path) {
 
 /// Organisations in the database and its `integrity_check` verdict, read-only.
 fn state(db: &Path) -> (usize, String) {
-    let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .unwrap();
     let count: usize = c.query_row("SELECT count(*) FROM organisations", [], |r| r.get(0)).unwrap();
     let verdict: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     (count, verdict)
@@ -40,7 +44,8 @@ fn state(db: &Path) -> (usize, String) {
 /// RELIABILITY C2, P10.
 #[test]
 fn an_import_killed_at_any_point_leaves_all_or_nothing() {
-    let (trials, rows) = (setting("IMPACTMAP_KILL_TRIALS", 8), setting("IMPACTMAP_KILL_IMPORT_ROWS", 10_000));
+    let (trials, rows) =
+        (setting("IMPACTMAP_KILL_TRIALS", 8), setting("IMPACTMAP_KILL_IMPORT_ROWS", 10_000));
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("members.csv");
     let generated = Command::new(env!("CARGO_BIN_EXE_impactmap"))
@@ -72,7 +77,10 @@ fn an_import_killed_at_any_point_leaves_all_or_nothing() {
         let killed = !child.wait().unwrap().success();
         let (count, verdict) = state(&db);
         assert_eq!(verdict, "ok", "trial {trial}");
-        assert!(count == SAMPLE || count == SAMPLE + rows, "trial {trial}: {count} organisations, neither before nor after");
+        assert!(
+            count == SAMPLE || count == SAMPLE + rows,
+            "trial {trial}: {count} organisations, neither before nor after"
+        );
         if killed && count == SAMPLE {
             interrupted += 1;
             // Run again, the import completes.

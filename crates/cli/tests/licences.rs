@@ -4,7 +4,10 @@
 //! Advisories need the `RustSec` advisory database from `github.com`, which the CI
 //! machine cannot reach: see RELIABILITY.md.
 
-#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that cannot go on should stop loudly, helpers included"
+)]
 
 use std::path::Path;
 
@@ -94,7 +97,15 @@ fn every_dependency_has_an_allowed_licence() {
     let rustc = String::from_utf8(rustc.stdout).unwrap();
     let host = rustc.lines().find_map(|l| l.strip_prefix("host: ")).unwrap();
     let output = std::process::Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--locked", "--offline", "--filter-platform", host])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--locked",
+            "--offline",
+            "--filter-platform",
+            host,
+        ])
         .current_dir(&root)
         .output()
         .unwrap();
@@ -109,8 +120,12 @@ fn every_dependency_has_an_allowed_licence() {
             refused.push(format!("crate {} {}: '{licence}'", package["name"], package["version"]));
         }
     }
-    let lock: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root.join("web/package-lock.json")).unwrap()).unwrap();
-    for (path, package) in lock["packages"].as_object().unwrap().iter().filter(|(path, _)| !path.is_empty()) {
+    let lock: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("web/package-lock.json")).unwrap())
+            .unwrap();
+    for (path, package) in
+        lock["packages"].as_object().unwrap().iter().filter(|(path, _)| !path.is_empty())
+    {
         let licence = package["license"].as_str().unwrap_or("");
         if !acceptable(licence) {
             refused.push(format!("npm {path}: '{licence}'"));

@@ -2,7 +2,10 @@
 //! submissions survive `kill -9`, moderators' tokens come from the command
 //! line, and a backup taken while the server writes is whole.
 
-#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that cannot go on should stop loudly, helpers included"
+)]
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -16,8 +19,7 @@ use common::{Server, request};
 /// Little work per form, no waiting, no rate limit: the tests send many.
 /// Cheap forms, no rate limit, and room for 100 requests at once (the
 /// default in-flight limit, 64, would refuse some of a burst with 503).
-const CONFIG: &str =
-    "[limits]\npow_bits = 4\nform_min_seconds = 0\nsubmissions_per_ip_per_hour = 0\npending_per_client = 100000\nin_flight = 256\n";
+const CONFIG: &str = "[limits]\npow_bits = 4\nform_min_seconds = 0\nsubmissions_per_ip_per_hour = 0\npending_per_client = 100000\nin_flight = 256\n";
 
 fn start(dir: &Path) -> Server {
     let config = dir.join("impactmap.toml");
@@ -39,7 +41,12 @@ fn submission(address: &str, n: usize) -> Option<String> {
     Some(body.to_string())
 }
 
-fn post(address: &str, path: &str, body: &str, token: Option<&str>) -> std::io::Result<(u16, String)> {
+fn post(
+    address: &str,
+    path: &str,
+    body: &str,
+    token: Option<&str>,
+) -> std::io::Result<(u16, String)> {
     let bearer = token.map(|t| format!("Bearer {t}"));
     let mut headers = vec![("Content-Type", "application/json")];
     if let Some(b) = &bearer {
@@ -54,13 +61,17 @@ fn sqlite(path: &Path) -> rusqlite::Connection {
 
 /// Sends every body at once, each from its own thread; the ids of the
 /// submissions acknowledged with `201`, and the threads.
-fn send_at_once(address: &str, bodies: Vec<String>) -> (Arc<Mutex<Vec<String>>>, Vec<std::thread::JoinHandle<()>>) {
+fn send_at_once(
+    address: &str,
+    bodies: Vec<String>,
+) -> (Arc<Mutex<Vec<String>>>, Vec<std::thread::JoinHandle<()>>) {
     let acknowledged = Arc::new(Mutex::new(Vec::new()));
     let go = Arc::new(std::sync::Barrier::new(bodies.len() + 1));
     let senders = bodies
         .into_iter()
         .map(|body| {
-            let (address, acknowledged, go) = (address.to_owned(), acknowledged.clone(), go.clone());
+            let (address, acknowledged, go) =
+                (address.to_owned(), acknowledged.clone(), go.clone());
             std::thread::spawn(move || {
                 go.wait();
                 match post(&address, "/api/submissions", &body, None) {
@@ -83,13 +94,15 @@ fn send_at_once(address: &str, bodies: Vec<String>) -> (Arc<Mutex<Vec<String>>>,
 #[test]
 fn every_acknowledged_submission_survives_kill_9() {
     // 3 trials in CI; `FAULTS=1 scripts/test` runs RELIABILITY's 20.
-    let trials: usize = std::env::var("IMPACTMAP_KILL_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    let trials: usize =
+        std::env::var("IMPACTMAP_KILL_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
     let dir = tempfile::tempdir().unwrap();
     for trial in 0..trials {
         let server = start(dir.path());
         let address = server.address.clone();
         // 100 forms, solved first, then sent at once: 100 submissions in flight.
-        let bodies: Vec<String> = (0..100).map(|n| submission(&address, trial * 1000 + n).unwrap()).collect();
+        let bodies: Vec<String> =
+            (0..100).map(|n| submission(&address, trial * 1000 + n).unwrap()).collect();
         let (acknowledged, senders) = send_at_once(&address, bodies);
         // Let some land, then crash with the rest in flight.
         while acknowledged.lock().unwrap().len() < 10 + trial % 4 * 20 {
@@ -102,8 +115,13 @@ fn every_acknowledged_submission_survives_kill_9() {
         let db = sqlite(&dir.path().join("map.db"));
         let verdict: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
         assert_eq!(verdict, "ok");
-        let stored: Vec<String> =
-            db.prepare("SELECT id FROM submissions").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        let stored: Vec<String> = db
+            .prepare("SELECT id FROM submissions")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
         let acknowledged = acknowledged.lock().unwrap();
         // Some were still in flight when the server died.
         assert!(acknowledged.len() < 100, "trial {trial}: nothing was in flight");
@@ -132,8 +150,17 @@ fn a_token_from_the_command_line_moderates_until_revoked() {
     let db = dir.path().join("map.db");
     let server = start(dir.path());
     let cli = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_impactmap")).args(args).arg("--db").arg(&db).output().unwrap();
-        (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_impactmap"))
+            .args(args)
+            .arg("--db")
+            .arg(&db)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
     };
     let (code, token, _) = cli(&["admin", "add", "ana"]);
     assert_eq!(code, 0);
@@ -141,28 +168,50 @@ fn a_token_from_the_command_line_moderates_until_revoked() {
     assert!(token.starts_with("ana.") && token.len() == 4 + 64, "{token}");
     // Stored hashed: the secret is nowhere in the database file.
     let secret = token.split_once('.').unwrap().1;
-    let hash: String = sqlite(&db).query_row("SELECT secret_hash FROM admins WHERE name = 'ana'", [], |r| r.get(0)).unwrap();
+    let hash: String = sqlite(&db)
+        .query_row("SELECT secret_hash FROM admins WHERE name = 'ana'", [], |r| r.get(0))
+        .unwrap();
     assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$") && !hash.contains(secret));
     assert_eq!(cli(&["admin", "list"]).1.split('\t').next(), Some("ana"));
 
     let body = submission(&server.address, 1).unwrap();
     let (status, reply) = post(&server.address, "/api/submissions", &body, None).unwrap();
     assert_eq!(status, 201, "{reply}");
-    let id = serde_json::from_str::<serde_json::Value>(&reply).unwrap()["id"].as_str().unwrap().to_owned();
+    let id = serde_json::from_str::<serde_json::Value>(&reply).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let bearer = format!("Bearer {token}");
-    let (status, queue) = request(&server.address, "GET", "/api/admin/submissions", &[("Authorization", &bearer)], "").unwrap();
+    let (status, queue) = request(
+        &server.address,
+        "GET",
+        "/api/admin/submissions",
+        &[("Authorization", &bearer)],
+        "",
+    )
+    .unwrap();
     assert_eq!(status, 200);
     assert!(queue.contains(&id));
-    let (status, approved) = post(&server.address, &format!("/api/admin/submissions/{id}/approve"), "", Some(&token)).unwrap();
+    let (status, approved) =
+        post(&server.address, &format!("/api/admin/submissions/{id}/approve"), "", Some(&token))
+            .unwrap();
     assert_eq!(status, 200, "{approved}");
-    let org = serde_json::from_str::<serde_json::Value>(&approved).unwrap()["organisation"]["id"].as_str().unwrap().to_owned();
+    let org = serde_json::from_str::<serde_json::Value>(&approved).unwrap()["organisation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(server.get(&format!("/api/organisations/{org}")).0, 200);
 
     assert_eq!(cli(&["admin", "revoke", "ana"]).0, 0);
-    let (status, _) = request(&server.address, "GET", "/api/admin/me", &[("Authorization", &bearer)], "").unwrap();
+    let (status, _) =
+        request(&server.address, "GET", "/api/admin/me", &[("Authorization", &bearer)], "")
+            .unwrap();
     assert_eq!(status, 401);
     let (code, _, err) = cli(&["admin", "add", "Not A Name"]);
-    assert_eq!((code, err.trim()), (1, "error: 'Not A Name': use 1-32 lowercase letters, digits or '-'"));
+    assert_eq!(
+        (code, err.trim()),
+        (1, "error: 'Not A Name': use 1-32 lowercase letters, digits or '-'")
+    );
 }
 
 /// RELIABILITY C7.
@@ -180,7 +229,13 @@ fn a_backup_taken_while_the_server_writes_is_whole() {
     });
     std::thread::sleep(std::time::Duration::from_millis(200));
     let copy = dir.path().join("copy.db");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_impactmap")).arg("backup").arg(&copy).arg("--db").arg(&db).output().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_impactmap"))
+        .arg("backup")
+        .arg(&copy)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8(out.stderr).unwrap().contains("760 organisations"));
     writer.join().unwrap();
@@ -189,7 +244,13 @@ fn a_backup_taken_while_the_server_writes_is_whole() {
     drop(server);
     let restored = Server::start(&copy, &[]);
     assert_eq!(restored.get("/api/stats").1, original_tile);
-    let again = std::process::Command::new(env!("CARGO_BIN_EXE_impactmap")).arg("backup").arg(&copy).arg("--db").arg(&db).output().unwrap();
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_impactmap"))
+        .arg("backup")
+        .arg(&copy)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
     assert_eq!(again.status.code(), Some(1));
 }
 
@@ -205,19 +266,28 @@ fn the_log_check_catches_a_logged_problem() {
     let full = |db: &str| {
         let server = Server::start(&dir.path().join(db), &["--config", config.to_str().unwrap()]);
         let refused = (0..600).find_map(|n| {
-            let mut body: serde_json::Value = serde_json::from_str(&submission(&server.address, n).unwrap()).unwrap();
+            let mut body: serde_json::Value =
+                serde_json::from_str(&submission(&server.address, n).unwrap()).unwrap();
             body["description"] = "d".repeat(4000).into();
-            let status = post(&server.address, "/api/submissions", &body.to_string(), None).unwrap().0;
+            let status =
+                post(&server.address, "/api/submissions", &body.to_string(), None).unwrap().0;
             (status != 201).then_some(status)
         });
         assert_eq!(refused, Some(503), "the quota never bit");
         server
     };
     let server = full("a.db");
-    let unexpected = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| server.terminate())).unwrap_err();
+    let unexpected =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| server.terminate())).unwrap_err();
     let message = unexpected.downcast_ref::<String>().unwrap();
-    assert!(message.contains("the server logged problems") && message.contains("the database is full"), "{message}");
-    assert_eq!(full("b.db").terminate_expecting(&["the database is full", "503 Service Unavailable"]), 0);
+    assert!(
+        message.contains("the server logged problems") && message.contains("the database is full"),
+        "{message}"
+    );
+    assert_eq!(
+        full("b.db").terminate_expecting(&["the database is full", "503 Service Unavailable"]),
+        0
+    );
 }
 
 /// RELIABILITY C6: SIGTERM with 50 submissions in flight. The server stops
@@ -236,15 +306,27 @@ fn sigterm_with_submissions_in_flight_loses_nothing() {
     }
     let asked = std::time::Instant::now();
     assert_eq!(server.terminate(), 0);
-    assert!(asked.elapsed() < std::time::Duration::from_secs(10), "stopping took {:?}", asked.elapsed());
+    assert!(
+        asked.elapsed() < std::time::Duration::from_secs(10),
+        "stopping took {:?}",
+        asked.elapsed()
+    );
     for s in senders {
         s.join().unwrap();
     }
     let wal = dir.path().join("map.db-wal");
-    assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0, "the WAL was left behind");
+    assert!(
+        !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
+        "the WAL was left behind"
+    );
     let db = sqlite(&dir.path().join("map.db"));
-    let stored: Vec<String> =
-        db.prepare("SELECT id FROM submissions").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    let stored: Vec<String> = db
+        .prepare("SELECT id FROM submissions")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     for id in acknowledged.lock().unwrap().iter() {
         assert!(stored.contains(id), "acknowledged submission {id} was lost");
     }

@@ -2,7 +2,10 @@
 //! driver (ogrinfo, ogr2ogr) and Python's OWSLib must list the collection
 //! and read every organisation. `scripts/test` installs both.
 
-#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that cannot go on should stop loudly, helpers included"
+)]
 
 use std::process::Command;
 
@@ -14,17 +17,20 @@ use common::Server;
 const SAMPLE: usize = 760;
 
 fn run(program: &str, args: &[&str]) -> String {
-    let output = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{program} is needed for this test (scripts/test installs it): {e}"));
+    let output = Command::new(program).args(args).output().unwrap_or_else(|e| {
+        panic!("{program} is needed for this test (scripts/test installs it): {e}")
+    });
     assert!(
         output.status.success(),
         "{program} {args:?} failed:\n{}\n{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    format!("{}\n{}", String::from_utf8(output.stdout).unwrap(), String::from_utf8_lossy(&output.stderr))
+    format!(
+        "{}\n{}",
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }
 
 #[test]
@@ -39,11 +45,25 @@ fn gdal_and_owslib_read_every_organisation() {
     assert!(summary.contains("Geometry: Point"), "{summary}");
     assert!(summary.contains(&format!("Feature Count: {SAMPLE}")), "{summary}");
     let csv = dir.path().join("organisations.csv");
-    run("ogr2ogr", &["-f", "CSV", csv.to_str().unwrap(), &format!("OAPIF:{base}"), "organisations", "-lco", "GEOMETRY=AS_XY"]);
+    run(
+        "ogr2ogr",
+        &[
+            "-f",
+            "CSV",
+            csv.to_str().unwrap(),
+            &format!("OAPIF:{base}"),
+            "organisations",
+            "-lco",
+            "GEOMETRY=AS_XY",
+        ],
+    );
     let text = std::fs::read_to_string(&csv).unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader.headers().unwrap().clone();
-    let id = headers.iter().position(|h| h == "id").unwrap_or_else(|| panic!("no id column in {headers:?}"));
+    let id = headers
+        .iter()
+        .position(|h| h == "id")
+        .unwrap_or_else(|| panic!("no id column in {headers:?}"));
     let mut ids: Vec<String> = reader.records().map(|r| r.unwrap()[id].to_owned()).collect();
     ids.sort();
     ids.dedup();

@@ -2,7 +2,10 @@
 //! that keep it. This test keeps the map true: every row is there, every
 //! test it names exists, and each names its row where it is written.
 
-#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that cannot go on should stop loudly, helpers included"
+)]
 
 use std::path::{Path, PathBuf};
 
@@ -31,18 +34,25 @@ fn names(text: &str, id: &str) -> bool {
 fn above(source: &str, needle: impl Fn(&str) -> bool) -> Option<String> {
     let lines: Vec<&str> = source.lines().collect();
     let at = lines.iter().position(|l| needle(l))?;
-    let start = lines[..at].iter().rposition(|l| !["///", "//", "#["].iter().any(|p| l.trim_start().starts_with(p))).map_or(0, |i| i + 1);
+    let start = lines[..at]
+        .iter()
+        .rposition(|l| !["///", "//", "#["].iter().any(|p| l.trim_start().starts_with(p)))
+        .map_or(0, |i| i + 1);
     Some(lines[start..at].join("\n"))
 }
 
 /// Where the reference `file::name` (or a plain file) fails to name row `id`, why.
 fn check(id: &str, reference: &str) -> Option<String> {
     let (file, name) = reference.split_once("::").map_or((reference, None), |(f, n)| (f, Some(n)));
-    let Ok(source) = std::fs::read_to_string(root().join(file)) else { return Some(format!("{id}: no file {file}")) };
+    let Ok(source) = std::fs::read_to_string(root().join(file)) else {
+        return Some(format!("{id}: no file {file}"));
+    };
     let context = match name {
         None => Some(source.clone()),
         Some(name) if Path::new(file).extension().is_some_and(|e| e == "rs") => {
-            above(&source, |l| l.contains(&format!("fn {name}(")) || l.contains(&format!("fn {name}<")))
+            above(&source, |l| {
+                l.contains(&format!("fn {name}(")) || l.contains(&format!("fn {name}<"))
+            })
         }
         Some(name) if Path::new(file).extension().is_some_and(|e| e == "mjs") => {
             above(&source, |l| l.contains(&format!("test(\"{name}\"")))
@@ -52,7 +62,9 @@ fn check(id: &str, reference: &str) -> Option<String> {
     };
     match context {
         None => Some(format!("{id}: {reference} does not exist")),
-        Some(text) if !names(&text, id) => Some(format!("{id}: {reference} does not name {id} where it is written")),
+        Some(text) if !names(&text, id) => {
+            Some(format!("{id}: {reference} does not name {id} where it is written"))
+        }
         Some(_) => None,
     }
 }
@@ -89,9 +101,12 @@ fn the_map_check_reads_rows_and_names_exactly() {
         "A1: crates/cli/tests/reliability.rs::no_such_test does not exist"
     );
     assert!(
-        check("B9", "crates/cli/tests/reliability.rs::every_row_of_the_battery_has_a_test_that_names_it")
-            .unwrap()
-            .contains("does not name B9")
+        check(
+            "B9",
+            "crates/cli/tests/reliability.rs::every_row_of_the_battery_has_a_test_that_names_it"
+        )
+        .unwrap()
+        .contains("does not name B9")
     );
     assert!(check("A1", "no/such/file.rs").is_some());
 }

@@ -1,7 +1,10 @@
 //! `impactmap serve` as a process: first start loads the sample, it answers
 //! over real HTTP on 127.0.0.1, and SIGTERM stops it cleanly.
 
-#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that cannot go on should stop loudly, helpers included"
+)]
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -16,9 +19,19 @@ fn first_start_serves_the_sample_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("first.db");
     let server = Server::start(&db, &[]);
-    assert!(server.log.iter().any(|l| l.contains("loaded 760 sample organisations")), "{:?}", server.log);
+    assert!(
+        server.log.iter().any(|l| l.contains("loaded 760 sample organisations")),
+        "{:?}",
+        server.log
+    );
     let (status, body) = server.get("/healthz");
-    assert_eq!((status, body.as_str()), (200, r#"{"atlas":{"generation":1,"organisations":760},"organisations":760,"status":"ok"}"#));
+    assert_eq!(
+        (status, body.as_str()),
+        (
+            200,
+            r#"{"atlas":{"generation":1,"organisations":760},"organisations":760,"status":"ok"}"#
+        )
+    );
     let (status, body) = server.get("/api/organisations");
     assert_eq!(status, 200);
     // The collection holds every sample organisation.
@@ -38,11 +51,17 @@ fn a_corrupt_database_stops_the_start_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("broken.db");
     std::fs::write(&db, vec![0x42; 10_000]).unwrap();
-    let output =
-        Command::new(env!("CARGO_BIN_EXE_impactmap")).args(["serve", "--listen", "127.0.0.1:0", "--db"]).arg(&db).output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_impactmap"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.contains(&format!("error: {}: the database is damaged", db.display())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("error: {}: the database is damaged", db.display())),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read(&db).unwrap(), vec![0x42; 10_000]);
 }
 
@@ -51,7 +70,11 @@ fn a_bad_config_is_refused_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("impactmap.toml");
     std::fs::write(&config, "[server]\nlisten = \"127.0.0.1:0\"\nport = 1\n").unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_impactmap")).args(["serve", "--config"]).arg(&config).output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_impactmap"))
+        .args(["serve", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("unknown field `port`"), "{stderr}");
@@ -64,7 +87,13 @@ fn an_import_by_another_process_reaches_the_running_map() {
     let server = Server::start(&db, &[]);
     let extra = dir.path().join("extra.csv");
     std::fs::write(&extra, "name,lat,lon,country,family,sectors\nCoop du Port,43.3,5.37,FR,cooperative,food-agriculture\nMutuelle Sud,43.6,3.88,FR,mutual,health-social\n").unwrap();
-    let import = Command::new(env!("CARGO_BIN_EXE_impactmap")).args(["import"]).arg(&extra).arg("--db").arg(&db).output().unwrap();
+    let import = Command::new(env!("CARGO_BIN_EXE_impactmap"))
+        .args(["import"])
+        .arg(&extra)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
     assert!(import.status.success(), "{}", String::from_utf8_lossy(&import.stderr));
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -98,7 +127,10 @@ fn serve_imports_a_file_without_countries_before_serving() {
     .unwrap();
     let csv = csv.to_str().unwrap();
     let server = Server::start(&db, &["--import", csv]);
-    assert_eq!(server.get("/healthz").1, r#"{"atlas":{"generation":1,"organisations":4},"organisations":4,"status":"ok"}"#);
+    assert_eq!(
+        server.get("/healthz").1,
+        r#"{"atlas":{"generation":1,"organisations":4},"organisations":4,"status":"ok"}"#
+    );
     let (_, body) = server.get("/ogc/collections/organisations/items");
     let collection: serde_json::Value = serde_json::from_str(&body).unwrap();
     let mut found: Vec<(String, String, String)> = collection["features"]
@@ -117,7 +149,7 @@ fn serve_imports_a_file_without_countries_before_serving() {
     found.sort();
     let expected = [
         ("Association Benghazi", "LY", "health-social"), // in the water off Benghazi: the nearest town's country
-        ("Coop Yakutia", "RU", "food-agriculture"),      // inside Russia, whose outline crosses the antimeridian
+        ("Coop Yakutia", "RU", "food-agriculture"), // inside Russia, whose outline crosses the antimeridian
         ("Foundation Paris", "FR", "trade-services"),
         ("Mutual Funafuti", "TV", "mobility-digital"), // no outline at 1:50m: the nearest town's country
     ]
@@ -211,7 +243,8 @@ fn restarts_are_invisible() {
     let mut first = None;
     for _ in 0..4 {
         let server = Server::start(&db, &[]);
-        let seen: Vec<(u16, Option<String>)> = tiles.iter().map(|t| etag(&server.address, t)).collect();
+        let seen: Vec<(u16, Option<String>)> =
+            tiles.iter().map(|t| etag(&server.address, t)).collect();
         let health = server.get("/healthz");
         let stats = server.get("/api/stats?by=continent");
         assert_eq!(server.terminate(), 0);
@@ -233,7 +266,14 @@ fn random_paths_and_tokens_stay_out_of_the_log() {
         let path = format!("/nothing-{i:04}-x7q/{}", "z".repeat(i % 50));
         assert_eq!(server.get(&path).0, 404);
         let bearer = format!("Bearer someone.secret{i:04}x7q");
-        let (status, _) = common::request(&server.address, "GET", "/api/admin/submissions", &[("Authorization", &bearer)], "").unwrap();
+        let (status, _) = common::request(
+            &server.address,
+            "GET",
+            "/api/admin/submissions",
+            &[("Authorization", &bearer)],
+            "",
+        )
+        .unwrap();
         assert!(status == 401 || status == 429, "{status}");
     }
     let (code, log) = server.terminate_with_log();

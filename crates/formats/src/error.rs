@@ -23,7 +23,10 @@ pub enum FormatError {
     #[error("unknown format '{name}' ({})", names(|_| true))]
     UnknownFormat { name: String },
     /// A format impactmap reads but does not write, asked for an export.
-    #[error("{format} is a format impactmap reads but does not write (it writes {})", names(Format::is_writable))]
+    #[error(
+        "{format} is a format impactmap reads but does not write (it writes {})",
+        names(Format::is_writable)
+    )]
     NotWritable { format: Format },
     /// A shipped reference file did not parse: a build defect, never user input.
     #[error("reference data {name}: {message}")]

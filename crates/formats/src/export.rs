@@ -95,7 +95,8 @@ impl<'r, W: Write> Exporter<'r, W> {
     /// [`FormatError::Export`] when the writer fails.
     pub fn new(format: Format, reference: &'r Reference, mut out: W) -> Result<Self, FormatError> {
         let csv = |out: W, header: &[&str]| -> Result<csv::Writer<W>, FormatError> {
-            let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
+            let mut writer =
+                csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
             writer.write_record(header).map_err(csv_io)?;
             Ok(writer)
         };
@@ -122,7 +123,9 @@ impl<'r, W: Write> Exporter<'r, W> {
                 serde_json::to_writer(&mut *out, &feature(org)).map_err(std::io::Error::from)?;
             }
             Sink::Csv(writer) => writer.write_record(csv_row(org)).map_err(csv_io)?,
-            Sink::EssGlobal(writer) => writer.write_record(essglobal_row(org, self.reference)).map_err(csv_io)?,
+            Sink::EssGlobal(writer) => {
+                writer.write_record(essglobal_row(org, self.reference)).map_err(csv_io)?
+            }
         }
         self.written += 1;
         Ok(())
@@ -134,7 +137,9 @@ impl<'r, W: Write> Exporter<'r, W> {
     /// [`FormatError::Export`] when the writer fails.
     pub fn finish(self) -> Result<(W, usize), FormatError> {
         let out = match self.sink {
-            Sink::Csv(writer) | Sink::EssGlobal(writer) => writer.into_inner().map_err(|e| FormatError::Export(e.into_error()))?,
+            Sink::Csv(writer) | Sink::EssGlobal(writer) => {
+                writer.into_inner().map_err(|e| FormatError::Export(e.into_error()))?
+            }
             Sink::GeoJson(mut out) => {
                 out.write_all(b"\n]}\n")?;
                 out
@@ -150,7 +155,11 @@ fn csv_io(error: csv::Error) -> FormatError {
 
 /// A text cell that a spreadsheet would run as a formula is prefixed with `'`.
 fn guard(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
 }
 
 fn sectors(org: &Organisation) -> String {
@@ -185,18 +194,28 @@ fn essglobal_uri(scheme: &str, code: Option<&String>) -> String {
 
 fn essglobal_row(org: &Organisation, reference: &Reference) -> Vec<String> {
     let taxonomy = &reference.taxonomy;
-    let family_code = taxonomy.term(Facet::Family, org.family.as_str()).and_then(|t| t.codes.iter().find(|c| c.starts_with("OS")));
+    let family_code = taxonomy
+        .term(Facet::Family, org.family.as_str())
+        .and_then(|t| t.codes.iter().find(|c| c.starts_with("OS")));
     let activity_codes: Vec<&String> = org
         .sectors
         .iter()
         .filter_map(|s| taxonomy.term(Facet::Sector, s.as_str()))
         .filter_map(|t| t.codes.iter().find(|c| c.starts_with("AM")))
         .collect();
-    let activities = activity_codes.iter().skip(1).map(|c| essglobal_uri("activities-modified", Some(c))).collect::<Vec<_>>().join(";");
+    let activities = activity_codes
+        .iter()
+        .skip(1)
+        .map(|c| essglobal_uri("activities-modified", Some(c)))
+        .collect::<Vec<_>>()
+        .join(";");
     let description = html_escape::encode_text(&org.description).replace('\n', "<br>");
     let mut row = vec![String::new(); ESSGLOBAL_HEADER.len()];
     let mut set = |header: &str, value: String| {
-        let index = ESSGLOBAL_HEADER.iter().position(|h| *h == header).unwrap_or_else(|| unreachable!("{header} is in ESSGLOBAL_HEADER"));
+        let index = ESSGLOBAL_HEADER
+            .iter()
+            .position(|h| *h == header)
+            .unwrap_or_else(|| unreachable!("{header} is in ESSGLOBAL_HEADER"));
         row[index] = value;
     };
     set("Identifier", org.id.to_string());
@@ -257,7 +276,9 @@ mod tests {
         let reference = crate::embedded_reference();
         for format in Format::ALL {
             let mut out = Vec::new();
-            let written = Exporter::new(format, &reference, &mut out).and_then(Exporter::finish).map(|(_, written)| written);
+            let written = Exporter::new(format, &reference, &mut out)
+                .and_then(Exporter::finish)
+                .map(|(_, written)| written);
             match written {
                 Ok(written) => {
                     assert!(format.is_writable(), "{format}");

@@ -89,7 +89,10 @@ mod tests {
         for format in Format::ALL {
             assert_eq!(format.name().to_uppercase().parse::<Format>().unwrap(), format);
         }
-        assert_eq!("xml".parse::<Format>().unwrap_err().to_string(), "unknown format 'xml' (csv, geojson, essglobal, gogocarto)");
+        assert_eq!(
+            "xml".parse::<Format>().unwrap_err().to_string(),
+            "unknown format 'xml' (csv, geojson, essglobal, gogocarto)"
+        );
         assert_eq!(Format::EssGlobal.for_writing().unwrap(), Format::EssGlobal);
         assert_eq!(
             Format::GoGoCarto.for_writing().unwrap_err().to_string(),

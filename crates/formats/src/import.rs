@@ -75,7 +75,10 @@ pub struct ImportReport {
 impl ImportReport {
     /// How many rows were rejected.
     pub fn rejected(&self) -> usize {
-        self.issues.iter().filter(|i| i.severity == Severity::Rejected && i.pos != SourcePos::File).count()
+        self.issues
+            .iter()
+            .filter(|i| i.severity == Severity::Rejected && i.pos != SourcePos::File)
+            .count()
     }
 }
 
@@ -84,19 +87,33 @@ impl ImportReport {
 /// # Errors
 /// [`FormatError::Io`] when it cannot be read, [`FormatError::File`] when it
 /// cannot be imported at all. Rejected rows are issues in the report.
-pub fn import_file(path: &Path, reference: &Reference, options: &ImportOptions) -> Result<ImportReport, FormatError> {
+pub fn import_file(
+    path: &Path,
+    reference: &Reference,
+    options: &ImportOptions,
+) -> Result<ImportReport, FormatError> {
     let mut rows = Rows::default();
     let (format, notes) = read_file_records(path, options.format, &mut |notes, record| {
         rows.take(&Resolver { reference, notes, options }, record);
     })?;
-    Ok(rows.report(&path.display().to_string(), format, &notes, &Resolver { reference, notes: &notes, options }))
+    Ok(rows.report(
+        &path.display().to_string(),
+        format,
+        &notes,
+        &Resolver { reference, notes: &notes, options },
+    ))
 }
 
 /// Reads and validates a file's bytes for import; `file` names it in messages.
 ///
 /// # Errors
 /// As [`import_file`], except for I/O.
-pub fn import_bytes(file: &str, bytes: &[u8], reference: &Reference, options: &ImportOptions) -> Result<ImportReport, FormatError> {
+pub fn import_bytes(
+    file: &str,
+    bytes: &[u8],
+    reference: &Reference,
+    options: &ImportOptions,
+) -> Result<ImportReport, FormatError> {
     let mut rows = Rows::default();
     let (format, notes) = read_records(file, bytes, options.format, &mut |notes, record| {
         rows.take(&Resolver { reference, notes, options }, record);
@@ -131,11 +148,22 @@ impl Rows {
 
     /// The report once every row is taken: file-level notes first, then the
     /// rows' issues and the per-file checks', in file order.
-    fn report(mut self, file: &str, format: Format, notes: &FileNotes, resolver: &Resolver<'_>) -> ImportReport {
+    fn report(
+        mut self,
+        file: &str,
+        format: Format,
+        notes: &FileNotes,
+        resolver: &Resolver<'_>,
+    ) -> ImportReport {
         let mut issues: Vec<Issue> = notes
             .warnings
             .iter()
-            .map(|(pos, message)| Issue { pos: *pos, field: None, severity: Severity::Warning, message: message.clone() })
+            .map(|(pos, message)| Issue {
+                pos: *pos,
+                field: None,
+                severity: Severity::Warning,
+                message: message.clone(),
+            })
             .collect();
         let file_issues = issues.len();
         column_warnings(notes, &mut issues);
@@ -144,13 +172,23 @@ impl Rows {
             issues.push(Issue::warn(
                 SourcePos::File,
                 "family",
-                format!("empty on {} row(s) ({}); recorded as unclassified", self.empty_family.len(), sample_positions(&self.empty_family)),
+                format!(
+                    "empty on {} row(s) ({}); recorded as unclassified",
+                    self.empty_family.len(),
+                    sample_positions(&self.empty_family)
+                ),
             ));
         }
         reject_duplicates(&mut self.organisations, &mut self.positions, &mut issues);
         pile_ups(&self.positions, &self.organisations, &mut issues);
         issues[file_issues..].sort_by_key(|i| order(i.pos));
-        ImportReport { file: file.to_owned(), format, organisations: self.organisations, issues, unpublished: notes.unpublished }
+        ImportReport {
+            file: file.to_owned(),
+            format,
+            organisations: self.organisations,
+            issues,
+            unpublished: notes.unpublished,
+        }
     }
 }
 
@@ -158,8 +196,13 @@ impl Rows {
 /// the first. Rows are sorted by a hash of their key and compared only
 /// within a group of equal hashes, so a million rows need a few bytes each,
 /// not a map of their keys.
-fn reject_duplicates(organisations: &mut Vec<Organisation>, positions: &mut Vec<SourcePos>, issues: &mut Vec<Issue>) {
-    let key = |i: usize| (&organisations[i].provenance.source, &organisations[i].provenance.source_id);
+fn reject_duplicates(
+    organisations: &mut Vec<Organisation>,
+    positions: &mut Vec<SourcePos>,
+    issues: &mut Vec<Issue>,
+) {
+    let key =
+        |i: usize| (&organisations[i].provenance.source, &organisations[i].provenance.source_id);
     let mut by_hash: Vec<(u64, usize)> = (0..organisations.len())
         .map(|i| {
             let mut hasher = DefaultHasher::new();
@@ -171,13 +214,19 @@ fn reject_duplicates(organisations: &mut Vec<Organisation>, positions: &mut Vec<
     let mut duplicate = vec![false; organisations.len()];
     for group in by_hash.chunk_by(|a, b| a.0 == b.0).filter(|group| group.len() > 1) {
         for (n, &(_, row)) in group.iter().enumerate() {
-            if let Some(&(_, first)) = group[..n].iter().find(|&&(_, earlier)| key(earlier) == key(row)) {
+            if let Some(&(_, first)) =
+                group[..n].iter().find(|&&(_, earlier)| key(earlier) == key(row))
+            {
                 duplicate[row] = true;
                 issues.push(Issue {
                     pos: positions[row],
                     field: Some("id"),
                     severity: Severity::Rejected,
-                    message: format!("duplicate identifier '{}' (first at{})", key(row).1, positions[first]),
+                    message: format!(
+                        "duplicate identifier '{}' (first at{})",
+                        key(row).1,
+                        positions[first]
+                    ),
                 });
             }
         }
@@ -197,7 +246,11 @@ fn order(pos: SourcePos) -> (u8, u64) {
 }
 
 fn sample_positions(positions: &[SourcePos]) -> String {
-    let shown: Vec<String> = positions.iter().take(5).map(|pos| pos.to_string().trim_start_matches([':', ' ']).to_owned()).collect();
+    let shown: Vec<String> = positions
+        .iter()
+        .take(5)
+        .map(|pos| pos.to_string().trim_start_matches([':', ' ']).to_owned())
+        .collect();
     let more = if positions.len() > 5 { ", ..." } else { "" };
     format!("{}{more}", shown.join(", "))
 }
@@ -205,13 +258,25 @@ fn sample_positions(positions: &[SourcePos]) -> String {
 fn column_warnings(notes: &FileNotes, issues: &mut Vec<Issue>) {
     use Column as C;
     if !notes.has(C::Family) && !notes.has(C::OrgStructure) && !notes.has(C::Categories) {
-        issues.push(Issue::warn(SourcePos::File, "family", "no family column; every organisation is unclassified"));
+        issues.push(Issue::warn(
+            SourcePos::File,
+            "family",
+            "no family column; every organisation is unclassified",
+        ));
     }
     if !notes.has(C::Sectors) && !notes.has(C::Activities) && !notes.has(C::Categories) {
-        issues.push(Issue::warn(SourcePos::File, "sectors", "no sector column; every organisation is unclassified"));
+        issues.push(Issue::warn(
+            SourcePos::File,
+            "sectors",
+            "no sector column; every organisation is unclassified",
+        ));
     }
     if !notes.has(C::Country) {
-        issues.push(Issue::warn(SourcePos::File, "country", "no country column; each country is derived from the coordinates"));
+        issues.push(Issue::warn(
+            SourcePos::File,
+            "country",
+            "no country column; each country is derived from the coordinates",
+        ));
     }
     if !notes.unused.is_empty() {
         issues.push(Issue {
@@ -225,10 +290,15 @@ fn column_warnings(notes: &FileNotes, issues: &mut Vec<Issue>) {
 
 /// Flags each exact point that [`PILE_UP`] or more rows share, at its first row.
 fn pile_ups(positions: &[SourcePos], organisations: &[Organisation], issues: &mut Vec<Issue>) {
-    let point = |i: usize| (organisations[i].location.lon().to_bits(), organisations[i].location.lat().to_bits());
+    let point = |i: usize| {
+        (organisations[i].location.lon().to_bits(), organisations[i].location.lat().to_bits())
+    };
     let mut by_point: Vec<usize> = (0..organisations.len()).collect();
     by_point.sort_unstable_by_key(|&i| (point(i), i));
-    let mut piles: Vec<&[usize]> = by_point.chunk_by(|&a, &b| point(a) == point(b)).filter(|rows| rows.len() >= PILE_UP).collect();
+    let mut piles: Vec<&[usize]> = by_point
+        .chunk_by(|&a, &b| point(a) == point(b))
+        .filter(|rows| rows.len() >= PILE_UP)
+        .collect();
     piles.sort_by_key(|rows| rows[0]);
     for rows in piles {
         let (lon, lat) = point(rows[0]);
@@ -251,10 +321,15 @@ mod tests {
     use crate::Exporter;
 
     /// Parsed once: the property test below imports hundreds of files.
-    static REFERENCE: std::sync::LazyLock<Reference> = std::sync::LazyLock::new(crate::embedded_reference);
+    static REFERENCE: std::sync::LazyLock<Reference> =
+        std::sync::LazyLock::new(crate::embedded_reference);
 
     fn import(file: &str, bytes: &[u8], format: Format) -> ImportReport {
-        let options = ImportOptions { format: Some(format), source: "test".into(), now: Timestamp::UNIX_EPOCH };
+        let options = ImportOptions {
+            format: Some(format),
+            source: "test".into(),
+            now: Timestamp::UNIX_EPOCH,
+        };
         import_bytes(file, bytes, &REFERENCE, &options).unwrap()
     }
 
@@ -267,8 +342,13 @@ mod tests {
     }
 
     /// Five towns, each an exact point rows may pile up on.
-    const POINTS: [(f64, f64, &str); 5] =
-        [(13.405, 52.52, "DE"), (2.35, 48.85, "FR"), (-17.44, 14.69, "SN"), (36.82, -1.29, "KE"), (-58.38, -34.6, "AR")];
+    const POINTS: [(f64, f64, &str); 5] = [
+        (13.405, 52.52, "DE"),
+        (2.35, 48.85, "FR"),
+        (-17.44, 14.69, "SN"),
+        (36.82, -1.29, "KE"),
+        (-58.38, -34.6, "AR"),
+    ];
 
     proptest::proptest! {
         /// Duplicate identifiers and piles of rows on one point, as found
@@ -320,12 +400,17 @@ mod tests {
     fn a_file_streamed_from_disk_reads_as_its_bytes() {
         let rows = (0..3_000)
             .map(|n| {
-                format!("{n},\"Coopérative 𝄞 {n}\r\nsecond line\",{},{},FR,cooperative,finance\r\n", 2.35 + f64::from(n % 7) / 100.0, 48.85)
+                format!(
+                    "{n},\"Coopérative 𝄞 {n}\r\nsecond line\",{},{},FR,cooperative,finance\r\n",
+                    2.35 + f64::from(n % 7) / 100.0,
+                    48.85
+                )
             })
             .collect::<Vec<_>>()
             .concat();
         let big = format!("\u{feff}id,name,lon,lat,country,family,sectors\r\n{rows}");
-        let essglobal = "\n\nIdentifier,Name,Primary Activity,Latitude,Longitude\nA,Coop,AM10,48.85,2.35\n";
+        let essglobal =
+            "\n\nIdentifier,Name,Primary Activity,Latitude,Longitude\nA,Coop,AM10,48.85,2.35\n";
         let files: [(&str, Vec<u8>); 9] = [
             ("big.csv", big.into_bytes()),
             ("essglobal.csv", essglobal.as_bytes().to_vec()),
@@ -341,7 +426,8 @@ mod tests {
         for (name, bytes) in files {
             let path = dir.path().join(name);
             std::fs::write(&path, &bytes).unwrap();
-            let options = ImportOptions { format: None, source: "test".into(), now: Timestamp::UNIX_EPOCH };
+            let options =
+                ImportOptions { format: None, source: "test".into(), now: Timestamp::UNIX_EPOCH };
             let streamed = import_file(&path, &REFERENCE, &options);
             let whole = import_bytes(&path.display().to_string(), &bytes, &REFERENCE, &options);
             assert_eq!(format!("{streamed:?}"), format!("{whole:?}"), "{name}");
@@ -355,13 +441,24 @@ mod tests {
     /// the round trip changed the name.
     #[test]
     fn text_encoded_twice_is_repaired_as_validation_will_see_it() {
-        let bytes = include_bytes!("../../../fuzz/regressions/geojson_import/not-utf8-encoded-twice.geojson");
+        let bytes = include_bytes!(
+            "../../../fuzz/regressions/geojson_import/not-utf8-encoded-twice.geojson"
+        );
         let report = import("input.geojson", bytes, Format::GeoJson);
         let names: Vec<&str> = report.organisations.iter().map(|o| o.name.as_str()).collect();
-        assert_eq!(names, ["Fonds de réemploi de Oum el Bouaghi en Commun (sample)", "¯ÿÿÿa Learning Cooperative (sample)"]);
+        assert_eq!(
+            names,
+            [
+                "Fonds de réemploi de Oum el Bouaghi en Commun (sample)",
+                "¯ÿÿÿa Learning Cooperative (sample)"
+            ]
+        );
         let first = csv(&report.organisations);
         let again = import("export.csv", &first, Format::Csv);
         assert!(again.issues.is_empty(), "{:?}", again.issues);
-        assert_eq!(String::from_utf8(csv(&again.organisations)).unwrap(), String::from_utf8(first).unwrap());
+        assert_eq!(
+            String::from_utf8(csv(&again.organisations)).unwrap(),
+            String::from_utf8(first).unwrap()
+        );
     }
 }

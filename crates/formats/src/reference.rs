@@ -3,7 +3,10 @@
 //! model's types.
 
 use geo_types::MultiPolygon;
-use impactmap_model::{Boundaries, Countries, Country, CountryCode, Gazetteer, LonLat, Reference, Taxonomy, Term, TermKey, Town};
+use impactmap_model::{
+    Boundaries, Countries, Country, CountryCode, Gazetteer, LonLat, Reference, Taxonomy, Term,
+    TermKey, Town,
+};
 use serde::Deserialize;
 
 use crate::FormatError;
@@ -28,7 +31,12 @@ pub fn embedded_reference() -> Reference {
 /// [`FormatError::Reference`] naming the file that does not parse, or
 /// [`FormatError::InconsistentReference`] naming the file whose content the
 /// model refuses (a country whose continent the taxonomy does not know).
-fn parse(taxonomy: &str, countries: &str, boundaries: &str, gazetteer: &str) -> Result<Reference, FormatError> {
+fn parse(
+    taxonomy: &str,
+    countries: &str,
+    boundaries: &str,
+    gazetteer: &str,
+) -> Result<Reference, FormatError> {
     let taxonomy = parse_taxonomy(taxonomy)?;
     let countries = parse_countries(countries, &taxonomy)?;
     let boundaries = parse_boundaries(boundaries, &countries)?;
@@ -63,7 +71,14 @@ struct TermEntry {
 
 impl From<TermEntry> for Term {
     fn from(entry: TermEntry) -> Self {
-        Self { key: entry.key.0, en: entry.en, fr: entry.fr, es: entry.es, codes: entry.codes, synonyms: entry.synonyms }
+        Self {
+            key: entry.key.0,
+            en: entry.en,
+            fr: entry.fr,
+            es: entry.es,
+            codes: entry.codes,
+            synonyms: entry.synonyms,
+        }
     }
 }
 
@@ -78,7 +93,8 @@ struct TaxonomyFile {
 /// Parses `data/taxonomy.toml`: one table array per facet.
 fn parse_taxonomy(text: &str) -> Result<Taxonomy, FormatError> {
     const NAME: &str = "taxonomy.toml";
-    let file: TaxonomyFile = toml::from_str(text).map_err(|e| FormatError::Reference { name: NAME, message: e.to_string() })?;
+    let file: TaxonomyFile = toml::from_str(text)
+        .map_err(|e| FormatError::Reference { name: NAME, message: e.to_string() })?;
     let terms = |entries: Vec<TermEntry>| entries.into_iter().map(Term::from).collect();
     Taxonomy::new(terms(file.family), terms(file.sector), terms(file.continent))
         .map_err(|source| FormatError::InconsistentReference { name: NAME, source })
@@ -105,7 +121,8 @@ fn parse_countries(text: &str, taxonomy: &Taxonomy) -> Result<Countries, FormatE
     let mut list = Vec::new();
     for row in csv::Reader::from_reader(text.as_bytes()).deserialize::<CountryRow>() {
         let row = row.map_err(|e| bad(e.to_string()))?;
-        let code = CountryCode::parse(&row.alpha2).map_err(|_| bad(format!("bad code '{}'", row.alpha2)))?;
+        let code = CountryCode::parse(&row.alpha2)
+            .map_err(|_| bad(format!("bad code '{}'", row.alpha2)))?;
         list.push(Country {
             code,
             alpha3: row.alpha3,
@@ -113,26 +130,38 @@ fn parse_countries(text: &str, taxonomy: &Taxonomy) -> Result<Countries, FormatE
             names: [row.name_en, row.name_fr, row.name_es, row.name_pt],
             lat: row.lat,
             lon: row.lon,
-            other_names: row.other_names.split('|').filter(|n| !n.trim().is_empty()).map(str::to_owned).collect(),
+            other_names: row
+                .other_names
+                .split('|')
+                .filter(|n| !n.trim().is_empty())
+                .map(str::to_owned)
+                .collect(),
         });
     }
-    Countries::new(list, taxonomy).map_err(|source| FormatError::InconsistentReference { name: NAME, source })
+    Countries::new(list, taxonomy)
+        .map_err(|source| FormatError::InconsistentReference { name: NAME, source })
 }
 
 /// Parses `data/boundaries.geojson`: one feature per country, `properties.iso2`.
 fn parse_boundaries(text: &str, countries: &Countries) -> Result<Boundaries, FormatError> {
     const NAME: &str = "boundaries.geojson";
     let bad = |message: String| FormatError::Reference { name: NAME, message };
-    let collection: geojson::FeatureCollection = text.parse().map_err(|e: geojson::Error| bad(e.to_string()))?;
+    let collection: geojson::FeatureCollection =
+        text.parse().map_err(|e: geojson::Error| bad(e.to_string()))?;
     let mut outlines = Vec::with_capacity(collection.features.len());
     for feature in collection.features {
-        let iso2 = feature.property("iso2").and_then(|v| v.as_str()).ok_or_else(|| bad("a feature has no iso2".into()))?.to_owned();
+        let iso2 = feature
+            .property("iso2")
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| bad("a feature has no iso2".into()))?
+            .to_owned();
         let code = countries.code(&iso2).map_err(|e| bad(e.to_string()))?;
         let geometry = feature.geometry.ok_or_else(|| bad(format!("{iso2} has no geometry")))?;
         let polygon = MultiPolygon::try_from(geometry).map_err(|e| bad(format!("{iso2}: {e}")))?;
         outlines.push((code, polygon));
     }
-    Boundaries::new(outlines).map_err(|source| FormatError::InconsistentReference { name: NAME, source })
+    Boundaries::new(outlines)
+        .map_err(|source| FormatError::InconsistentReference { name: NAME, source })
 }
 
 #[derive(Deserialize)]
@@ -151,9 +180,18 @@ fn parse_gazetteer(text: &str, countries: &Countries) -> Result<Gazetteer, Forma
     let mut towns = Vec::new();
     for row in csv::Reader::from_reader(text.as_bytes()).deserialize::<TownRow>() {
         let row = row.map_err(|e| bad(e.to_string()))?;
-        let country = countries.code(&row.country).map_err(|e| bad(format!("town {}: {e}", row.geonameid)))?;
-        let at = LonLat::new(row.lon, row.lat).map_err(|e| bad(format!("town {}: {e}", row.geonameid)))?;
-        towns.push(Town { geoname_id: row.geonameid, name: row.name, country, location: at, population: row.population });
+        let country = countries
+            .code(&row.country)
+            .map_err(|e| bad(format!("town {}: {e}", row.geonameid)))?;
+        let at = LonLat::new(row.lon, row.lat)
+            .map_err(|e| bad(format!("town {}: {e}", row.geonameid)))?;
+        towns.push(Town {
+            geoname_id: row.geonameid,
+            name: row.name,
+            country,
+            location: at,
+            population: row.population,
+        });
     }
     Ok(Gazetteer::new(towns))
 }
@@ -173,7 +211,11 @@ mod tests {
         assert_eq!(t.terms(Facet::Family).len(), 11);
         assert!((14..=17).contains(&t.terms(Facet::Sector).len()));
         assert_eq!(t.terms(Facet::Continent).len(), 6);
-        for term in t.terms(Facet::Sector).iter().filter(|t| t.key.as_str() != "unclassified" && t.key.as_str() != "employment") {
+        for term in t
+            .terms(Facet::Sector)
+            .iter()
+            .filter(|t| t.key.as_str() != "unclassified" && t.key.as_str() != "employment")
+        {
             assert!(term.codes.iter().any(|c| c.starts_with("AM")), "{} has no AM code", term.key);
         }
     }
@@ -183,7 +225,11 @@ mod tests {
         let t = &REFERENCE.taxonomy;
         let family = |s| t.resolve(Facet::Family, s).map(|t| t.key.as_str().to_owned());
         let sector = |s| t.resolve(Facet::Sector, s).map(|t| t.key.as_str().to_owned());
-        assert_eq!(family("https://dev.lod.coop/essglobal/2.1/standard/organisational-structure/OS115").as_deref(), Some("cooperative"));
+        assert_eq!(
+            family("https://dev.lod.coop/essglobal/2.1/standard/organisational-structure/OS115")
+                .as_deref(),
+            Some("cooperative")
+        );
         assert_eq!(
             family("https://w3id.solidarityeconomy.coop/essglobal/V2a/standard/organisational-structure/OS170").as_deref(),
             Some("mutual")
@@ -246,7 +292,8 @@ mod tests {
         assert_eq!(found[0].country.as_str(), "BR");
         assert_eq!(g.search("THIES", 1)[0].country.as_str(), "SN");
         assert_eq!(g.town("SN", "thies").map(|t| t.name.as_str()), Some("Thiès"));
-        let near = |lon, lat| g.nearest(LonLat::new(lon, lat).unwrap(), 0.5).map(|(t, _)| t.name.as_str());
+        let near =
+            |lon, lat| g.nearest(LonLat::new(lon, lat).unwrap(), 0.5).map(|(t, _)| t.name.as_str());
         assert_eq!(near(179.202_6, -8.549_9), Some("Funafuti")); // Tuvalu: no polygon at 1:50m
         assert_eq!(near(-179.9, -8.52), None); // 0.9 degrees east of Funafuti across 180
         let funafuti = LonLat::new(179.202_6, -8.549_9).unwrap();
@@ -258,13 +305,23 @@ mod tests {
     fn broken_reference_data_names_its_file() {
         let taxonomy = include_str!("../../../data/taxonomy.toml");
         let countries = include_str!("../../../data/countries.csv");
-        let message = |taxonomy: &str, countries: &str| parse(taxonomy, countries, "", "").unwrap_err().to_string();
+        let message = |taxonomy: &str, countries: &str| {
+            parse(taxonomy, countries, "", "").unwrap_err().to_string()
+        };
         let broken = message("[[family]]\nkey = 1", countries);
         assert!(broken.starts_with("reference data taxonomy.toml: "), "{broken}");
-        let twice = format!("{taxonomy}\n[[family]]\nkey = \"guild\"\nen = \"Mutual\"\nfr = \"\"\nes = \"\"\ncodes = []\nsynonyms = []\n");
-        assert_eq!(message(&twice, countries), "reference data taxonomy.toml: 'Mutual' names two family terms");
+        let twice = format!(
+            "{taxonomy}\n[[family]]\nkey = \"guild\"\nen = \"Mutual\"\nfr = \"\"\nes = \"\"\ncodes = []\nsynonyms = []\n"
+        );
+        assert_eq!(
+            message(&twice, countries),
+            "reference data taxonomy.toml: 'Mutual' names two family terms"
+        );
         let atlantis = countries.replace(",FRA,250,europe,", ",FRA,250,atlantis,");
-        assert_eq!(message(taxonomy, &atlantis), "reference data countries.csv: FR: unknown continent 'atlantis'");
+        assert_eq!(
+            message(taxonomy, &atlantis),
+            "reference data countries.csv: FR: unknown continent 'atlantis'"
+        );
         let no_outlines = message(taxonomy, countries);
         assert!(no_outlines.starts_with("reference data boundaries.geojson: "), "{no_outlines}");
     }

@@ -4,7 +4,10 @@
 
 use jiff::Timestamp;
 
-use impactmap_model::{Facet, FieldError, LonLat, Organisation, OrganisationDraft, Placement, Reference, SdgSet, Taxonomy, fold};
+use impactmap_model::{
+    Facet, FieldError, LonLat, Organisation, OrganisationDraft, Placement, Reference, SdgSet,
+    Taxonomy, fold,
+};
 
 use crate::SourcePos;
 use crate::import::{ImportOptions, Issue, Severity};
@@ -37,7 +40,9 @@ impl Resolver<'_> {
         empty_family: &mut Vec<SourcePos>,
     ) -> Result<Organisation, Vec<Issue>> {
         let pos = record.pos;
-        let reject = |field: &'static str, message: String| vec![Issue { pos, field: Some(field), severity: Severity::Rejected, message }];
+        let reject = |field: &'static str, message: String| {
+            vec![Issue { pos, field: Some(field), severity: Severity::Rejected, message }]
+        };
 
         let name = Self::text(pos, "name", &record.name, true, issues);
         let mut description = Self::text(pos, "description", &record.description, false, issues);
@@ -50,8 +55,11 @@ impl Resolver<'_> {
             format!("https://{}", record.website)
         };
 
-        let location = self.location(&record, issues).map_err(|(field, message)| reject(field, message))?;
-        let country = self.country(&record, location, issues).map_err(|(field, message)| reject(field, message))?;
+        let location =
+            self.location(&record, issues).map_err(|(field, message)| reject(field, message))?;
+        let country = self
+            .country(&record, location, issues)
+            .map_err(|(field, message)| reject(field, message))?;
 
         let family = self.family(&record, issues, empty_family);
         let sectors = self.sectors(&record, &family, issues);
@@ -61,7 +69,11 @@ impl Resolver<'_> {
         });
         let created = Self::time(pos, "created", &record.created, issues);
         let updated = Self::time(pos, "updated", &record.updated, issues);
-        let source = if record.source.is_empty() { self.options.source.clone() } else { record.source.clone() };
+        let source = if record.source.is_empty() {
+            self.options.source.clone()
+        } else {
+            record.source.clone()
+        };
         let source_id = [&record.source_id, &record.id]
             .into_iter()
             .find(|s| !s.is_empty())
@@ -87,14 +99,28 @@ impl Resolver<'_> {
             sample: matches!(record.sample.to_ascii_lowercase().as_str(), "true" | "1" | "yes"),
         };
         draft.validate(self.reference, self.options.now).map_err(|errors| {
-            errors.into_iter().map(|e| Issue { pos, field: Some(e.field), severity: Severity::Rejected, message: e.reason }).collect()
+            errors
+                .into_iter()
+                .map(|e| Issue {
+                    pos,
+                    field: Some(e.field),
+                    severity: Severity::Rejected,
+                    message: e.reason,
+                })
+                .collect()
         })
     }
 
     /// The field's text as validation will see it (trimmed; a one-line
     /// field's runs of spaces folded), with text encoded twice repaired until
     /// it no longer is, so that reading our own export of it changes nothing.
-    fn text(pos: SourcePos, field: &'static str, raw: &str, one_line: bool, issues: &mut Vec<Issue>) -> String {
+    fn text(
+        pos: SourcePos,
+        field: &'static str,
+        raw: &str,
+        one_line: bool,
+        issues: &mut Vec<Issue>,
+    ) -> String {
         let tidy = |text: &str| {
             if one_line && !text.chars().any(char::is_control) {
                 text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -116,9 +142,16 @@ impl Resolver<'_> {
 
     /// The position: the row's own, else ESSGlobal's geocoded one, else the
     /// centre of its town. `0,0` counts as no position.
-    fn location(&self, record: &RawRecord, issues: &mut Vec<Issue>) -> Result<LonLat, (&'static str, String)> {
+    fn location(
+        &self,
+        record: &RawRecord,
+        issues: &mut Vec<Issue>,
+    ) -> Result<LonLat, (&'static str, String)> {
         let comma = self.notes.decimal_comma;
-        let given = |lon: &str, lat: &str| (!lon.trim().is_empty() || !lat.trim().is_empty()).then(|| LonLat::parse(lon, lat, comma));
+        let given = |lon: &str, lat: &str| {
+            (!lon.trim().is_empty() || !lat.trim().is_empty())
+                .then(|| LonLat::parse(lon, lat, comma))
+        };
         let zero = |e: &FieldError| e.reason.starts_with("0,0");
         let mut last_error = None;
         for (lon, lat) in [(&record.lon, &record.lat), (&record.geo_lon, &record.geo_lat)] {
@@ -134,23 +167,38 @@ impl Resolver<'_> {
         if let Some(e) = last_error {
             return Err((e.field, e.reason));
         }
-        let country = self.reference.countries.find(&record.country).map(|c| c.code.to_string()).unwrap_or_default();
+        let country = self
+            .reference
+            .countries
+            .find(&record.country)
+            .map(|c| c.code.to_string())
+            .unwrap_or_default();
         match self.reference.gazetteer.town(&country, &record.city) {
             Some(town) if !record.city.trim().is_empty() => {
                 issues.push(Issue::warn(
                     record.pos,
                     "lat",
-                    format!("no coordinates; placed at the centre of {} ({})", town.name, town.country),
+                    format!(
+                        "no coordinates; placed at the centre of {} ({})",
+                        town.name, town.country
+                    ),
                 ));
                 Ok(town.location)
             }
-            _ => Err(("lat", "no coordinates, and no known town and country to place it".to_owned())),
+            _ => {
+                Err(("lat", "no coordinates, and no known town and country to place it".to_owned()))
+            }
         }
     }
 
     /// The country: as given (leniently matched), else from the coordinates.
     /// A point outside its stated country is flagged, not refused.
-    fn country(&self, record: &RawRecord, at: LonLat, issues: &mut Vec<Issue>) -> Result<String, (&'static str, String)> {
+    fn country(
+        &self,
+        record: &RawRecord,
+        at: LonLat,
+        issues: &mut Vec<Issue>,
+    ) -> Result<String, (&'static str, String)> {
         let row = record.pos;
         let boundaries = &self.reference.boundaries;
         let given = record.country.trim();
@@ -158,7 +206,9 @@ impl Resolver<'_> {
         let Some(country) = found else {
             let derived = if let Some(code) = boundaries.country_at(at) {
                 code
-            } else if let Some((town, distance_deg)) = self.reference.gazetteer.nearest(at, OFFSHORE_DEG) {
+            } else if let Some((town, distance_deg)) =
+                self.reference.gazetteer.nearest(at, OFFSHORE_DEG)
+            {
                 issues.push(Issue::warn(
                     row,
                     "lat",
@@ -172,7 +222,8 @@ impl Resolver<'_> {
                     ),
                 ));
                 town.country
-            } else if let Some((code, distance_deg)) = boundaries.nearest_country(at, OFFSHORE_DEG) {
+            } else if let Some((code, distance_deg)) = boundaries.nearest_country(at, OFFSHORE_DEG)
+            {
                 issues.push(Issue::warn(
                     row,
                     "lat",
@@ -189,21 +240,37 @@ impl Resolver<'_> {
                     "country",
                     format!(
                         "{} and the point {},{} lies in no country",
-                        if given.is_empty() { "missing".to_owned() } else { format!("'{given}' is not a known country") },
+                        if given.is_empty() {
+                            "missing".to_owned()
+                        } else {
+                            format!("'{given}' is not a known country")
+                        },
                         at.lon(),
                         at.lat()
                     ),
                 ));
             };
             if !given.is_empty() {
-                issues.push(Issue::warn(row, "country", format!("'{given}' is not a known country; {derived} taken from the coordinates")));
+                issues.push(Issue::warn(
+                    row,
+                    "country",
+                    format!(
+                        "'{given}' is not a known country; {derived} taken from the coordinates"
+                    ),
+                ));
             } else if self.notes.has(Column::Country) {
-                issues.push(Issue::warn(row, "country", format!("missing; {derived} taken from the coordinates")));
+                issues.push(Issue::warn(
+                    row,
+                    "country",
+                    format!("missing; {derived} taken from the coordinates"),
+                ));
             }
             return Ok(derived.to_string());
         };
         if let Placement::Outside { distance_deg } = boundaries.placement(country.code, at) {
-            let swapped = LonLat::new(at.lat(), at.lon()).ok().is_some_and(|s| boundaries.placement(country.code, s) == Placement::Inside);
+            let swapped = LonLat::new(at.lat(), at.lon())
+                .ok()
+                .is_some_and(|s| boundaries.placement(country.code, s) == Placement::Inside);
             let message = if swapped {
                 format!(
                     "the point {},{} lies outside {}; swapped it would be inside: are lat and lon swapped?",
@@ -212,24 +279,47 @@ impl Resolver<'_> {
                     country.code
                 )
             } else if let Some(other) = boundaries.country_at(at) {
-                format!("the point {},{} lies in {other}, not in {}", at.lon(), at.lat(), country.code)
+                format!(
+                    "the point {},{} lies in {other}, not in {}",
+                    at.lon(),
+                    at.lat(),
+                    country.code
+                )
             } else {
-                format!("the point {},{} lies at sea, about {:.0} km from {}", at.lon(), at.lat(), distance_deg * 111.0, country.code)
+                format!(
+                    "the point {},{} lies at sea, about {:.0} km from {}",
+                    at.lon(),
+                    at.lat(),
+                    distance_deg * 111.0,
+                    country.code
+                )
             };
             issues.push(Issue::warn(row, "lat", message));
         }
         Ok(country.code.to_string())
     }
 
-    fn family(&self, record: &RawRecord, issues: &mut Vec<Issue>, empty_family: &mut Vec<SourcePos>) -> String {
+    fn family(
+        &self,
+        record: &RawRecord,
+        issues: &mut Vec<Issue>,
+        empty_family: &mut Vec<SourcePos>,
+    ) -> String {
         let taxonomy = &self.reference.taxonomy;
-        let label = [&record.family, &record.org_structure].into_iter().find(|l| !l.trim().is_empty());
+        let label =
+            [&record.family, &record.org_structure].into_iter().find(|l| !l.trim().is_empty());
         if let Some(label) = label {
             if let Some(term) = taxonomy.resolve(Facet::Family, label) {
                 return term.key.to_string();
             }
-            issues.push(Issue::warn(record.pos, "family", format!("unknown family '{label}'; recorded as unclassified")));
-        } else if let Some(term) = record.categories.iter().find_map(|c| taxonomy.resolve(Facet::Family, c)) {
+            issues.push(Issue::warn(
+                record.pos,
+                "family",
+                format!("unknown family '{label}'; recorded as unclassified"),
+            ));
+        } else if let Some(term) =
+            record.categories.iter().find_map(|c| taxonomy.resolve(Facet::Family, c))
+        {
             return term.key.to_string();
         } else if self.notes_family_column() {
             empty_family.push(record.pos);
@@ -244,14 +334,24 @@ impl Resolver<'_> {
         for label in labels {
             match taxonomy.resolve(Facet::Sector, label) {
                 Some(term) => keys.push(term.key.to_string()),
-                None => issues.push(Issue::warn(record.pos, "sectors", format!("unknown sector '{label}'; ignored"))),
+                None => issues.push(Issue::warn(
+                    record.pos,
+                    "sectors",
+                    format!("unknown sector '{label}'; ignored"),
+                )),
             }
         }
         for category in &record.categories {
             match taxonomy.resolve(Facet::Sector, category) {
                 Some(term) => keys.push(term.key.to_string()),
-                None if taxonomy.resolve(Facet::Family, category).is_some_and(|t| t.key.as_str() == family) => {}
-                None => issues.push(Issue::warn(record.pos, "sectors", format!("unknown category '{category}'; ignored"))),
+                None if taxonomy
+                    .resolve(Facet::Family, category)
+                    .is_some_and(|t| t.key.as_str() == family) => {}
+                None => issues.push(Issue::warn(
+                    record.pos,
+                    "sectors",
+                    format!("unknown category '{category}'; ignored"),
+                )),
             }
         }
         if keys.len() > 1 {
@@ -264,16 +364,28 @@ impl Resolver<'_> {
         keys
     }
 
-    fn time(pos: SourcePos, field: &'static str, text: &str, issues: &mut Vec<Issue>) -> Option<Timestamp> {
+    fn time(
+        pos: SourcePos,
+        field: &'static str,
+        text: &str,
+        issues: &mut Vec<Issue>,
+    ) -> Option<Timestamp> {
         let text = text.trim();
         if text.is_empty() {
             return None;
         }
         let parsed = text.parse::<Timestamp>().ok().or_else(|| {
-            text.parse::<jiff::civil::Date>().ok().and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok()).map(|z| z.timestamp())
+            text.parse::<jiff::civil::Date>()
+                .ok()
+                .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
+                .map(|z| z.timestamp())
         });
         if parsed.is_none() {
-            issues.push(Issue::warn(pos, field, format!("'{text}' is not an ISO 8601 date; the import time is used")));
+            issues.push(Issue::warn(
+                pos,
+                field,
+                format!("'{text}' is not an ISO 8601 date; the import time is used"),
+            ));
         }
         parsed
     }

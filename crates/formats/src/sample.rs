@@ -7,14 +7,22 @@ use rand::distr::{Distribution, weighted::WeightedIndex};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use impactmap_model::{Facet, Organisation, OrganisationDraft, Placement, Reference, Taxonomy, Town};
+use impactmap_model::{
+    Facet, Organisation, OrganisationDraft, Placement, Reference, Taxonomy, Town,
+};
 
 /// The source name of every generated organisation.
 pub const SAMPLE_SOURCE: &str = "impactmap-sample";
 
 /// Share of organisations per continent: dense where the SSE is dense.
-const CONTINENT_WEIGHTS: [(&str, u32); 6] =
-    [("europe", 32), ("africa", 27), ("latin-america-caribbean", 17), ("asia", 12), ("north-america", 7), ("oceania", 5)];
+const CONTINENT_WEIGHTS: [(&str, u32); 6] = [
+    ("europe", 32),
+    ("africa", 27),
+    ("latin-america-caribbean", 17),
+    ("asia", 12),
+    ("north-america", 7),
+    ("oceania", 5),
+];
 
 /// Relative frequency of families.
 const FAMILY_WEIGHTS: [(&str, u32); 10] = [
@@ -39,11 +47,14 @@ enum Lang {
 }
 
 const FRENCH: &[&str] = &[
-    "FR", "BE", "LU", "MC", "SN", "CI", "ML", "BF", "NE", "TG", "BJ", "GN", "CM", "GA", "CG", "CD", "CF", "TD", "MG", "TN", "MA", "DZ",
-    "HT", "RE", "GP", "MQ", "GF", "NC", "PF", "DJ", "KM", "BI", "RW", "MU", "SC",
+    "FR", "BE", "LU", "MC", "SN", "CI", "ML", "BF", "NE", "TG", "BJ", "GN", "CM", "GA", "CG", "CD",
+    "CF", "TD", "MG", "TN", "MA", "DZ", "HT", "RE", "GP", "MQ", "GF", "NC", "PF", "DJ", "KM", "BI",
+    "RW", "MU", "SC",
 ];
-const SPANISH: &[&str] =
-    &["ES", "MX", "AR", "CO", "PE", "CL", "VE", "EC", "BO", "PY", "UY", "CR", "PA", "GT", "HN", "SV", "NI", "CU", "DO", "PR", "GQ"];
+const SPANISH: &[&str] = &[
+    "ES", "MX", "AR", "CO", "PE", "CL", "VE", "EC", "BO", "PY", "UY", "CR", "PA", "GT", "HN", "SV",
+    "NI", "CU", "DO", "PR", "GQ",
+];
 const PORTUGUESE: &[&str] = &["PT", "BR", "AO", "MZ", "CV", "GW", "ST", "TL"];
 
 fn lang_of(country: &str) -> Lang {
@@ -65,7 +76,9 @@ fn family_word(family: &str) -> [&'static str; 4] {
         "mutual" => ["Mutual Society", "Mutuelle", "Mutual", "Mútua"],
         "association" => ["Association", "Association", "Asociación", "Associação"],
         "foundation" => ["Foundation", "Fondation", "Fundación", "Fundação"],
-        "social-enterprise" => ["Social Enterprise", "Entreprise sociale", "Empresa Social", "Empresa Social"],
+        "social-enterprise" => {
+            ["Social Enterprise", "Entreprise sociale", "Empresa Social", "Empresa Social"]
+        }
         "inclusive-business" => ["Works", "Atelier", "Taller", "Oficina"],
         "public-body" => ["Agency", "Agence", "Agencia", "Agência"],
         "network" => ["Network", "Réseau", "Red", "Rede"],
@@ -80,7 +93,9 @@ fn sector_word(sector: &str) -> [&'static str; 4] {
         "food-agriculture" => ["Farmers", "agricole", "Agrícola", "Agrícola"],
         "health-social" => ["Health", "de santé", "de Salud", "de Saúde"],
         "education" => ["Learning", "éducative", "Educativa", "Educativa"],
-        "finance" => ["Savings and Credit", "d'épargne et de crédit", "de Ahorro y Crédito", "de Crédito"],
+        "finance" => {
+            ["Savings and Credit", "d'épargne et de crédit", "de Ahorro y Crédito", "de Crédito"]
+        }
         "housing" => ["Housing", "d'habitat", "de Vivienda", "Habitacional"],
         "energy-water" => ["Community Energy", "d'énergie citoyenne", "Energética", "de Energia"],
         "environment" => ["Green", "pour le climat", "Ambiental", "Ambiental"],
@@ -130,17 +145,29 @@ pub fn generate_sample(reference: &Reference, count: usize, seed: u64) -> Vec<Or
                 .gazetteer
                 .towns()
                 .iter()
-                .filter(|t| reference.countries.get(t.country.as_str()).is_some_and(|c| c.continent.as_str() == *continent))
+                .filter(|t| {
+                    reference
+                        .countries
+                        .get(t.country.as_str())
+                        .is_some_and(|c| c.continent.as_str() == *continent)
+                })
                 .collect();
             // Bigger towns host more organisations, but not in proportion: sqrt.
-            let weights = WeightedIndex::new(towns.iter().map(|t| f64::from(t.population).sqrt())).expect("every continent has towns");
+            let weights = WeightedIndex::new(towns.iter().map(|t| f64::from(t.population).sqrt()))
+                .expect("every continent has towns");
             (towns, weights)
         })
         .collect();
-    let continent = WeightedIndex::new(CONTINENT_WEIGHTS.iter().map(|(_, w)| *w)).expect("weights are positive");
-    let family = WeightedIndex::new(FAMILY_WEIGHTS.iter().map(|(_, w)| *w)).expect("weights are positive");
-    let sectors: Vec<&str> =
-        taxonomy.terms(Facet::Sector).iter().map(|t| t.key.as_str()).filter(|k| *k != Taxonomy::UNCLASSIFIED).collect();
+    let continent = WeightedIndex::new(CONTINENT_WEIGHTS.iter().map(|(_, w)| *w))
+        .expect("weights are positive");
+    let family =
+        WeightedIndex::new(FAMILY_WEIGHTS.iter().map(|(_, w)| *w)).expect("weights are positive");
+    let sectors: Vec<&str> = taxonomy
+        .terms(Facet::Sector)
+        .iter()
+        .map(|t| t.key.as_str())
+        .filter(|k| *k != Taxonomy::UNCLASSIFIED)
+        .collect();
     let epoch: Timestamp = "2025-01-01T00:00:00Z".parse().expect("a valid timestamp");
 
     let mut out = Vec::with_capacity(count);
@@ -158,7 +185,8 @@ pub fn generate_sample(reference: &Reference, count: usize, seed: u64) -> Vec<Or
                 chosen.push(s);
             }
         }
-        let sdgs: Vec<u32> = (0..rng.random_range(0..=4)).map(|_| rng.random_range(1..=17)).collect();
+        let sdgs: Vec<u32> =
+            (0..rng.random_range(0..=4)).map(|_| rng.random_range(1..=17)).collect();
         // Within about 2 km of the town centre, so points do not stack.
         let (dlon, dlat) = (rng.random_range(-0.02..0.02), rng.random_range(-0.015..0.015));
         let lon = round5((town.location.lon() + dlon).clamp(-180.0, 180.0));
@@ -167,7 +195,9 @@ pub fn generate_sample(reference: &Reference, count: usize, seed: u64) -> Vec<Or
         let created = epoch.checked_add(rng.random_range(0..600 * 24i64).hours()).unwrap_or(epoch);
         let draft = OrganisationDraft {
             name: name(lang_of(town.country.as_str()), family_key, chosen[0], &town.name, tail),
-            description: format!("Sample organisation generated by impactmap (seed {seed}); not a real organisation."),
+            description: format!(
+                "Sample organisation generated by impactmap (seed {seed}); not a real organisation."
+            ),
             website: format!("https://example.org/sample/{seed}-{n}"),
             email: String::new(),
             country: town.country.to_string(),
@@ -216,8 +246,11 @@ mod tests {
         assert_eq!(continents.len(), 6);
         let families: HashSet<_> = a.iter().map(|o| o.family.as_str()).collect();
         assert_eq!(families.len(), 10);
-        let sectors: HashSet<_> = a.iter().flat_map(|o| o.sectors.iter().map(impactmap_model::TermKey::as_str)).collect();
+        let sectors: HashSet<_> =
+            a.iter().flat_map(|o| o.sectors.iter().map(impactmap_model::TermKey::as_str)).collect();
         assert_eq!(sectors.len(), r.taxonomy.terms(Facet::Sector).len() - 1);
-        assert!(a.iter().all(|o| o.sample && o.name.ends_with("(sample)") && o.provenance.source == SAMPLE_SOURCE));
+        assert!(a.iter().all(|o| o.sample
+            && o.name.ends_with("(sample)")
+            && o.provenance.source == SAMPLE_SOURCE));
     }
 }

@@ -51,7 +51,8 @@ pub fn similar_names(a: &str, b: &str) -> bool {
         return true;
     }
     let distinctive = |w: &&String| w.len() > 2 && !GENERIC.contains(&w.as_str());
-    let (da, db): (Vec<&String>, Vec<&String>) = (wa.iter().filter(distinctive).collect(), wb.iter().filter(distinctive).collect());
+    let (da, db): (Vec<&String>, Vec<&String>) =
+        (wa.iter().filter(distinctive).collect(), wb.iter().filter(distinctive).collect());
     let shared = da.iter().filter(|w| db.contains(w)).count();
     let fewer = da.len().min(db.len());
     // All the distinctive words of the shorter name, and at least two of them
@@ -61,7 +62,11 @@ pub fn similar_names(a: &str, b: &str) -> bool {
 
 fn words(name: &str) -> Vec<String> {
     let folded = deunicode(name).to_ascii_lowercase();
-    let mut words: Vec<String> = folded.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect();
+    let mut words: Vec<String> = folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect();
     words.dedup();
     words
 }

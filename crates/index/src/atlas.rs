@@ -55,8 +55,14 @@ impl AtlasBuilder {
         // The open view's cluster pyramid takes longest; the facet bitmaps
         // and the k-d tree are made beside it on a second thread.
         let (open, (facets, points)) = std::thread::scope(|scope| {
-            let others = scope.spawn(|| (FacetBitmaps::build(&records, keys), Points::build(&records)));
-            let open = Selected::build(&records, Selection::All(records.len()), dims, &self.options.clusters);
+            let others =
+                scope.spawn(|| (FacetBitmaps::build(&records, keys), Points::build(&records)));
+            let open = Selected::build(
+                &records,
+                Selection::All(records.len()),
+                dims,
+                &self.options.clusters,
+            );
             (open, others.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
         });
         Atlas {
@@ -92,7 +98,12 @@ impl Atlas {
     ///
     /// # Panics
     /// As [`Atlas::builder`].
-    pub fn build(listings: impl IntoIterator<Item = Listing>, taxonomy: &Taxonomy, options: AtlasOptions, generation: u64) -> Self {
+    pub fn build(
+        listings: impl IntoIterator<Item = Listing>,
+        taxonomy: &Taxonomy,
+        options: AtlasOptions,
+        generation: u64,
+    ) -> Self {
         let mut builder = Self::builder(taxonomy, options);
         for listing in listings {
             builder.push(&listing);
@@ -107,7 +118,8 @@ impl Atlas {
     /// If the taxonomy has more than 32 sectors or 255 families or continents
     /// (the shipped one has 16, 11 and 6).
     pub fn builder(taxonomy: &Taxonomy, options: AtlasOptions) -> AtlasBuilder {
-        let keys = PerFacet::new(|f| taxonomy.terms(f).iter().map(|t| t.key.clone()).collect::<Vec<_>>());
+        let keys =
+            PerFacet::new(|f| taxonomy.terms(f).iter().map(|t| t.key.clone()).collect::<Vec<_>>());
         assert!(
             keys.sector.len() <= 32 && keys.continent.len() < 256 && keys.family.len() < 256,
             "taxonomy too large for the Atlas's bitsets"
@@ -182,8 +194,9 @@ impl Atlas {
     pub fn view(&self, filter: &Filter) -> Result<View<'_>, IndexError> {
         let filter = filter.clone().canonical();
         let dims = [Facet::Continent, Facet::Family, Facet::Sector].map(|f| self.keys(f).len());
-        let selected =
-            self.views.get(&filter, || Ok(Selected::build(&self.records, self.select(&filter)?, dims, &self.options.clusters)))?;
+        let selected = self.views.get(&filter, || {
+            Ok(Selected::build(&self.records, self.select(&filter)?, dims, &self.options.clusters))
+        })?;
         Ok(View::new(self, selected))
     }
 
@@ -209,7 +222,13 @@ impl Atlas {
     /// # Errors
     /// [`IndexError::BadQuery`] when neither a radius nor `k` is given, or
     /// the radius is negative or not finite.
-    pub fn near(&self, centre: LonLat, radius_m: Option<f64>, k: Option<usize>, selection: &Selection) -> Result<Vec<Hit>, IndexError> {
+    pub fn near(
+        &self,
+        centre: LonLat,
+        radius_m: Option<f64>,
+        k: Option<usize>,
+        selection: &Selection,
+    ) -> Result<Vec<Hit>, IndexError> {
         self.points.near(centre, radius_m, k, selection)
     }
 
@@ -232,12 +251,20 @@ impl Atlas {
 
     /// The entries a text query matches, the word index built on first use.
     fn matching(&self, query: &TextQuery) -> RoaringBitmap {
-        self.words.get_or_init(|| WordIndex::build(&self.records)).matching(query, self.facets.countries())
+        self.words
+            .get_or_init(|| WordIndex::build(&self.records))
+            .matching(query, self.facets.countries())
     }
 
     /// Counts per H3 cell at `res` of the entries given.
     pub(crate) fn h3_bins(&self, entries: impl IntoIterator<Item = u32>, res: u8) -> H3Bins {
-        let cells = self.cells.get_or_init(|| self.records.all().iter().map(|r| finest_cell(r.location.lon(), r.location.lat())).collect());
+        let cells = self.cells.get_or_init(|| {
+            self.records
+                .all()
+                .iter()
+                .map(|r| finest_cell(r.location.lon(), r.location.lat()))
+                .collect()
+        });
         H3Bins::build(self.records.all(), cells, entries, res, self.keys(Facet::Sector).len())
     }
 }

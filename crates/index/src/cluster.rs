@@ -48,7 +48,11 @@ const FIXED: f64 = 4_294_967_296.0;
 impl Node {
     fn new([x, y]: [f64; 2], count: u32, data: u32) -> Self {
         // Rounded to the nearest unit; `as` saturates, so 1.0 (the antimeridian's east side) stays in range.
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "saturating on purpose, see above")]
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "saturating on purpose, see above"
+        )]
         let fixed = |v: f64| (v * FIXED).round() as u32;
         Self { x: fixed(x), y: fixed(y), count, data }
     }
@@ -150,7 +154,12 @@ impl Iterator for CountsIter<'_> {
 
 impl Pyramid {
     /// Clusters the selected organisations at every zoom.
-    pub(crate) fn build(records: &[Record], selection: &Selection, dims: [usize; 3], options: &ClusterOptions) -> Self {
+    pub(crate) fn build(
+        records: &[Record],
+        selection: &Selection,
+        dims: [usize; 3],
+        options: &ClusterOptions,
+    ) -> Self {
         let mut points: Vec<Node> = selection
             .iter()
             .map(|i| {
@@ -177,7 +186,14 @@ impl Pyramid {
         self.dims.iter().sum()
     }
 
-    fn cluster(&mut self, records: &[Record], below: &[Node], zoom: u8, radius: f64, min_points: u32) -> Vec<Node> {
+    fn cluster(
+        &mut self,
+        records: &[Record],
+        below: &[Node],
+        zoom: u8,
+        radius: f64,
+        min_points: u32,
+    ) -> Vec<Node> {
         let mut claimed = vec![false; below.len()];
         let mut level = Vec::new();
         let mut members = Vec::new();
@@ -225,7 +241,12 @@ impl Pyramid {
             *bbox = [bbox[0].min(lon), bbox[1].min(lat), bbox[2].max(lon), bbox[3].max(lat)];
         } else {
             let (_, child_bbox) = self.add_cluster(node.data, counts);
-            *bbox = [bbox[0].min(child_bbox[0]), bbox[1].min(child_bbox[1]), bbox[2].max(child_bbox[2]), bbox[3].max(child_bbox[3])];
+            *bbox = [
+                bbox[0].min(child_bbox[0]),
+                bbox[1].min(child_bbox[1]),
+                bbox[2].max(child_bbox[2]),
+                bbox[3].max(child_bbox[3]),
+            ];
         }
     }
 
@@ -243,7 +264,10 @@ impl Pyramid {
             self.arena.extend_from_slice(&f.to_le_bytes());
         }
         for (dim, &count) in counts.iter().enumerate().filter(|(_, c)| **c > 0) {
-            #[expect(clippy::cast_possible_truncation, reason = "fewer than 255 dimensions, checked when the Atlas is built")]
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "fewer than 255 dimensions, checked when the Atlas is built"
+            )]
             self.arena.push(dim as u8);
             let mut n = count;
             while n >= 0x80 {
@@ -282,7 +306,8 @@ impl Pyramid {
 
     /// The memory the pyramid holds, in bytes.
     pub(crate) fn bytes(&self) -> usize {
-        self.levels.iter().map(|l| l.capacity() * std::mem::size_of::<Node>()).sum::<usize>() + self.arena.capacity()
+        self.levels.iter().map(|l| l.capacity() * std::mem::size_of::<Node>()).sum::<usize>()
+            + self.arena.capacity()
     }
 
     /// The deepest level: zooms above it show the same lone organisations.
@@ -294,12 +319,19 @@ impl Pyramid {
     /// the rectangle (it may reach past 0 or 1 at the antimeridian, where the
     /// other side's points are shifted in); `records` are those the pyramid
     /// was built from.
-    pub(crate) fn in_rect<'a>(&'a self, records: &[Record], zoom: u8, rect: MercRect) -> Vec<Cluster<'a>> {
+    pub(crate) fn in_rect<'a>(
+        &'a self,
+        records: &[Record],
+        zoom: u8,
+        rect: MercRect,
+    ) -> Vec<Cluster<'a>> {
         let z = usize::from(zoom.min(self.points_zoom()));
         let level = &self.levels[z];
         let mut out = Vec::new();
         let mut query = |shift: f64, lo_x: f64, hi_x: f64| {
-            kd::range(level, [lo_x, rect.min_y], [hi_x, rect.max_y], |i| out.push(self.cluster_at(records, level[i], z, i, shift)));
+            kd::range(level, [lo_x, rect.min_y], [hi_x, rect.max_y], |i| {
+                out.push(self.cluster_at(records, level[i], z, i, shift))
+            });
         };
         query(0.0, rect.min_x, rect.max_x);
         if rect.min_x < 0.0 {
@@ -311,25 +343,52 @@ impl Pyramid {
         out
     }
 
-    fn cluster_at(&self, records: &[Record], node: Node, zoom: usize, position: usize, shift: f64) -> Cluster<'_> {
+    fn cluster_at(
+        &self,
+        records: &[Record],
+        node: Node,
+        zoom: usize,
+        position: usize,
+        shift: f64,
+    ) -> Cluster<'_> {
         let [x, y] = node.at();
         if node.count == 1 {
             let e = &records[node.data as usize];
             let [continents, families, sectors] = self.dims;
             // The record's sector bits, kept to the taxonomy's sectors.
-            let valid = u32::MAX.checked_shl(u32::try_from(sectors).unwrap_or(u32::MAX)).map_or(u32::MAX, |high| !high);
+            let valid = u32::MAX
+                .checked_shl(u32::try_from(sectors).unwrap_or(u32::MAX))
+                .map_or(u32::MAX, |high| !high);
             let counts = CountsIter(Reading::Lone {
                 first: [Some(usize::from(e.continent)), Some(continents + usize::from(e.family))],
                 sectors: e.sectors & valid,
                 base: continents + families,
             });
             let bbox = [e.location.lon(), e.location.lat(), e.location.lon(), e.location.lat()];
-            Cluster { x: x + shift, y, count: 1, id: u64::from(node.data), entry: Some(node.data), expansion_zoom: None, bbox, counts }
+            Cluster {
+                x: x + shift,
+                y,
+                count: 1,
+                id: u64::from(node.data),
+                entry: Some(node.data),
+                expansion_zoom: None,
+                bbox,
+                counts,
+            }
         } else {
             let (expansion, bbox, stored) = self.read_cluster(node.data);
             let counts = CountsIter(Reading::Stored(stored));
             let id = (1u64 << 40) + ((zoom as u64) << 32) + position as u64;
-            Cluster { x: x + shift, y, count: node.count, id, entry: None, expansion_zoom: Some(expansion), bbox, counts }
+            Cluster {
+                x: x + shift,
+                y,
+                count: node.count,
+                id,
+                entry: None,
+                expansion_zoom: Some(expansion),
+                bbox,
+                counts,
+            }
         }
     }
 

@@ -65,18 +65,19 @@ impl FacetBitmaps {
                 None => bits,
             });
         };
-        for (facet, wanted) in [(Facet::Continent, &filter.continents), (Facet::Family, &filter.families), (Facet::Sector, &filter.sectors)]
-        {
+        for (facet, wanted) in [
+            (Facet::Continent, &filter.continents),
+            (Facet::Family, &filter.families),
+            (Facet::Sector, &filter.sectors),
+        ] {
             if wanted.is_empty() {
                 continue;
             }
             let mut any = RoaringBitmap::new();
             for key in wanted {
-                let position = self
-                    .keys(facet)
-                    .iter()
-                    .position(|k| k == key)
-                    .ok_or_else(|| IndexError::UnknownValue { facet: parameter(facet), value: key.to_string() })?;
+                let position = self.keys(facet).iter().position(|k| k == key).ok_or_else(|| {
+                    IndexError::UnknownValue { facet: parameter(facet), value: key.to_string() }
+                })?;
                 any |= &self.terms.get(facet)[position];
             }
             and(any);
@@ -84,11 +85,10 @@ impl FacetBitmaps {
         if !filter.sdgs.is_empty() {
             let mut any = RoaringBitmap::new();
             for &goal in &filter.sdgs {
-                let bitmap = self
-                    .sdgs
-                    .get(goal as usize)
-                    .filter(|_| goal >= 1)
-                    .ok_or_else(|| IndexError::UnknownValue { facet: "sdg", value: goal.to_string() })?;
+                let bitmap =
+                    self.sdgs.get(goal as usize).filter(|_| goal >= 1).ok_or_else(|| {
+                        IndexError::UnknownValue { facet: "sdg", value: goal.to_string() }
+                    })?;
                 any |= bitmap;
             }
             and(any);
@@ -107,13 +107,19 @@ impl FacetBitmaps {
 
     /// The values of a facet, sorted (goals in number order), each with its entries.
     pub(crate) fn values(&self, facet: StatsFacet) -> Vec<(String, &RoaringBitmap)> {
-        let terms = |facet: Facet| self.keys(facet).iter().map(ToString::to_string).zip(self.terms.get(facet)).collect();
+        let terms = |facet: Facet| {
+            self.keys(facet).iter().map(ToString::to_string).zip(self.terms.get(facet)).collect()
+        };
         let mut values: Vec<(String, &RoaringBitmap)> = match facet {
             StatsFacet::Continent => terms(Facet::Continent),
             StatsFacet::Family => terms(Facet::Family),
             StatsFacet::Sector => terms(Facet::Sector),
-            StatsFacet::Sdg => return (1..=17).map(|g: usize| (g.to_string(), &self.sdgs[g])).collect(),
-            StatsFacet::Country => self.countries.iter().map(|(code, bits)| (code.to_string(), bits)).collect(),
+            StatsFacet::Sdg => {
+                return (1..=17).map(|g: usize| (g.to_string(), &self.sdgs[g])).collect();
+            }
+            StatsFacet::Country => {
+                self.countries.iter().map(|(code, bits)| (code.to_string(), bits)).collect()
+            }
         };
         values.sort_by(|a, b| a.0.cmp(&b.0));
         values

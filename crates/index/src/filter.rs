@@ -67,7 +67,8 @@ impl TextQuery {
     /// The words of `text`; `country_of` says which country a word, or the
     /// whole text, names (the index knows no country names).
     pub fn new(text: &str, country_of: impl Fn(&str) -> Option<CountryCode>) -> Self {
-        let words: Vec<(String, Option<CountryCode>)> = words(text).map(|w| (w.clone(), country_of(&w))).collect();
+        let words: Vec<(String, Option<CountryCode>)> =
+            words(text).map(|w| (w.clone(), country_of(&w))).collect();
         let country = if words.is_empty() { None } else { country_of(text.trim()) };
         Self { words, country }
     }

@@ -17,7 +17,8 @@ pub const H3_MAX_RES: u8 = 10;
 pub const H3_KEPT_RES: u8 = 5;
 
 /// Mean edge length of an H3 cell per resolution, in kilometres (H3's tables).
-const EDGE_KM: [f64; 11] = [1107.71, 418.68, 158.24, 59.81, 22.61, 8.54, 3.23, 1.22, 0.461, 0.174, 0.0659];
+const EDGE_KM: [f64; 11] =
+    [1107.71, 418.68, 158.24, 59.81, 22.61, 8.54, 3.23, 1.22, 0.461, 0.174, 0.0659];
 
 /// The cell of a position at [`H3_MAX_RES`], as its 64-bit index.
 pub(crate) fn finest_cell(lon: f64, lat: f64) -> u64 {
@@ -58,24 +59,42 @@ impl H3Bins {
     /// [`H3_MAX_RES`] are `cells`) per cell at `res`, and per each of
     /// `sectors` sectors; each cell a slot in flat arrays as it is first met
     /// (no allocation per cell).
-    pub(crate) fn build(records: &[Record], cells: &[u64], entries: impl IntoIterator<Item = u32>, res: u8, sectors: usize) -> Self {
+    pub(crate) fn build(
+        records: &[Record],
+        cells: &[u64],
+        entries: impl IntoIterator<Item = u32>,
+        res: u8,
+        sectors: usize,
+    ) -> Self {
         let resolution = Resolution::try_from(res.min(H3_MAX_RES)).unwrap_or(Resolution::Zero);
         let mut slots: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
         let mut bins: Vec<H3Bin> = Vec::new();
         let mut sector_counts: Vec<u32> = Vec::new();
         for i in entries {
-            let Some(cell) = CellIndex::try_from(cells[i as usize]).ok().and_then(|c| c.parent(resolution)) else { continue };
+            let Some(cell) =
+                CellIndex::try_from(cells[i as usize]).ok().and_then(|c| c.parent(resolution))
+            else {
+                continue;
+            };
             let slot = *slots.entry(u64::from(cell)).or_insert_with(|| {
                 let centre = LatLng::from(cell);
                 let centre = MercPoint::from_lon_lat(centre.lng(), centre.lat());
-                bins.push(H3Bin { cell: u64::from(cell), x: centre.x, y: centre.y, count: 0, sectors_at: sector_counts.len() });
+                bins.push(H3Bin {
+                    cell: u64::from(cell),
+                    x: centre.x,
+                    y: centre.y,
+                    count: 0,
+                    sectors_at: sector_counts.len(),
+                });
                 sector_counts.resize(sector_counts.len() + sectors, 0);
                 bins.len() - 1
             });
             let bin = &mut bins[slot];
             bin.count += 1;
             let sector_bits = records[i as usize].sectors;
-            for (bit, n) in sector_counts[bin.sectors_at..bin.sectors_at + sectors].iter_mut().enumerate() {
+            for (bit, n) in
+                sector_counts[bin.sectors_at..bin.sectors_at + sectors].iter_mut().enumerate()
+            {
                 *n += (sector_bits >> bit) & 1;
             }
         }
@@ -105,11 +124,16 @@ impl H3Bins {
         let margin = Self::margin(self.res, rect);
         let mut bins = Vec::new();
         let mut sector_counts = Vec::new();
-        kd::range(&self.bins, [rect.min_x - margin, rect.min_y - margin], [rect.max_x + margin, rect.max_y + margin], |i| {
-            let bin = &self.bins[i];
-            bins.push(H3Bin { sectors_at: sector_counts.len(), ..bin.clone() });
-            sector_counts.extend_from_slice(self.sector_counts(bin));
-        });
+        kd::range(
+            &self.bins,
+            [rect.min_x - margin, rect.min_y - margin],
+            [rect.max_x + margin, rect.max_y + margin],
+            |i| {
+                let bin = &self.bins[i];
+                bins.push(H3Bin { sectors_at: sector_counts.len(), ..bin.clone() });
+                sector_counts.extend_from_slice(self.sector_counts(bin));
+            },
+        );
         Self { res: self.res, bins, sectors: self.sectors, sector_counts }
     }
 
@@ -135,6 +159,8 @@ impl H3Bins {
 
     /// A cell's outline, in degrees (longitude, latitude).
     pub fn boundary(cell: u64) -> Vec<(f64, f64)> {
-        CellIndex::try_from(cell).map(|c| c.boundary().iter().map(|ll| (ll.lng(), ll.lat())).collect()).unwrap_or_default()
+        CellIndex::try_from(cell)
+            .map(|c| c.boundary().iter().map(|ll| (ll.lng(), ll.lat())).collect())
+            .unwrap_or_default()
     }
 }

@@ -56,7 +56,12 @@ impl Stack {
 
 /// Walks the subtrees that may hold points of the box: `visit(i, position)`
 /// for each item of a leaf and for each subtree's median item.
-fn walk<const D: usize, T: Positioned<D>>(items: &[T], lo: [f64; D], hi: [f64; D], mut visit: impl FnMut(usize, [f64; D])) {
+fn walk<const D: usize, T: Positioned<D>>(
+    items: &[T],
+    lo: [f64; D],
+    hi: [f64; D],
+    mut visit: impl FnMut(usize, [f64; D]),
+) {
     let mut stack = Stack::new(items.len());
     while let Some((start, end, axis)) = stack.pop() {
         if end - start <= LEAF {
@@ -79,7 +84,12 @@ fn walk<const D: usize, T: Positioned<D>>(items: &[T], lo: [f64; D], hi: [f64; D
 }
 
 /// Calls `found` with the index of every item in the box (faces included).
-pub(crate) fn range<const D: usize, T: Positioned<D>>(items: &[T], lo: [f64; D], hi: [f64; D], mut found: impl FnMut(usize)) {
+pub(crate) fn range<const D: usize, T: Positioned<D>>(
+    items: &[T],
+    lo: [f64; D],
+    hi: [f64; D],
+    mut found: impl FnMut(usize),
+) {
     walk(items, lo, hi, |i, at| {
         if (0..D).all(|d| at[d] >= lo[d] && at[d] <= hi[d]) {
             found(i);
@@ -88,7 +98,12 @@ pub(crate) fn range<const D: usize, T: Positioned<D>>(items: &[T], lo: [f64; D],
 }
 
 /// Calls `found` with the index of every item within Euclidean distance `r` of `centre`.
-pub(crate) fn within<const D: usize, T: Positioned<D>>(items: &[T], centre: [f64; D], r: f64, mut found: impl FnMut(usize)) {
+pub(crate) fn within<const D: usize, T: Positioned<D>>(
+    items: &[T],
+    centre: [f64; D],
+    r: f64,
+    mut found: impl FnMut(usize),
+) {
     let (lo, hi) = (centre.map(|c| c - r), centre.map(|c| c + r));
     walk(items, lo, hi, |i, at| {
         if distance2(at, centre) <= r * r {
@@ -133,9 +148,22 @@ impl<const D: usize> Frontier<D> {
 /// no particular order): `visit(i, d2)` until it returns false or every item
 /// has been visited. Subtrees are opened nearest box first, so only those
 /// that may hold the next item are.
-pub(crate) fn nearest<const D: usize, T: Positioned<D>>(items: &[T], centre: [f64; D], mut visit: impl FnMut(usize, f64) -> bool) {
+pub(crate) fn nearest<const D: usize, T: Positioned<D>>(
+    items: &[T],
+    centre: [f64; D],
+    mut visit: impl FnMut(usize, f64) -> bool,
+) {
     let mut frontier = Frontier { queue: BinaryHeap::new(), pending: Vec::new() };
-    frontier.push(0.0, Pending::Tree { start: 0, end: items.len(), axis: 0, lo: [f64::NEG_INFINITY; D], hi: [f64::INFINITY; D] });
+    frontier.push(
+        0.0,
+        Pending::Tree {
+            start: 0,
+            end: items.len(),
+            axis: 0,
+            lo: [f64::NEG_INFINITY; D],
+            hi: [f64::INFINITY; D],
+        },
+    );
     while let Some((d2, &what)) = frontier.pop() {
         match what {
             Pending::Item(i) => {
@@ -159,8 +187,12 @@ pub(crate) fn nearest<const D: usize, T: Positioned<D>>(items: &[T], centre: [f6
                 for (start, end, lo, hi) in [(start, m, lo, left_hi), (m + 1, end, right_lo, hi)] {
                     if start < end {
                         // How far the box is from the centre: its nearest face's, edge's or corner's distance.
-                        let gap = (0..D).map(|d| (lo[d] - centre[d]).max(centre[d] - hi[d]).max(0.0));
-                        frontier.push(gap.map(|g| g * g).sum(), Pending::Tree { start, end, axis: next, lo, hi });
+                        let gap =
+                            (0..D).map(|d| (lo[d] - centre[d]).max(centre[d] - hi[d]).max(0.0));
+                        frontier.push(
+                            gap.map(|g| g * g).sum(),
+                            Pending::Tree { start, end, axis: next, lo, hi },
+                        );
                     }
                 }
             }

@@ -36,8 +36,10 @@ pub(crate) struct Points(Vec<Point3>);
 
 impl Points {
     pub(crate) fn build(records: &Records) -> Self {
-        let mut points: Vec<Point3> =
-            (0u32..).zip(records.all()).map(|(index, r)| Point3 { v: unit_vector(r.location.lon(), r.location.lat()), index }).collect();
+        let mut points: Vec<Point3> = (0u32..)
+            .zip(records.all())
+            .map(|(index, r)| Point3 { v: unit_vector(r.location.lon(), r.location.lat()), index })
+            .collect();
         kd::build(&mut points);
         Self(points)
     }
@@ -74,21 +76,30 @@ impl Points {
         selection: &Selection,
     ) -> Result<Vec<Hit>, IndexError> {
         if radius_m.is_none() && k.is_none() {
-            return Err(IndexError::BadQuery { parameter: "radius_m", message: "give a radius, k, or both".into() });
+            return Err(IndexError::BadQuery {
+                parameter: "radius_m",
+                message: "give a radius, k, or both".into(),
+            });
         }
         if k == Some(0) {
             return Ok(Vec::new());
         }
         if let Some(r) = radius_m.filter(|r| !r.is_finite() || *r < 0.0) {
-            return Err(IndexError::BadQuery { parameter: "radius_m", message: format!("{r} is not a distance") });
+            return Err(IndexError::BadQuery {
+                parameter: "radius_m",
+                message: format!("{r} is not a distance"),
+            });
         }
         let centre = unit_vector(centre.lon(), centre.lat());
         // A hit as one number that sorts by distance, then id (distances are
         // never negative, so their bits order as they do): sorting thousands
         // of them is the larger part of a wide radius query.
-        let hit = |point: &Point3| (u128::from(between_m(centre, point.v).to_bits()) << 32) | u128::from(point.index);
+        let hit = |point: &Point3| {
+            (u128::from(between_m(centre, point.v).to_bits()) << 32) | u128::from(point.index)
+        };
         #[expect(clippy::cast_possible_truncation, reason = "the two halves of a hit's number")]
-        let split = |key: u128| Hit { index: key as u32, distance_m: f64::from_bits((key >> 32) as u64) };
+        let split =
+            |key: u128| Hit { index: key as u32, distance_m: f64::from_bits((key >> 32) as u64) };
         let within = |key: &u128| radius_m.is_none_or(|r| split(*key).distance_m <= r);
         let mut hits: Vec<u128> = Vec::new();
         match k {

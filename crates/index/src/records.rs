@@ -53,7 +53,11 @@ pub(crate) struct PerFacet<T> {
 
 impl<T> PerFacet<T> {
     pub(crate) fn new(mut make: impl FnMut(Facet) -> T) -> Self {
-        Self { continent: make(Facet::Continent), family: make(Facet::Family), sector: make(Facet::Sector) }
+        Self {
+            continent: make(Facet::Continent),
+            family: make(Facet::Family),
+            sector: make(Facet::Sector),
+        }
     }
 
     pub(crate) fn get(&self, facet: Facet) -> &T {
@@ -79,16 +83,29 @@ impl Records {
     ///
     /// # Panics
     /// When the texts of all records together pass 4 GiB.
-    pub(crate) fn push(&mut self, listing: &impactmap_model::Listing, keys: &PerFacet<Vec<TermKey>>) {
+    pub(crate) fn push(
+        &mut self,
+        listing: &impactmap_model::Listing,
+        keys: &PerFacet<Vec<TermKey>>,
+    ) {
         let position = |facet: Facet, key: &TermKey| keys.get(facet).iter().position(|k| k == key);
-        let sectors = listing.sectors.iter().filter_map(|s| position(Facet::Sector, s)).fold(0u32, |bits, i| bits | (1 << i));
-        let text = u32::try_from(self.texts.len()).expect("an Atlas holds at most 4 GiB of ids, names and towns");
+        let sectors = listing
+            .sectors
+            .iter()
+            .filter_map(|s| position(Facet::Sector, s))
+            .fold(0u32, |bits, i| bits | (1 << i));
+        let text = u32::try_from(self.texts.len())
+            .expect("an Atlas holds at most 4 GiB of ids, names and towns");
         let id = clipped(listing.id.as_str(), u8::MAX.into());
-        let (name, city) = (clipped(&listing.name, u16::MAX.into()), clipped(&listing.city, u16::MAX.into()));
+        let (name, city) =
+            (clipped(&listing.name, u16::MAX.into()), clipped(&listing.city, u16::MAX.into()));
         for part in [id, name, city] {
             self.texts.push_str(part);
         }
-        #[expect(clippy::cast_possible_truncation, reason = "positions checked below 256 in Atlas::builder, texts clipped above")]
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "positions checked below 256 in Atlas::builder, texts clipped above"
+        )]
         self.list.push(Record {
             continent: position(Facet::Continent, &listing.continent).unwrap_or(0) as u8,
             family: position(Facet::Family, &listing.family).unwrap_or(0) as u8,
@@ -185,8 +202,11 @@ fn sorted_by_bytes<'k, T: Copy>(items: Vec<T>, key: impl Fn(&T) -> &'k [u8]) -> 
         bytes[..n].copy_from_slice(&key[..n]);
         u64::from_be_bytes(bytes)
     };
-    let mut order: Vec<(u64, usize)> = items.iter().enumerate().map(|(i, item)| (prefix(item), i)).collect();
-    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(&items[a.1]).cmp(key(&items[b.1]))));
+    let mut order: Vec<(u64, usize)> =
+        items.iter().enumerate().map(|(i, item)| (prefix(item), i)).collect();
+    order.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| key(&items[a.1]).cmp(key(&items[b.1])))
+    });
     order.iter().map(|&(_, i)| items[i]).collect()
 }
 
@@ -198,7 +218,13 @@ pub(crate) mod tests {
     use super::{PerFacet, Records};
 
     /// A one-term taxonomy's keys, and a listing of it at a point.
-    pub(crate) fn listing(id: &str, name: String, city: &str, lon: f64, lat: f64) -> (Listing, PerFacet<Vec<TermKey>>) {
+    pub(crate) fn listing(
+        id: &str,
+        name: String,
+        city: &str,
+        lon: f64,
+        lat: f64,
+    ) -> (Listing, PerFacet<Vec<TermKey>>) {
         let keys = PerFacet::new(|_| vec![TermKey::try_from("x".to_owned()).unwrap()]);
         let listing = Listing {
             id: OrgId::parse(id).unwrap(),

@@ -18,7 +18,11 @@ pub(crate) struct WordIndex {
 
 /// The folded words of a text.
 pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| c.is_whitespace() || c == '-' || c == '\'' || c == '’' || c == '/' || c == ',').map(fold).filter(|w| !w.is_empty())
+    text.split(|c: char| {
+        c.is_whitespace() || c == '-' || c == '\'' || c == '’' || c == '/' || c == ','
+    })
+    .map(fold)
+    .filter(|w| !w.is_empty())
 }
 
 impl WordIndex {
@@ -58,7 +62,11 @@ impl WordIndex {
 
     /// The entries a query matches: each word starts a word of the name or
     /// town, or names the country; or the whole query names the country.
-    pub(crate) fn matching(&self, query: &TextQuery, countries: &HashMap<CountryCode, RoaringBitmap>) -> RoaringBitmap {
+    pub(crate) fn matching(
+        &self,
+        query: &TextQuery,
+        countries: &HashMap<CountryCode, RoaringBitmap>,
+    ) -> RoaringBitmap {
         let in_country = |code: Option<CountryCode>| code.and_then(|c| countries.get(&c));
         let mut found: Option<RoaringBitmap> = None;
         for (word, country) in &query.words {
@@ -81,7 +89,13 @@ impl WordIndex {
 
 /// The selected entries of `found`, best first: whole words over prefixes,
 /// names over towns and countries, then id order.
-pub(crate) fn ranked(records: &Records, query: &TextQuery, found: &RoaringBitmap, selection: &Selection, limit: usize) -> Vec<u32> {
+pub(crate) fn ranked(
+    records: &Records,
+    query: &TextQuery,
+    found: &RoaringBitmap,
+    selection: &Selection,
+    limit: usize,
+) -> Vec<u32> {
     let wanted: Vec<&str> = query.words.iter().map(|(w, _)| w.as_str()).collect();
     let mut scored: Vec<(u32, u32)> = found
         .iter()

@@ -50,7 +50,12 @@ impl BBox {
     /// or out of range, or `south > north`.
     pub fn new(west: f64, south: f64, east: f64, north: f64) -> Result<Self, IndexError> {
         let bad = |message: String| IndexError::BadQuery { parameter: "bbox", message };
-        for (name, value, limit) in [("west", west, 180.0), ("east", east, 180.0), ("south", south, 90.0), ("north", north, 90.0)] {
+        for (name, value, limit) in [
+            ("west", west, 180.0),
+            ("east", east, 180.0),
+            ("south", south, 90.0),
+            ("north", north, 90.0),
+        ] {
             if !value.is_finite() || value.abs() > limit {
                 return Err(bad(format!("{name} {value} is outside [-{limit}, {limit}]")));
             }
@@ -68,7 +73,11 @@ impl BBox {
 
     /// Whether a position lies inside or on the edge.
     pub fn contains(&self, lon: f64, lat: f64) -> bool {
-        let in_lon = if self.west <= self.east { lon >= self.west && lon <= self.east } else { lon >= self.west || lon <= self.east };
+        let in_lon = if self.west <= self.east {
+            lon >= self.west && lon <= self.east
+        } else {
+            lon >= self.west || lon <= self.east
+        };
         in_lon && lat >= self.south && lat <= self.north
     }
 
@@ -77,7 +86,10 @@ impl BBox {
         if self.west <= self.east {
             vec![(self.west, self.south, self.east, self.north)]
         } else {
-            vec![(self.west, self.south, 180.0, self.north), (-180.0, self.south, self.east, self.north)]
+            vec![
+                (self.west, self.south, 180.0, self.north),
+                (-180.0, self.south, self.east, self.north),
+            ]
         }
     }
 }
@@ -85,7 +97,11 @@ impl BBox {
 /// Corners of the 3-D box that holds every unit vector of a box that does
 /// not cross the antimeridian, grown by a hair for rounding.
 pub(crate) fn enclosing_box(west: f64, south: f64, east: f64, north: f64) -> ([f64; 3], [f64; 3]) {
-    let range = |values: &[f64]| values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let range = |values: &[f64]| {
+        values
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)))
+    };
     let (s, n) = (south.to_radians(), north.to_radians());
     let (w, e) = (west.to_radians(), east.to_radians());
     let mut cos_lat = vec![s.cos(), n.cos()];
@@ -94,14 +110,22 @@ pub(crate) fn enclosing_box(west: f64, south: f64, east: f64, north: f64) -> ([f
     }
     let mut cos_lon = vec![w.cos(), e.cos()];
     let mut sin_lon = vec![w.sin(), e.sin()];
-    for (deg, c, si) in [(0.0, 1.0, 0.0), (90.0, 0.0, 1.0), (-90.0, 0.0, -1.0), (180.0, -1.0, 0.0), (-180.0, -1.0, 0.0)] {
+    for (deg, c, si) in [
+        (0.0, 1.0, 0.0),
+        (90.0, 0.0, 1.0),
+        (-90.0, 0.0, -1.0),
+        (180.0, -1.0, 0.0),
+        (-180.0, -1.0, 0.0),
+    ] {
         if west <= deg && deg <= east {
             cos_lon.push(c);
             sin_lon.push(si);
         }
     }
     let (c_lo, c_hi) = range(&cos_lat);
-    let product = |(a_lo, a_hi): (f64, f64), (b_lo, b_hi): (f64, f64)| range(&[a_lo * b_lo, a_lo * b_hi, a_hi * b_lo, a_hi * b_hi]);
+    let product = |(a_lo, a_hi): (f64, f64), (b_lo, b_hi): (f64, f64)| {
+        range(&[a_lo * b_lo, a_lo * b_hi, a_hi * b_lo, a_hi * b_hi])
+    };
     let (x_lo, x_hi) = product((c_lo, c_hi), range(&cos_lon));
     let (y_lo, y_hi) = product((c_lo, c_hi), range(&sin_lon));
     let eps = 1e-9;
@@ -125,7 +149,8 @@ mod tests {
     /// The textbook haversine, with sines and cosines of the coordinates.
     fn haversine_by_trigonometry(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
         let (phi1, phi2) = (lat1.to_radians(), lat2.to_radians());
-        let a = ((phi2 - phi1) / 2.0).sin().powi(2) + phi1.cos() * phi2.cos() * ((lon2 - lon1).to_radians() / 2.0).sin().powi(2);
+        let a = ((phi2 - phi1) / 2.0).sin().powi(2)
+            + phi1.cos() * phi2.cos() * ((lon2 - lon1).to_radians() / 2.0).sin().powi(2);
         2.0 * EARTH_RADIUS_M * a.sqrt().min(1.0).asin()
     }
 
@@ -144,12 +169,17 @@ mod tests {
         for _ in 0..10_000 {
             let (lon, lat) = (next(180.0), next(90.0));
             let step = 10f64.powf(next(1.0) * 5.0 - 5.0);
-            let (lon2, lat2) = ((lon + next(step)).clamp(-180.0, 180.0), (lat + next(step)).clamp(-90.0, 90.0));
+            let (lon2, lat2) =
+                ((lon + next(step)).clamp(-180.0, 180.0), (lat + next(step)).clamp(-90.0, 90.0));
             for (x, y) in [(lon2, lat2), (next(180.0), next(90.0))] {
-                let (ours, textbook) = (haversine_m(lon, lat, x, y), haversine_by_trigonometry(lon, lat, x, y));
+                let (ours, textbook) =
+                    (haversine_m(lon, lat, x, y), haversine_by_trigonometry(lon, lat, x, y));
                 // Both lose precision only near the antipode, where the arcsine is steep.
                 let tolerance = if textbook < 19_000_000.0 { 1e-6 } else { 0.5 };
-                assert!((ours - textbook).abs() < tolerance, "({lon}, {lat}) to ({x}, {y}): {ours} vs {textbook}");
+                assert!(
+                    (ours - textbook).abs() < tolerance,
+                    "({lon}, {lat}) to ({x}, {y}): {ours} vs {textbook}"
+                );
             }
         }
     }
@@ -160,7 +190,9 @@ mod tests {
         assert!(BBox::new(f64::NAN, 0.0, 1.0, 1.0).is_err());
         assert!(BBox::new(-181.0, 0.0, 1.0, 1.0).is_err());
         let wrap = BBox::new(170.0, -10.0, -170.0, 10.0).unwrap();
-        assert!(wrap.contains(175.0, 0.0) && wrap.contains(-175.0, 0.0) && !wrap.contains(0.0, 0.0));
+        assert!(
+            wrap.contains(175.0, 0.0) && wrap.contains(-175.0, 0.0) && !wrap.contains(0.0, 0.0)
+        );
         assert_eq!(wrap.parts().len(), 2);
     }
 }

@@ -21,7 +21,8 @@ pub enum StatsFacet {
 
 impl StatsFacet {
     /// Every facet, in the order the API lists them.
-    pub const ALL: [Self; 5] = [Self::Continent, Self::Country, Self::Family, Self::Sector, Self::Sdg];
+    pub const ALL: [Self; 5] =
+        [Self::Continent, Self::Country, Self::Family, Self::Sector, Self::Sdg];
 
     /// The name used in `by=` and in answers.
     pub fn name(self) -> &'static str {
@@ -61,7 +62,8 @@ impl Atlas {
             }
             Selection::Some(bits) => bits.clone(),
         };
-        let facets: Vec<Vec<(String, &RoaringBitmap)>> = by.iter().map(|&f| self.facets().values(f)).collect();
+        let facets: Vec<Vec<(String, &RoaringBitmap)>> =
+            by.iter().map(|&f| self.facets().values(f)).collect();
         let mut out = Vec::new();
         let mut values = Vec::with_capacity(by.len());
         walk(&start, &facets, &mut values, &mut out);
@@ -69,7 +71,12 @@ impl Atlas {
     }
 }
 
-fn walk(current: &RoaringBitmap, facets: &[Vec<(String, &RoaringBitmap)>], values: &mut Vec<String>, out: &mut Vec<StatsRow>) {
+fn walk(
+    current: &RoaringBitmap,
+    facets: &[Vec<(String, &RoaringBitmap)>],
+    values: &mut Vec<String>,
+    out: &mut Vec<StatsRow>,
+) {
     let Some((first, rest)) = facets.split_first() else {
         out.push(StatsRow { values: values.clone(), count: current.len() });
         return;

@@ -31,7 +31,12 @@ pub(crate) struct Selected {
 }
 
 impl Selected {
-    pub(crate) fn build(records: &Records, selection: Selection, dims: [usize; 3], options: &ClusterOptions) -> Self {
+    pub(crate) fn build(
+        records: &Records,
+        selection: Selection,
+        dims: [usize; 3],
+        options: &ClusterOptions,
+    ) -> Self {
         let pyramid = Pyramid::build(records.all(), &selection, dims, options);
         Self { selection, pyramid, h3: Default::default() }
     }
@@ -62,11 +67,21 @@ impl Views {
     }
 
     /// The view of `filter` (already canonical), made by `make` when not kept.
-    pub(crate) fn get<E>(&self, filter: &Filter, make: impl FnOnce() -> Result<Selected, E>) -> Result<Arc<Selected>, E> {
+    pub(crate) fn get<E>(
+        &self,
+        filter: &Filter,
+        make: impl FnOnce() -> Result<Selected, E>,
+    ) -> Result<Arc<Selected>, E> {
         if filter.is_open() {
             return Ok(self.open.clone());
         }
-        let kept = self.filtered.lock().unwrap_or_else(PoisonError::into_inner).iter().find(|(f, _)| f == filter).map(|(_, s)| s.clone());
+        let kept = self
+            .filtered
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .find(|(f, _)| f == filter)
+            .map(|(_, s)| s.clone());
         if let Some(selected) = kept {
             return Ok(selected);
         }
@@ -139,10 +154,13 @@ impl<'a> View<'a> {
 /// reaches the map's edge (points past 85° are drawn on it).
 fn lon_lat_box_around(rect: MercRect, reach_km: f64) -> BBox {
     let reach_lat = reach_km / 111.0;
-    let north = if rect.min_y <= 0.0 { 90.0 } else { (merc_y_to_lat(rect.min_y) + reach_lat).min(90.0) };
-    let south = if rect.max_y >= 1.0 { -90.0 } else { (merc_y_to_lat(rect.max_y) - reach_lat).max(-90.0) };
+    let north =
+        if rect.min_y <= 0.0 { 90.0 } else { (merc_y_to_lat(rect.min_y) + reach_lat).min(90.0) };
+    let south =
+        if rect.max_y >= 1.0 { -90.0 } else { (merc_y_to_lat(rect.max_y) - reach_lat).max(-90.0) };
     let poleward = north.abs().max(south.abs());
-    let reach_lon = if poleward >= 89.9 { 360.0 } else { reach_km / (111.0 * poleward.to_radians().cos()) };
+    let reach_lon =
+        if poleward >= 89.9 { 360.0 } else { reach_km / (111.0 * poleward.to_radians().cos()) };
     let (west, east) = if (rect.max_x - rect.min_x) * 360.0 + 2.0 * reach_lon >= 360.0 {
         (-180.0, 180.0)
     } else {
@@ -165,8 +183,13 @@ mod tests {
     fn records(n: u32) -> Records {
         let mut records = Records::default();
         for i in 0..n {
-            let (listing, keys) =
-                listing(&format!("t-{i:04}"), format!("Org {i}"), "Lyon", f64::from(i % 40) * 4.0 - 79.0, f64::from(i / 40) * 5.0 - 20.0);
+            let (listing, keys) = listing(
+                &format!("t-{i:04}"),
+                format!("Org {i}"),
+                "Lyon",
+                f64::from(i % 40) * 4.0 - 79.0,
+                f64::from(i / 40) * 5.0 - 20.0,
+            );
             records.push(&listing, &keys);
         }
         records.finish()
@@ -178,7 +201,12 @@ mod tests {
     fn filtered_views_are_kept_within_their_memory() {
         let records = records(400);
         let half = |odd: u32| {
-            Selected::build(&records, Selection::Some((0..400).filter(|i| i % 2 == odd).collect()), [1, 1, 1], &ClusterOptions::default())
+            Selected::build(
+                &records,
+                Selection::Some((0..400).filter(|i| i % 2 == odd).collect()),
+                [1, 1, 1],
+                &ClusterOptions::default(),
+            )
         };
         let filter = |n: u32| Filter { sdgs: vec![n], ..Filter::default() };
         let made = Cell::new(0);
@@ -208,7 +236,15 @@ mod tests {
     /// The open filter is the view made with the Atlas, never made again.
     #[test]
     fn the_open_view_is_the_one_made_first() {
-        let views = Views::new(Selected::build(&records(10), Selection::All(10), [1, 1, 1], &ClusterOptions::default()), 0);
+        let views = Views::new(
+            Selected::build(
+                &records(10),
+                Selection::All(10),
+                [1, 1, 1],
+                &ClusterOptions::default(),
+            ),
+            0,
+        );
         let a = views.get(&Filter::default(), || Err(())).unwrap();
         assert!(Arc::ptr_eq(&a, &views.get(&Filter::default(), || Err(())).unwrap()));
     }

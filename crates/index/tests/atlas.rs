@@ -2,14 +2,22 @@
 //! and cluster counts, over random data with poles, the antimeridian and
 //! piles of duplicates (RELIABILITY P3).
 
-#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that cannot go on should stop loudly, helpers included"
+)]
 
 use impactmap_formats::embedded_reference;
-use impactmap_index::{Atlas, AtlasOptions, BBox, ClusterOptions, Filter, Selection, TextQuery, haversine_m};
-use impactmap_model::{CountryCode, LonLat, MercRect, OrgId, Organisation, Provenance, Reference, SdgSet, TermKey};
+use impactmap_index::{
+    Atlas, AtlasOptions, BBox, ClusterOptions, Filter, Selection, TextQuery, haversine_m,
+};
+use impactmap_model::{
+    CountryCode, LonLat, MercRect, OrgId, Organisation, Provenance, Reference, SdgSet, TermKey,
+};
 use proptest::prelude::*;
 
-const CONTINENTS: [&str; 6] = ["africa", "asia", "europe", "north-america", "latin-america-caribbean", "oceania"];
+const CONTINENTS: [&str; 6] =
+    ["africa", "asia", "europe", "north-america", "latin-america-caribbean", "oceania"];
 const FAMILIES: [&str; 4] = ["cooperative", "mutual", "association", "network"];
 const SECTORS: [&str; 5] = ["finance", "housing", "health-social", "education", "culture"];
 const COUNTRIES: [&str; 4] = ["FR", "SN", "BR", "NZ"];
@@ -51,14 +59,20 @@ fn lat() -> impl Strategy<Value = f64> {
 
 /// Random organisations, some stacked on one spot.
 fn dataset() -> impl Strategy<Value = Vec<Organisation>> {
-    (proptest::collection::vec((lon(), lat(), 0u32..1000), 0..300), 0usize..20).prop_map(|(points, dupes)| {
-        let mut orgs: Vec<Organisation> =
-            points.iter().enumerate().filter(|(_, p)| p.0 != 0.0 || p.1 != 0.0).map(|(i, &(x, y, t))| org(i, x, y, t)).collect();
-        if let Some(first) = points.first().filter(|p| p.0 != 0.0 || p.1 != 0.0) {
-            orgs.extend((0..dupes).map(|d| org(10_000 + d, first.0, first.1, first.2 + 1)));
-        }
-        orgs
-    })
+    (proptest::collection::vec((lon(), lat(), 0u32..1000), 0..300), 0usize..20).prop_map(
+        |(points, dupes)| {
+            let mut orgs: Vec<Organisation> = points
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.0 != 0.0 || p.1 != 0.0)
+                .map(|(i, &(x, y, t))| org(i, x, y, t))
+                .collect();
+            if let Some(first) = points.first().filter(|p| p.0 != 0.0 || p.1 != 0.0) {
+                orgs.extend((0..dupes).map(|d| org(10_000 + d, first.0, first.1, first.2 + 1)));
+            }
+            orgs
+        },
+    )
 }
 
 const WORLD: MercRect = MercRect { min_x: 0.0, min_y: 0.0, max_x: 1.0, max_y: 1.0 };
@@ -69,7 +83,10 @@ fn atlas(orgs: &[Organisation]) -> Atlas {
     Atlas::build(
         orgs.iter().cloned().map(Into::into),
         &REFERENCE.taxonomy,
-        AtlasOptions { clusters: ClusterOptions { max_zoom: 10, ..ClusterOptions::default() }, ..AtlasOptions::default() },
+        AtlasOptions {
+            clusters: ClusterOptions { max_zoom: 10, ..ClusterOptions::default() },
+            ..AtlasOptions::default()
+        },
         1,
     )
 }
@@ -80,7 +97,9 @@ fn all(atlas: &Atlas) -> Selection {
 
 fn brute_near(atlas: &Atlas, at: LonLat, radius: Option<f64>, k: Option<usize>) -> Vec<u32> {
     let mut hits: Vec<(f64, u32)> = (0..u32::try_from(atlas.len()).unwrap())
-        .map(|i| (haversine_m(at.lon(), at.lat(), atlas.location(i).lon(), atlas.location(i).lat()), i))
+        .map(|i| {
+            (haversine_m(at.lon(), at.lat(), atlas.location(i).lon(), atlas.location(i).lat()), i)
+        })
         .filter(|(d, _)| radius.is_none_or(|r| *d <= r))
         .collect();
     hits.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -272,7 +291,8 @@ proptest! {
 #[test]
 fn unknown_filter_values_are_named() {
     let atlas = atlas(&[org(1, 2.0, 48.0, 0)]);
-    let err = atlas.select(&Filter { sectors: vec![key("alchemy")], ..Filter::default() }).unwrap_err();
+    let err =
+        atlas.select(&Filter { sectors: vec![key("alchemy")], ..Filter::default() }).unwrap_err();
     assert_eq!(err.to_string(), "sector: unknown value 'alchemy'");
     let err = atlas.select(&Filter { sdgs: vec![18], ..Filter::default() }).unwrap_err();
     assert_eq!(err.to_string(), "sdg: unknown value '18'");

@@ -32,7 +32,11 @@ impl Shape {
             return false;
         }
         let ray = AABB::from_corners(point, Point::new(self.bounds.max().x, point.y()));
-        let crossings = self.edges().locate_in_envelope_intersecting(&ray).filter(|edge| crosses_east_of(edge, point)).count();
+        let crossings = self
+            .edges()
+            .locate_in_envelope_intersecting(&ray)
+            .filter(|edge| crosses_east_of(edge, point))
+            .count();
         crossings % 2 == 1
     }
 
@@ -45,7 +49,10 @@ impl Shape {
         // face of its envelope, which a slanted edge does not, and it answered
         // 29.91 degrees where the nearest edge lies at 29.83 (found by the
         // property test below). The iterator orders by true distance.
-        self.edges().nearest_neighbor_iter(&point).next().map_or(f64::INFINITY, |edge| edge.distance_2(&point).sqrt())
+        self.edges()
+            .nearest_neighbor_iter(&point)
+            .next()
+            .map_or(f64::INFINITY, |edge| edge.distance_2(&point).sqrt())
     }
 }
 
@@ -54,7 +61,8 @@ impl Shape {
 /// through a vertex is counted once.
 fn crosses_east_of(edge: &Line, point: Point) -> bool {
     let (a, b) = (edge.start, edge.end);
-    (a.y > point.y()) != (b.y > point.y()) && point.x() < a.x + (point.y() - a.y) * (b.x - a.x) / (b.y - a.y)
+    (a.y > point.y()) != (b.y > point.y())
+        && point.x() < a.x + (point.y() - a.y) * (b.x - a.x) / (b.y - a.y)
 }
 
 /// Country polygons (Natural Earth 1:50m, public domain) for point-in-country
@@ -80,11 +88,14 @@ impl Boundaries {
     ///
     /// # Errors
     /// [`ModelError::EmptyOutline`] for an outline without a point.
-    pub fn new(outlines: impl IntoIterator<Item = (CountryCode, MultiPolygon)>) -> Result<Self, ModelError> {
+    pub fn new(
+        outlines: impl IntoIterator<Item = (CountryCode, MultiPolygon)>,
+    ) -> Result<Self, ModelError> {
         let shapes = outlines
             .into_iter()
             .map(|(code, polygon)| {
-                let bounds = polygon.bounding_rect().ok_or(ModelError::EmptyOutline { country: code })?;
+                let bounds =
+                    polygon.bounding_rect().ok_or(ModelError::EmptyOutline { country: code })?;
                 Ok(Shape { code, bounds, polygon, edges: OnceLock::new() })
             })
             .collect::<Result<_, _>>()?;
@@ -120,7 +131,11 @@ impl Boundaries {
         };
         let point = Point::new(at.lon(), at.lat());
         let distance_deg = shape.distance(point);
-        if distance_deg <= COAST_TOLERANCE_DEG { Placement::Inside } else { Placement::Outside { distance_deg } }
+        if distance_deg <= COAST_TOLERANCE_DEG {
+            Placement::Inside
+        } else {
+            Placement::Outside { distance_deg }
+        }
     }
 
     /// Each country's polygon.
@@ -149,9 +164,12 @@ mod tests {
     /// crate reads them: that crate depends on this one, so its reader is out
     /// of reach here, and these checks need real coasts.
     static SHIPPED: LazyLock<Boundaries> = LazyLock::new(|| {
-        let collection: geojson::FeatureCollection = include_str!("../../../data/boundaries.geojson").parse().unwrap();
+        let collection: geojson::FeatureCollection =
+            include_str!("../../../data/boundaries.geojson").parse().unwrap();
         Boundaries::new(collection.features.into_iter().map(|feature| {
-            let code = CountryCode::parse(feature.property("iso2").and_then(|v| v.as_str()).unwrap()).unwrap();
+            let code =
+                CountryCode::parse(feature.property("iso2").and_then(|v| v.as_str()).unwrap())
+                    .unwrap();
             (code, MultiPolygon::try_from(feature.geometry.unwrap()).unwrap())
         }))
         .unwrap()
@@ -159,7 +177,8 @@ mod tests {
 
     #[test]
     fn places_points_in_their_countries() {
-        let at = |lon, lat| SHIPPED.country_at(LonLat::new(lon, lat).unwrap()).map(|c| c.to_string());
+        let at =
+            |lon, lat| SHIPPED.country_at(LonLat::new(lon, lat).unwrap()).map(|c| c.to_string());
         assert_eq!(at(2.35, 48.85).as_deref(), Some("FR")); // Paris
         assert_eq!(at(-17.44, 14.69).as_deref(), Some("SN")); // Dakar, on the coast
         assert_eq!(at(55.45, -20.88).as_deref(), Some("RE")); // Saint-Denis, split out of France
@@ -170,7 +189,11 @@ mod tests {
 
     #[test]
     fn finds_the_nearest_country_of_a_point_at_sea() {
-        let near = |lon, lat, within| SHIPPED.nearest_country(LonLat::new(lon, lat).unwrap(), within).map(|(c, d)| (c.to_string(), d));
+        let near = |lon, lat, within| {
+            SHIPPED
+                .nearest_country(LonLat::new(lon, lat).unwrap(), within)
+                .map(|(c, d)| (c.to_string(), d))
+        };
         // In the Rio de la Plata off Buenos Aires: Argentina, some 0.1-0.3 degrees away.
         let (code, distance) = near(-58.185_288, -34.556_927, 0.5).unwrap();
         assert_eq!(code, "AR");
@@ -197,7 +220,11 @@ mod tests {
     /// geo's winding number and the even-odd count part ways.
     fn agrees_with_geo(point: Point) -> Result<(), proptest::test_runner::TestCaseError> {
         use geo::{Contains, Distance, Euclidean};
-        for shape in SHIPPED.shapes.iter().filter(|s| super::covers(s.bounds, point, 1.0) && s.code.to_string() != "AQ") {
+        for shape in SHIPPED
+            .shapes
+            .iter()
+            .filter(|s| super::covers(s.bounds, point, 1.0) && s.code.to_string() != "AQ")
+        {
             let inside = shape.polygon.contains(&point);
             proptest::prop_assert_eq!(shape.holds(point), inside, "{} at {:?}", shape.code, point);
             let expected = if inside { 0.0 } else { Euclidean.distance(&point, &shape.polygon) };

@@ -10,7 +10,9 @@ pub struct CountryCode([u8; 2]);
 impl CountryCode {
     fn from_letters(text: &str) -> Option<Self> {
         match text.as_bytes() {
-            &[a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => Some(Self([a.to_ascii_uppercase(), b.to_ascii_uppercase()])),
+            &[a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => {
+                Some(Self([a.to_ascii_uppercase(), b.to_ascii_uppercase()]))
+            }
             _ => None,
         }
     }
@@ -21,7 +23,8 @@ impl CountryCode {
     /// # Errors
     /// A [`FieldError`] naming `country`.
     pub fn parse(text: &str) -> Result<Self, FieldError> {
-        Self::from_letters(text).ok_or_else(|| FieldError::new("country", format!("'{text}' is not two letters")))
+        Self::from_letters(text)
+            .ok_or_else(|| FieldError::new("country", format!("'{text}' is not two letters")))
     }
 
     /// The code as text.
@@ -92,7 +95,10 @@ impl Countries {
         let mut by_folded_name = HashMap::new();
         for (index, country) in list.iter().enumerate() {
             if taxonomy.term(Facet::Continent, country.continent.as_str()).is_none() {
-                return Err(ModelError::UnknownContinent { country: country.code, continent: country.continent.clone() });
+                return Err(ModelError::UnknownContinent {
+                    country: country.code,
+                    continent: country.continent.clone(),
+                });
             }
             for name in country.names.iter().chain(&country.other_names).chain([&country.alpha3]) {
                 let key = fold(name);
@@ -125,7 +131,9 @@ impl Countries {
     /// # Errors
     /// A [`FieldError`] naming `country` when the code is unknown.
     pub fn code(&self, code: &str) -> Result<CountryCode, FieldError> {
-        self.get(code).map(|c| c.code).ok_or_else(|| FieldError::new("country", format!("'{code}' is not an ISO 3166-1 alpha-2 code")))
+        self.get(code).map(|c| c.code).ok_or_else(|| {
+            FieldError::new("country", format!("'{code}' is not an ISO 3166-1 alpha-2 code"))
+        })
     }
 
     /// Finds a country as people write it: an alpha-2 or alpha-3 code, a name
@@ -147,7 +155,11 @@ impl Countries {
         if key.len() < 5 {
             return None;
         }
-        let mut near = self.by_folded_name.iter().filter(|(name, _)| one_edit_apart(name, &key)).map(|(_, &i)| i);
+        let mut near = self
+            .by_folded_name
+            .iter()
+            .filter(|(name, _)| one_edit_apart(name, &key))
+            .map(|(_, &i)| i);
         let first = near.next()?;
         near.all(|i| i == first).then(|| &self.list[first])
     }
@@ -157,7 +169,11 @@ impl Countries {
 /// Levenshtein distance of exactly 1). Folded names are ASCII, so bytes are
 /// letters.
 fn one_edit_apart(a: &str, b: &str) -> bool {
-    let (short, long) = if a.len() <= b.len() { (a.as_bytes(), b.as_bytes()) } else { (b.as_bytes(), a.as_bytes()) };
+    let (short, long) = if a.len() <= b.len() {
+        (a.as_bytes(), b.as_bytes())
+    } else {
+        (b.as_bytes(), a.as_bytes())
+    };
     let same = short.iter().zip(long).take_while(|(x, y)| x == y).count();
     match long.len() - short.len() {
         0 => same < short.len() && short[same + 1..] == long[same + 1..],
@@ -175,7 +191,13 @@ mod tests {
         TermKey::try_from(text.to_owned()).unwrap()
     }
 
-    fn country(code: &str, alpha3: &str, continent: &str, names: [&str; 4], other_names: &[&str]) -> Country {
+    fn country(
+        code: &str,
+        alpha3: &str,
+        continent: &str,
+        names: [&str; 4],
+        other_names: &[&str],
+    ) -> Country {
         Country {
             code: CountryCode::parse(code).unwrap(),
             alpha3: alpha3.to_owned(),
@@ -188,17 +210,41 @@ mod tests {
     }
 
     fn taxonomy() -> Taxonomy {
-        let term = |k: &str| Term { key: key(k), en: k.into(), fr: k.into(), es: k.into(), codes: vec![], synonyms: vec![] };
-        Taxonomy::new(vec![term("unclassified")], vec![term("unclassified")], vec![term("africa"), term("europe")]).unwrap()
+        let term = |k: &str| Term {
+            key: key(k),
+            en: k.into(),
+            fr: k.into(),
+            es: k.into(),
+            codes: vec![],
+            synonyms: vec![],
+        };
+        Taxonomy::new(
+            vec![term("unclassified")],
+            vec![term("unclassified")],
+            vec![term("africa"), term("europe")],
+        )
+        .unwrap()
     }
 
     fn countries() -> Countries {
         let list = vec![
             country("AR", "ARG", "europe", ["Argentina"; 4], &[]),
             country("BR", "BRA", "europe", ["Brazil", "Brésil", "Brasil", "Brasil"], &[]),
-            country("GB", "GBR", "europe", ["United Kingdom", "Royaume-Uni", "Reino Unido", "Reino Unido"], &["UK", "Great Britain"]),
+            country(
+                "GB",
+                "GBR",
+                "europe",
+                ["United Kingdom", "Royaume-Uni", "Reino Unido", "Reino Unido"],
+                &["UK", "Great Britain"],
+            ),
             country("SN", "SEN", "africa", ["Senegal", "Sénégal", "Senegal", "Senegal"], &[]),
-            country("SM", "SMR", "europe", ["San Marino", "Saint-Marin", "San Marino", "São Marinho"], &[]),
+            country(
+                "SM",
+                "SMR",
+                "europe",
+                ["San Marino", "Saint-Marin", "San Marino", "São Marinho"],
+                &[],
+            ),
             country("FR", "FRA", "europe", ["France", "France", "Francia", "França"], &[]),
         ];
         Countries::new(list, &taxonomy()).unwrap()
@@ -227,13 +273,19 @@ mod tests {
         assert_eq!(code("XX"), None);
         assert_eq!(code(""), None);
         assert_eq!(c.get("gb").unwrap().name("es"), "Reino Unido");
-        assert_eq!(c.code("ZZ").unwrap_err().to_string(), "country: 'ZZ' is not an ISO 3166-1 alpha-2 code");
+        assert_eq!(
+            c.code("ZZ").unwrap_err().to_string(),
+            "country: 'ZZ' is not an ISO 3166-1 alpha-2 code"
+        );
     }
 
     /// A name one letter from two countries' names is neither's.
     #[test]
     fn a_name_one_letter_from_two_countries_is_not_found() {
-        let list = vec![country("AA", "AAA", "europe", ["Bolania"; 4], &[]), country("BB", "BBB", "europe", ["Bolivia"; 4], &[])];
+        let list = vec![
+            country("AA", "AAA", "europe", ["Bolania"; 4], &[]),
+            country("BB", "BBB", "europe", ["Bolivia"; 4], &[]),
+        ];
         let c = Countries::new(list, &taxonomy()).unwrap();
         assert_eq!(c.find("Boliwia").map(|c| c.code.to_string()).as_deref(), Some("BB"));
         assert_eq!(c.find("Bolinia").map(|c| c.code.to_string()), None);

@@ -4,7 +4,11 @@ use deunicode::deunicode;
 /// are dropped, so `"Côte d'Ivoire"`, `"COTE D IVOIRE"` and `"cote-divoire"`
 /// all become `"cotedivoire"`.
 pub fn fold(text: &str) -> String {
-    deunicode(text).chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+    deunicode(text)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 #[cfg(test)]

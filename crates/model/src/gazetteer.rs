@@ -26,7 +26,8 @@ pub struct Gazetteer {
 impl Gazetteer {
     /// Indexes the towns by name.
     pub fn new(towns: Vec<Town>) -> Self {
-        let mut folded: Vec<_> = towns.iter().enumerate().map(|(i, t)| (fold(&t.name), i)).collect();
+        let mut folded: Vec<_> =
+            towns.iter().enumerate().map(|(i, t)| (fold(&t.name), i)).collect();
         folded.sort();
         Self { towns, folded }
     }
@@ -63,7 +64,9 @@ impl Gazetteer {
         let mut best: Option<&Town> = None;
         for &(_, i) in self.folded[start..].iter().take_while(|(folded, _)| *folded == key) {
             let town = &self.towns[i];
-            if town.country.as_str() == country && best.is_none_or(|b| town.population > b.population) {
+            if town.country.as_str() == country
+                && best.is_none_or(|b| town.population > b.population)
+            {
                 best = Some(town);
             }
         }
@@ -78,8 +81,11 @@ impl Gazetteer {
             return Vec::new();
         }
         let start = self.folded.partition_point(|(name, _)| name.as_str() < key.as_str());
-        let mut found: Vec<&Town> =
-            self.folded[start..].iter().take_while(|(name, _)| name.starts_with(&key)).map(|&(_, i)| &self.towns[i]).collect();
+        let mut found: Vec<&Town> = self.folded[start..]
+            .iter()
+            .take_while(|(name, _)| name.starts_with(&key))
+            .map(|&(_, i)| &self.towns[i])
+            .collect();
         found.sort_by(|a, b| b.population.cmp(&a.population).then(a.geoname_id.cmp(&b.geoname_id)));
         found.truncate(limit);
         found
@@ -110,7 +116,9 @@ mod tests {
     #[test]
     fn prefix_search_ignores_accents_and_ranks_by_population() {
         let g = gazetteer();
-        let names = |prefix, limit| g.search(prefix, limit).iter().map(|t| t.geoname_id).collect::<Vec<_>>();
+        let names = |prefix, limit| {
+            g.search(prefix, limit).iter().map(|t| t.geoname_id).collect::<Vec<_>>()
+        };
         assert_eq!(names("sao pau", 3), [1, 3, 2]);
         assert_eq!(names("SAO PAU", 1), [1]);
         assert_eq!(names("THIES", 5), [4]);
@@ -124,7 +132,8 @@ mod tests {
     #[test]
     fn nearest_town_across_the_antimeridian() {
         let g = gazetteer();
-        let near = |lon, lat| g.nearest(LonLat::new(lon, lat).unwrap(), 0.5).map(|(t, _)| t.name.as_str());
+        let near =
+            |lon, lat| g.nearest(LonLat::new(lon, lat).unwrap(), 0.5).map(|(t, _)| t.name.as_str());
         assert_eq!(near(179.5, -8.52), Some("Funafuti"));
         assert_eq!(near(-179.9, -8.52), Some("Funafuti")); // 0.3 degrees east across 180
         assert_eq!(near(-179.2, -8.52), None); // 1 degree east across 180

@@ -27,7 +27,9 @@ pub use error::{FieldError, ModelError};
 pub use fold::fold;
 pub use gazetteer::{Gazetteer, Town};
 pub use lon_lat::LonLat;
-pub use mercator::{MAX_MERC_LAT, MercPoint, MercRect, lat_to_merc_y, lon_to_merc_x, merc_y_to_lat};
+pub use mercator::{
+    MAX_MERC_LAT, MercPoint, MercRect, lat_to_merc_y, lon_to_merc_x, merc_y_to_lat,
+};
 pub use org_id::OrgId;
 pub use organisation::{Listing, Organisation, OrganisationDraft, Provenance};
 pub use reference::Reference;

@@ -62,7 +62,8 @@ fn parse_degrees(field: &'static str, text: &str, decimal_comma: bool) -> Result
         trimmed
     };
     // Rust parses "NaN", "inf" and "infinity"; people never mean them.
-    let plain = number.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
+    let plain =
+        number.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
     match number.parse::<f64>() {
         Ok(value) if plain && value.is_finite() => Ok(value),
         _ => Err(FieldError::new(field, format!("'{trimmed}' is not a number of degrees"))),

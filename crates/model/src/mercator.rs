@@ -53,7 +53,8 @@ pub fn lon_to_merc_x(lon: f64) -> f64 {
 /// Latitude in degrees to normalised y (clamped to the square).
 pub fn lat_to_merc_y(lat: f64) -> f64 {
     let lat = lat.clamp(-MAX_MERC_LAT, MAX_MERC_LAT).to_radians();
-    (0.5 - (std::f64::consts::FRAC_PI_4 + lat / 2.0).tan().ln() / (2.0 * std::f64::consts::PI)).clamp(0.0, 1.0)
+    (0.5 - (std::f64::consts::FRAC_PI_4 + lat / 2.0).tan().ln() / (2.0 * std::f64::consts::PI))
+        .clamp(0.0, 1.0)
 }
 
 /// Normalised y to latitude in degrees (the inverse of [`lat_to_merc_y`]

@@ -16,7 +16,9 @@ impl OrgId {
     /// A [`FieldError`] naming `id` when the text is empty, too long or holds
     /// characters outside `[a-z0-9-]`.
     pub fn parse(text: &str) -> Result<Self, FieldError> {
-        let ok = !text.is_empty() && text.len() <= 64 && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let ok = !text.is_empty()
+            && text.len() <= 64
+            && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if ok {
             Ok(Self(text.to_owned()))
         } else {

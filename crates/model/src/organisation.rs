@@ -147,7 +147,11 @@ impl OrganisationDraft {
     ///
     /// # Errors
     /// Every refused field, each naming itself, in the model's field order.
-    pub fn validate(self, reference: &Reference, now: Timestamp) -> Result<Organisation, Vec<FieldError>> {
+    pub fn validate(
+        self,
+        reference: &Reference,
+        now: Timestamp,
+    ) -> Result<Organisation, Vec<FieldError>> {
         let mut errors: Vec<FieldError> = Vec::new();
         macro_rules! keep {
             ($result:expr) => {
@@ -181,7 +185,20 @@ impl OrganisationDraft {
             Some(location),
             Some(source),
             Some(source_id),
-        ) = (name, description, website, email, country, city, family, sectors, sdgs, location, source, source_id)
+        ) = (
+            name,
+            description,
+            website,
+            email,
+            country,
+            city,
+            family,
+            sectors,
+            sdgs,
+            location,
+            source,
+            source_id,
+        )
         else {
             return Err(errors);
         };
@@ -218,13 +235,21 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
 }
 
-fn one_line(field: &'static str, text: &str, max: usize, required: bool) -> Result<String, FieldError> {
+fn one_line(
+    field: &'static str,
+    text: &str,
+    max: usize,
+    required: bool,
+) -> Result<String, FieldError> {
     let text = text.trim();
     if required && text.is_empty() {
         return Err(FieldError::new(field, "missing"));
     }
     if let Some(c) = text.chars().find(|&c| c.is_control() || is_bidi_control(c)) {
-        return Err(FieldError::new(field, format!("holds the control character U+{:04X}", u32::from(c))));
+        return Err(FieldError::new(
+            field,
+            format!("holds the control character U+{:04X}", u32::from(c)),
+        ));
     }
     let length = text.chars().count();
     if length > max {
@@ -235,8 +260,13 @@ fn one_line(field: &'static str, text: &str, max: usize, required: bool) -> Resu
 
 fn text_block(field: &'static str, text: &str, max: usize) -> Result<String, FieldError> {
     let text = text.trim().replace("\r\n", "\n");
-    if let Some(c) = text.chars().find(|&c| (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c)) {
-        return Err(FieldError::new(field, format!("holds the control character U+{:04X}", u32::from(c))));
+    if let Some(c) =
+        text.chars().find(|&c| (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c))
+    {
+        return Err(FieldError::new(
+            field,
+            format!("holds the control character U+{:04X}", u32::from(c)),
+        ));
     }
     let length = text.chars().count();
     if length > max {
@@ -253,13 +283,20 @@ fn website(text: &str) -> Result<Option<String>, FieldError> {
     if text.len() > URL_MAX {
         return Err(FieldError::new("website", format!("longer than {URL_MAX} bytes")));
     }
-    let url = url::Url::parse(text).map_err(|e| FieldError::new("website", format!("'{text}' is not a URL ({e})")))?;
+    let url = url::Url::parse(text)
+        .map_err(|e| FieldError::new("website", format!("'{text}' is not a URL ({e})")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-        return Err(FieldError::new("website", format!("'{text}' is not an http or https address")));
+        return Err(FieldError::new(
+            "website",
+            format!("'{text}' is not an http or https address"),
+        ));
     }
     // Non-ASCII characters are percent-encoded: up to nine bytes for one.
     if url.as_str().len() > URL_MAX {
-        return Err(FieldError::new("website", format!("longer than {URL_MAX} bytes once percent-encoded")));
+        return Err(FieldError::new(
+            "website",
+            format!("longer than {URL_MAX} bytes once percent-encoded"),
+        ));
     }
     Ok(Some(url.to_string()))
 }
@@ -270,11 +307,20 @@ fn email(text: &str) -> Result<Option<String>, FieldError> {
         return Ok(None);
     }
     let valid = text.len() <= EMAIL_MAX
-        && text
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
-        && !text.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'));
-    if valid { Ok(Some(text.to_owned())) } else { Err(FieldError::new("email", format!("'{text}' is not an e-mail address"))) }
+        && text.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'));
+    if valid {
+        Ok(Some(text.to_owned()))
+    } else {
+        Err(FieldError::new("email", format!("'{text}' is not an e-mail address")))
+    }
 }
 
 fn sectors(reference: &Reference, keys: &[String]) -> Result<Vec<TermKey>, FieldError> {
@@ -289,7 +335,10 @@ fn sectors(reference: &Reference, keys: &[String]) -> Result<Vec<TermKey>, Field
         return Err(FieldError::new("sectors", "at least one sector is needed"));
     }
     if out.len() > SECTORS_MAX {
-        return Err(FieldError::new("sectors", format!("{} sectors; at most {SECTORS_MAX}", out.len())));
+        return Err(FieldError::new(
+            "sectors",
+            format!("{} sectors; at most {SECTORS_MAX}", out.len()),
+        ));
     }
     Ok(out)
 }
@@ -328,7 +377,10 @@ mod tests {
         assert_eq!(org.name, "Mutuelle de santé de Thiès");
         assert_eq!(org.description, "Soins de proximité.\nDepuis 1998.");
         assert_eq!(org.continent.as_str(), "africa");
-        assert_eq!(org.sectors.iter().map(TermKey::as_str).collect::<Vec<_>>(), ["health-social", "finance"]);
+        assert_eq!(
+            org.sectors.iter().map(TermKey::as_str).collect::<Vec<_>>(),
+            ["health-social", "finance"]
+        );
         assert_eq!(org.sdgs.to_string(), "1;3");
         assert_eq!(org.id, OrgId::from_provenance("test", "1"));
         assert_eq!((org.created, org.updated), (now(), now()));
@@ -353,15 +405,33 @@ mod tests {
             source_id: "1".into(),
             ..OrganisationDraft::default()
         };
-        let fields: Vec<_> = bad.validate(&r, now()).unwrap_err().into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["name", "description", "website", "email", "country", "city", "family", "sectors", "sdgs", "lon", "source"]);
+        let fields: Vec<_> =
+            bad.validate(&r, now()).unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "description",
+                "website",
+                "email",
+                "country",
+                "city",
+                "family",
+                "sectors",
+                "sdgs",
+                "lon",
+                "source"
+            ]
+        );
     }
 
     #[test]
     fn refuses_websites_that_are_not_http() {
         let r = crate::reference::test_reference();
         for site in ["data:text/html,<script>", "ftp://example.org", "https://", "example.org"] {
-            let errors = OrganisationDraft { website: site.into(), ..draft() }.validate(&r, now()).unwrap_err();
+            let errors = OrganisationDraft { website: site.into(), ..draft() }
+                .validate(&r, now())
+                .unwrap_err();
             assert_eq!(errors[0].field, "website", "{site}");
         }
     }
@@ -374,8 +444,12 @@ mod tests {
         let r = crate::reference::test_reference();
         let long = format!("https://example.org/{}", "ø".repeat(900));
         assert!(long.len() <= URL_MAX);
-        let errors = OrganisationDraft { website: long, ..draft() }.validate(&r, now()).unwrap_err();
-        assert_eq!((errors[0].field, errors[0].reason.as_str()), ("website", "longer than 2000 bytes once percent-encoded"));
+        let errors =
+            OrganisationDraft { website: long, ..draft() }.validate(&r, now()).unwrap_err();
+        assert_eq!(
+            (errors[0].field, errors[0].reason.as_str()),
+            ("website", "longer than 2000 bytes once percent-encoded")
+        );
         let fits = format!("https://example.org/{}", "ø".repeat(300));
         let org = OrganisationDraft { website: fits, ..draft() }.validate(&r, now()).unwrap();
         assert!(org.website.unwrap().len() <= URL_MAX);
@@ -384,8 +458,10 @@ mod tests {
     #[test]
     fn keeps_every_script_byte_exact() {
         let r = crate::reference::test_reference();
-        for name in ["جمعية التضامن", "合作社 联盟", "Coop 🌱 Solidaire", "Ñandú Cooperativa"] {
-            let org = OrganisationDraft { name: name.into(), ..draft() }.validate(&r, now()).unwrap();
+        for name in ["جمعية التضامن", "合作社 联盟", "Coop 🌱 Solidaire", "Ñandú Cooperativa"]
+        {
+            let org =
+                OrganisationDraft { name: name.into(), ..draft() }.validate(&r, now()).unwrap();
             assert_eq!(org.name, name);
         }
     }

@@ -23,12 +23,22 @@ pub(crate) fn test_reference() -> Reference {
     let key = |k: &str| TermKey::try_from(k.to_owned()).unwrap();
     let terms = |keys: &[&str]| {
         keys.iter()
-            .map(|k| Term { key: key(k), en: (*k).into(), fr: (*k).into(), es: (*k).into(), codes: vec![], synonyms: vec![] })
+            .map(|k| Term {
+                key: key(k),
+                en: (*k).into(),
+                fr: (*k).into(),
+                es: (*k).into(),
+                codes: vec![],
+                synonyms: vec![],
+            })
             .collect()
     };
-    let taxonomy =
-        Taxonomy::new(terms(&["unclassified", "mutual"]), terms(&["unclassified", "health-social", "finance"]), terms(&["africa"]))
-            .unwrap();
+    let taxonomy = Taxonomy::new(
+        terms(&["unclassified", "mutual"]),
+        terms(&["unclassified", "health-social", "finance"]),
+        terms(&["africa"]),
+    )
+    .unwrap();
     let senegal = Country {
         code: CountryCode::parse("SN").unwrap(),
         alpha3: "SEN".into(),
@@ -39,5 +49,10 @@ pub(crate) fn test_reference() -> Reference {
         other_names: vec![],
     };
     let countries = Countries::new(vec![senegal], &taxonomy).unwrap();
-    Reference { taxonomy, countries, boundaries: Boundaries::new([]).unwrap(), gazetteer: Gazetteer::new(vec![]) }
+    Reference {
+        taxonomy,
+        countries,
+        boundaries: Boundaries::new([]).unwrap(),
+        gazetteer: Gazetteer::new(vec![]),
+    }
 }

@@ -32,11 +32,14 @@ impl SdgSet {
     pub fn parse(text: &str) -> Result<Self, FieldError> {
         let mut goals = Vec::new();
         for part in text.split([';', ',', '|', ' ']).map(str::trim).filter(|p| !p.is_empty()) {
-            let digits = part.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '-' || c == '#');
+            let digits =
+                part.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '-' || c == '#');
             if digits.is_empty() {
                 continue; // "SDG 3" splits into "SDG" and "3"
             }
-            let goal = digits.parse::<u32>().map_err(|_| FieldError::new("sdgs", format!("'{part}' is not a goal number")))?;
+            let goal = digits
+                .parse::<u32>()
+                .map_err(|_| FieldError::new("sdgs", format!("'{part}' is not a goal number")))?;
             goals.push(goal);
         }
         Self::from_goals(goals)

@@ -43,8 +43,13 @@ impl TryFrom<String> for TermKey {
     type Error = String;
 
     fn try_from(text: String) -> Result<Self, String> {
-        let ok = !text.is_empty() && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if ok { Ok(Self(text.into())) } else { Err(format!("'{text}' is not a key of a-z, 0-9 and -")) }
+        let ok = !text.is_empty()
+            && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if ok {
+            Ok(Self(text.into()))
+        } else {
+            Err(format!("'{text}' is not a key of a-z, 0-9 and -"))
+        }
     }
 }
 
@@ -101,7 +106,11 @@ impl Taxonomy {
     /// [`ModelError::AmbiguousLabel`] when a key repeats or a label, code or
     /// synonym names two terms of one facet; [`ModelError::NoUnclassified`]
     /// when the family or sector facet has no `unclassified` term.
-    pub fn new(families: Vec<Term>, sectors: Vec<Term>, continents: Vec<Term>) -> Result<Self, ModelError> {
+    pub fn new(
+        families: Vec<Term>,
+        sectors: Vec<Term>,
+        continents: Vec<Term>,
+    ) -> Result<Self, ModelError> {
         let mut taxonomy = Self { families, sectors, continents, lookup: HashMap::new() };
         for facet in [Facet::Family, Facet::Sector, Facet::Continent] {
             let mut lookup = std::mem::take(&mut taxonomy.lookup);
@@ -160,15 +169,16 @@ impl Taxonomy {
     /// # Errors
     /// A [`FieldError`] naming the facet's field for an unknown key.
     pub fn key(&self, facet: Facet, key: &str) -> Result<TermKey, FieldError> {
-        self.term(facet, key)
-            .map(|t| t.key.clone())
-            .ok_or_else(|| FieldError::new(facet.field(), format!("'{key}' is not a {} key", facet.field())))
+        self.term(facet, key).map(|t| t.key.clone()).ok_or_else(|| {
+            FieldError::new(facet.field(), format!("'{key}' is not a {} key", facet.field()))
+        })
     }
 
     /// The `unclassified` key, present in the family and sector facets
     /// (checked when the taxonomy is loaded).
     pub fn unclassified() -> TermKey {
-        static UNCLASSIFIED: LazyLock<TermKey> = LazyLock::new(|| TermKey(Taxonomy::UNCLASSIFIED.into()));
+        static UNCLASSIFIED: LazyLock<TermKey> =
+            LazyLock::new(|| TermKey(Taxonomy::UNCLASSIFIED.into()));
         UNCLASSIFIED.clone()
     }
 }
@@ -193,7 +203,12 @@ mod tests {
     }
 
     fn cooperative() -> Term {
-        term("cooperative", ["Cooperative", "Coopérative", "Cooperativa"], &["OS115"], &["Multi-stakeholder co-op"])
+        term(
+            "cooperative",
+            ["Cooperative", "Coopérative", "Cooperativa"],
+            &["OS115"],
+            &["Multi-stakeholder co-op"],
+        )
     }
 
     fn finance() -> Term {
@@ -206,10 +221,19 @@ mod tests {
 
     #[test]
     fn resolves_keys_labels_codes_uris_and_synonyms() {
-        let t = Taxonomy::new(vec![unclassified(), cooperative()], vec![unclassified(), finance()], vec![europe()]).unwrap();
+        let t = Taxonomy::new(
+            vec![unclassified(), cooperative()],
+            vec![unclassified(), finance()],
+            vec![europe()],
+        )
+        .unwrap();
         let family = |s| t.resolve(Facet::Family, s).map(|t| t.key.as_str().to_owned());
         let sector = |s| t.resolve(Facet::Sector, s).map(|t| t.key.as_str().to_owned());
-        assert_eq!(family("https://dev.lod.coop/essglobal/2.1/standard/organisational-structure/OS115").as_deref(), Some("cooperative"));
+        assert_eq!(
+            family("https://dev.lod.coop/essglobal/2.1/standard/organisational-structure/OS115")
+                .as_deref(),
+            Some("cooperative")
+        );
         assert_eq!(family("COOPÉRATIVE").as_deref(), Some("cooperative"));
         assert_eq!(family(" cooperativa ").as_deref(), Some("cooperative"));
         assert_eq!(family("Multi-stakeholder Co-op").as_deref(), Some("cooperative"));
@@ -218,16 +242,32 @@ mod tests {
         assert_eq!(sector("OS115"), None, "a family code is no sector");
         assert_eq!(sector("Quantum knitting"), None);
         assert_eq!(t.position(Facet::Sector, &finance().key), Some(1));
-        assert_eq!(t.key(Facet::Family, "mutual").unwrap_err().to_string(), "family: 'mutual' is not a family key");
+        assert_eq!(
+            t.key(Facet::Family, "mutual").unwrap_err().to_string(),
+            "family: 'mutual' is not a family key"
+        );
     }
 
     #[test]
     fn refuses_a_label_of_two_terms_and_a_facet_without_unclassified() {
         let mutual = term("mutual", ["Mutual", "Mutuelle", "Mutua"], &["OS170"], &["Cooperative"]);
-        let err = Taxonomy::new(vec![unclassified(), cooperative(), mutual], vec![unclassified()], vec![europe()]).unwrap_err();
-        assert_eq!(err, ModelError::AmbiguousLabel { facet: Facet::Family, label: "Cooperative".to_owned() });
+        let err = Taxonomy::new(
+            vec![unclassified(), cooperative(), mutual],
+            vec![unclassified()],
+            vec![europe()],
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            ModelError::AmbiguousLabel { facet: Facet::Family, label: "Cooperative".to_owned() }
+        );
         assert_eq!(err.to_string(), "'Cooperative' names two family terms");
-        let err = Taxonomy::new(vec![unclassified(), cooperative(), cooperative()], vec![unclassified()], vec![europe()]).unwrap_err();
+        let err = Taxonomy::new(
+            vec![unclassified(), cooperative(), cooperative()],
+            vec![unclassified()],
+            vec![europe()],
+        )
+        .unwrap_err();
         assert_eq!(err.to_string(), "'cooperative' names two family terms");
         let err = Taxonomy::new(vec![unclassified()], vec![finance()], vec![europe()]).unwrap_err();
         assert_eq!(err.to_string(), "no 'unclassified' term for sectors");

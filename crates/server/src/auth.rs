@@ -25,7 +25,9 @@ pub(crate) const FAILURE_WINDOW: Duration = Duration::from_mins(15);
 /// # Errors
 /// Why the name is refused.
 pub fn check_name(name: &str) -> Result<(), String> {
-    let plain = !name.is_empty() && name.len() <= 32 && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let plain = !name.is_empty()
+        && name.len() <= 32
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if plain { Ok(()) } else { Err(format!("'{name}': use 1-32 lowercase letters, digits or '-'")) }
 }
 
@@ -39,13 +41,15 @@ pub fn new_token(name: &str) -> Result<(String, String), String> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| format!("random source: {e}"))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
-    let hash = argon2().hash_password(secret.as_bytes(), &salt).map_err(|e| e.to_string())?.to_string();
+    let hash =
+        argon2().hash_password(secret.as_bytes(), &salt).map_err(|e| e.to_string())?.to_string();
     Ok((format!("{name}.{secret}"), hash))
 }
 
 /// Whether `secret` matches a stored hash (in constant time, by argon2's own comparison).
 pub fn verify(secret: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|hash| argon2().verify_password(secret.as_bytes(), &hash).is_ok())
+    PasswordHash::new(stored)
+        .is_ok_and(|hash| argon2().verify_password(secret.as_bytes(), &hash).is_ok())
 }
 
 fn argon2() -> Argon2<'static> {

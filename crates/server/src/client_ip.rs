@@ -17,9 +17,15 @@ pub struct ClientIp(pub IpAddr);
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         // Without a socket (requests made in-process) every caller is one client.
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
         Ok(Self(client_ip(peer, &parts.headers, &state.config.trusted_proxies)))
     }
 }
@@ -66,10 +72,19 @@ mod tests {
         let stranger: IpAddr = "198.51.100.9".parse().unwrap();
         let trusted = [proxy];
         assert_eq!(client_ip(stranger, &headers("203.0.113.5"), &trusted), stranger);
-        assert_eq!(client_ip(proxy, &headers("203.0.113.5"), &trusted), "203.0.113.5".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            client_ip(proxy, &headers("203.0.113.5"), &trusted),
+            "203.0.113.5".parse::<IpAddr>().unwrap()
+        );
         // A client's own spoofed entry sits left of the one the proxy added.
-        assert_eq!(client_ip(proxy, &headers("1.2.3.4, 203.0.113.5"), &trusted), "203.0.113.5".parse::<IpAddr>().unwrap());
-        assert_eq!(client_ip(proxy, &headers("203.0.113.5, 10.0.0.1"), &trusted), "203.0.113.5".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            client_ip(proxy, &headers("1.2.3.4, 203.0.113.5"), &trusted),
+            "203.0.113.5".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_ip(proxy, &headers("203.0.113.5, 10.0.0.1"), &trusted),
+            "203.0.113.5".parse::<IpAddr>().unwrap()
+        );
         assert_eq!(client_ip(proxy, &headers("nonsense"), &trusted), proxy);
         assert_eq!(client_ip(proxy, &HeaderMap::new(), &trusted), proxy);
     }

@@ -117,8 +117,10 @@ impl RawConfig {
     /// # Errors
     /// [`ConfigError::Read`] or [`ConfigError::Parse`] naming the file.
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.to_owned(), message: e.to_string() })
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        toml::from_str(&text)
+            .map_err(|e| ConfigError::Parse { path: path.to_owned(), message: e.to_string() })
     }
 
     /// Overlays `IMPACTMAP_LISTEN` and `IMPACTMAP_DB`: the only place that
@@ -140,20 +142,32 @@ impl RawConfig {
     /// [`ConfigError::Value`] naming the key.
     pub fn validate(self) -> Result<Config, ConfigError> {
         let listen = self.server.listen.as_deref().unwrap_or("127.0.0.1:8080");
-        let listen = listen
-            .parse()
-            .map_err(|e| ConfigError::Value { key: "server.listen", message: format!("'{listen}' is not an address:port ({e})") })?;
+        let listen = listen.parse().map_err(|e| ConfigError::Value {
+            key: "server.listen",
+            message: format!("'{listen}' is not an address:port ({e})"),
+        })?;
         let db = self.server.db.unwrap_or_else(|| PathBuf::from("impactmap.db"));
         if db.as_os_str().is_empty() {
             return Err(ConfigError::Value { key: "server.db", message: "empty path".into() });
         }
-        let public_url = self.server.public_url.unwrap_or_else(|| format!("http://{listen}")).trim_end_matches('/').to_owned();
+        let public_url = self
+            .server
+            .public_url
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_owned();
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            return Err(ConfigError::Value { key: "server.public_url", message: format!("'{public_url}' is not an http or https URL") });
+            return Err(ConfigError::Value {
+                key: "server.public_url",
+                message: format!("'{public_url}' is not an http or https URL"),
+            });
         }
         let radius = self.tiles.cluster_radius_px.unwrap_or(50.0);
         if !(radius.is_finite() && (1.0..=512.0).contains(&radius)) {
-            return Err(ConfigError::Value { key: "tiles.cluster_radius_px", message: format!("{radius} is not within 1-512") });
+            return Err(ConfigError::Value {
+                key: "tiles.cluster_radius_px",
+                message: format!("{radius} is not within 1-512"),
+            });
         }
         let max_zoom = self.tiles.cluster_max_zoom.unwrap_or(16);
         if max_zoom > MAX_SERVED_ZOOM - 1 {
@@ -170,8 +184,10 @@ impl RawConfig {
             .unwrap_or_default()
             .iter()
             .map(|p| {
-                p.parse::<IpAddr>()
-                    .map_err(|_| ConfigError::Value { key: "server.trusted_proxies", message: format!("'{p}' is not an IP address") })
+                p.parse::<IpAddr>().map_err(|_| ConfigError::Value {
+                    key: "server.trusted_proxies",
+                    message: format!("'{p}' is not an IP address"),
+                })
             })
             .collect::<Result<_, _>>()?;
         Ok(Config {
@@ -181,7 +197,8 @@ impl RawConfig {
             trusted_proxies,
             clusters: ClusterOptions { radius_px: radius, max_zoom, ..ClusterOptions::default() },
             tile_cache_bytes: cache_mb.saturating_mul(1024 * 1024),
-            pyramid_cache_bytes: usize::try_from(pyramid_cache_mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX),
+            pyramid_cache_bytes: usize::try_from(pyramid_cache_mb.saturating_mul(1024 * 1024))
+                .unwrap_or(usize::MAX),
             limits: self.limits.validate()?,
             embed_ancestors: embed_ancestors(self.embed.frame_ancestors)?,
         })
@@ -221,16 +238,26 @@ impl RawLimits {
         }
         let body_bytes = self.body_bytes.unwrap_or(65_536);
         if !(1024..=16 * 1024 * 1024).contains(&body_bytes) {
-            return Err(ConfigError::Value { key: "limits.body_bytes", message: format!("{body_bytes} is not within 1024-16777216") });
+            return Err(ConfigError::Value {
+                key: "limits.body_bytes",
+                message: format!("{body_bytes} is not within 1024-16777216"),
+            });
         }
-        let form_max_age = Duration::from_secs(self.form_max_age_minutes.unwrap_or(120).saturating_mul(60));
+        let form_max_age =
+            Duration::from_secs(self.form_max_age_minutes.unwrap_or(120).saturating_mul(60));
         let form_min_age = Duration::from_secs(self.form_min_seconds.unwrap_or(3));
         if form_min_age >= form_max_age {
-            return Err(ConfigError::Value { key: "limits.form_min_seconds", message: "must be shorter than form_max_age_minutes".into() });
+            return Err(ConfigError::Value {
+                key: "limits.form_min_seconds",
+                message: "must be shorter than form_max_age_minutes".into(),
+            });
         }
         let in_flight = self.in_flight.unwrap_or(64);
         if !(1..=65_536).contains(&in_flight) {
-            return Err(ConfigError::Value { key: "limits.in_flight", message: format!("{in_flight} is not within 1-65536") });
+            return Err(ConfigError::Value {
+                key: "limits.in_flight",
+                message: format!("{in_flight} is not within 1-65536"),
+            });
         }
         let seconds = |given: Option<u64>, key: &'static str| match given.unwrap_or(10) {
             0 => Err(ConfigError::Value { key, message: "must be at least 1".into() }),
@@ -238,12 +265,18 @@ impl RawLimits {
         };
         let exports_at_once = self.exports_at_once.unwrap_or(2);
         if !(1..=64).contains(&exports_at_once) {
-            return Err(ConfigError::Value { key: "limits.exports_at_once", message: format!("{exports_at_once} is not within 1-64") });
+            return Err(ConfigError::Value {
+                key: "limits.exports_at_once",
+                message: format!("{exports_at_once} is not within 1-64"),
+            });
         }
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         let queries_at_once = self.queries_at_once.unwrap_or(2 * cores);
         if !(1..=1024).contains(&queries_at_once) {
-            return Err(ConfigError::Value { key: "limits.queries_at_once", message: format!("{queries_at_once} is not within 1-1024") });
+            return Err(ConfigError::Value {
+                key: "limits.queries_at_once",
+                message: format!("{queries_at_once} is not within 1-1024"),
+            });
         }
         let query_wait = Duration::from_millis(self.query_wait_ms.unwrap_or(100));
         Ok(Limits {
@@ -252,9 +285,15 @@ impl RawLimits {
             query_wait,
             exports_at_once,
             header_timeout: seconds(self.header_timeout_seconds, "limits.header_timeout_seconds")?,
-            request_timeout: seconds(self.request_timeout_seconds, "limits.request_timeout_seconds")?,
+            request_timeout: seconds(
+                self.request_timeout_seconds,
+                "limits.request_timeout_seconds",
+            )?,
             submissions_per_ip_per_hour: self.submissions_per_ip_per_hour.unwrap_or(5),
-            pending: PendingCaps { total: self.pending_cap.unwrap_or(10_000), per_client: self.pending_per_client.unwrap_or(20) },
+            pending: PendingCaps {
+                total: self.pending_cap.unwrap_or(10_000),
+                per_client: self.pending_per_client.unwrap_or(20),
+            },
             body_bytes,
             form_min_age,
             form_max_age,
@@ -334,17 +373,35 @@ mod tests {
         assert_eq!(config.pyramid_cache_bytes, 128 << 20);
         let sized: RawConfig = toml::from_str("[tiles]\npyramid_cache_mb = 64\n").unwrap();
         assert_eq!(sized.validate().unwrap().pyramid_cache_bytes, 64 << 20);
-        let bad = RawConfig { tiles: RawTiles { cluster_max_zoom: Some(30), ..RawTiles::default() }, ..RawConfig::default() };
-        assert!(matches!(bad.validate(), Err(ConfigError::Value { key: "tiles.cluster_max_zoom", .. })));
-        let bad = RawConfig { server: RawServer { listen: Some("localhost".into()), ..RawServer::default() }, ..RawConfig::default() };
+        let bad = RawConfig {
+            tiles: RawTiles { cluster_max_zoom: Some(30), ..RawTiles::default() },
+            ..RawConfig::default()
+        };
+        assert!(matches!(
+            bad.validate(),
+            Err(ConfigError::Value { key: "tiles.cluster_max_zoom", .. })
+        ));
+        let bad = RawConfig {
+            server: RawServer { listen: Some("localhost".into()), ..RawServer::default() },
+            ..RawConfig::default()
+        };
         assert!(matches!(bad.validate(), Err(ConfigError::Value { key: "server.listen", .. })));
         assert_eq!(config.embed_ancestors, "'self' *");
-        let members =
-            RawConfig { embed: RawEmbed { frame_ancestors: Some(vec!["https://member.example/".into()]) }, ..RawConfig::default() };
+        let members = RawConfig {
+            embed: RawEmbed { frame_ancestors: Some(vec!["https://member.example/".into()]) },
+            ..RawConfig::default()
+        };
         assert_eq!(members.validate().unwrap().embed_ancestors, "'self' https://member.example");
-        let bad = RawConfig { embed: RawEmbed { frame_ancestors: Some(vec!["x; script-src *".into()]) }, ..RawConfig::default() };
-        assert!(matches!(bad.validate(), Err(ConfigError::Value { key: "embed.frame_ancestors", .. })));
-        let unknown: Result<RawConfig, _> = toml::from_str("[server]\nlisten = \"127.0.0.1:1\"\nport = 3\n");
+        let bad = RawConfig {
+            embed: RawEmbed { frame_ancestors: Some(vec!["x; script-src *".into()]) },
+            ..RawConfig::default()
+        };
+        assert!(matches!(
+            bad.validate(),
+            Err(ConfigError::Value { key: "embed.frame_ancestors", .. })
+        ));
+        let unknown: Result<RawConfig, _> =
+            toml::from_str("[server]\nlisten = \"127.0.0.1:1\"\nport = 3\n");
         assert!(unknown.unwrap_err().to_string().contains("unknown field `port`"));
     }
 }

@@ -88,7 +88,12 @@ impl Fields {
     ///
     /// # Errors
     /// 422 naming every refused field by its JSON pointer.
-    pub fn validate(&self, source_id: &str, reference: &Reference, now: Timestamp) -> Result<Organisation, ApiError> {
+    pub fn validate(
+        &self,
+        source_id: &str,
+        reference: &Reference,
+        now: Timestamp,
+    ) -> Result<Organisation, ApiError> {
         let mut missing = Vec::new();
         for (pointer, value) in [("/lon", self.lon), ("/lat", self.lat)] {
             if value.is_none() {
@@ -200,7 +205,9 @@ impl Hints {
             .unwrap_or_default()
             .into_iter()
             .map(|hit| (hit, atlas.entry(hit.index)))
-            .filter(|(_, e)| edit_of.is_none_or(|id| id.as_str() != e.id) && similar_names(&org.name, e.name))
+            .filter(|(_, e)| {
+                edit_of.is_none_or(|id| id.as_str() != e.id) && similar_names(&org.name, e.name)
+            })
             .map(|(hit, e)| Duplicate {
                 kind: "organisation".into(),
                 id: e.id.to_string(),
@@ -212,7 +219,8 @@ impl Hints {
             let Ok(fields) = serde_json::from_str::<Fields>(&other.draft) else { continue };
             let (Some(lon), Some(lat)) = (fields.lon, fields.lat) else { continue };
             let Ok(there) = LonLat::new(lon, lat) else { continue };
-            let distance_m = impactmap_index::haversine_m(at.lon(), at.lat(), there.lon(), there.lat());
+            let distance_m =
+                impactmap_index::haversine_m(at.lon(), at.lat(), there.lon(), there.lat());
             if distance_m <= DUPLICATE_RADIUS_M && similar_names(&org.name, &fields.name) {
                 duplicates.push(Duplicate {
                     kind: "submission".into(),
@@ -223,9 +231,10 @@ impl Hints {
             }
         }
         let country = match reference.boundaries.placement(org.country, at) {
-            Placement::Outside { .. } => {
-                Some(CountryHint { claimed: org.country.to_string(), found: reference.boundaries.country_at(at).map(|c| c.to_string()) })
-            }
+            Placement::Outside { .. } => Some(CountryHint {
+                claimed: org.country.to_string(),
+                found: reference.boundaries.country_at(at).map(|c| c.to_string()),
+            }),
             Placement::Inside | Placement::Unknown => None,
         };
         duplicates.retain(|d| !not.contains(&d.id));
@@ -236,6 +245,8 @@ impl Hints {
 /// Links in a text: `http://`, `https://` and `www.` occurrences.
 pub(crate) fn link_heavy(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    let links = lower.matches("http://").count() + lower.matches("https://").count() + lower.matches("www.").count();
+    let links = lower.matches("http://").count()
+        + lower.matches("https://").count()
+        + lower.matches("www.").count();
     links > MAX_LINKS
 }

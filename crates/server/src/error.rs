@@ -73,7 +73,9 @@ impl ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::TooManyRequests { .. } | Self::TooManyPending { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests { .. } | Self::TooManyPending { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -88,14 +90,20 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::Full => {
                 tracing::error!("the database is full: submissions and moderation wait for space");
-                Self::Unavailable { code: "storage_full", message: "storage is full; try again later" }
+                Self::Unavailable {
+                    code: "storage_full",
+                    message: "storage is full; try again later",
+                }
             }
-            StoreError::QueueFull { .. } => {
-                Self::Unavailable { code: "queue_full", message: "the moderation queue is full; try again later" }
-            }
+            StoreError::QueueFull { .. } => Self::Unavailable {
+                code: "queue_full",
+                message: "the moderation queue is full; try again later",
+            },
             StoreError::ClientQueueFull { cap } => Self::TooManyPending { cap },
             StoreError::NoSuchSubmission(id) => Self::NotFound(format!("submission '{id}'")),
-            StoreError::AlreadyDecided { id, status } => Self::Conflict(format!("submission '{id}' is already {status}")),
+            StoreError::AlreadyDecided { id, status } => {
+                Self::Conflict(format!("submission '{id}' is already {status}"))
+            }
             other => Self::Internal(other.to_string()),
         }
     }
@@ -106,7 +114,9 @@ impl From<IndexError> for ApiError {
     /// unknown value (`sector`), or the parameter a query was refused for.
     fn from(error: IndexError) -> Self {
         match error {
-            IndexError::UnknownValue { facet, value } => Self::bad(facet, format!("unknown value '{value}'")),
+            IndexError::UnknownValue { facet, value } => {
+                Self::bad(facet, format!("unknown value '{value}'"))
+            }
             IndexError::BadQuery { parameter, message } => Self::bad(parameter, message),
         }
     }
@@ -130,12 +140,18 @@ impl IntoResponse for ApiError {
         let body = match &self {
             Self::BadRequest { field, message } => json!({"error": message, "field": field}),
             Self::Unprocessable(errors) => {
-                let list: Vec<_> = errors.iter().map(|(f, m)| json!({"field": f, "error": m})).collect();
-                let (field, message) = errors.first().map_or(("", "invalid"), |(f, m)| (f.as_str(), m.as_str()));
+                let list: Vec<_> =
+                    errors.iter().map(|(f, m)| json!({"field": f, "error": m})).collect();
+                let (field, message) =
+                    errors.first().map_or(("", "invalid"), |(f, m)| (f.as_str(), m.as_str()));
                 json!({"error": message, "field": field, "errors": list})
             }
-            Self::UnsupportedMediaType => json!({"error": "send the body as application/json", "field": "Content-Type"}),
-            Self::TooLarge { limit } => json!({"error": format!("the body is larger than {limit} bytes")}),
+            Self::UnsupportedMediaType => {
+                json!({"error": "send the body as application/json", "field": "Content-Type"})
+            }
+            Self::TooLarge { limit } => {
+                json!({"error": format!("the body is larger than {limit} bytes")})
+            }
             Self::Unauthorized => json!({"error": "unauthorized"}),
             Self::TooManyRequests { retry_after } => {
                 json!({"error": format!("too many requests; try again in {} s", retry_after.as_secs().max(1))})
@@ -147,7 +163,9 @@ impl IntoResponse for ApiError {
             Self::NotFound(what) => json!({"error": format!("not found: {what}")}),
             Self::MethodNotAllowed => json!({"error": "method not allowed"}),
             Self::Conflict(what) => json!({"error": what}),
-            Self::Unavailable { code, message } | Self::Busy { code, message } => json!({"error": code, "message": message}),
+            Self::Unavailable { code, message } | Self::Busy { code, message } => {
+                json!({"error": code, "message": message})
+            }
             Self::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 json!({"error": "internal error"})
@@ -160,7 +178,8 @@ impl IntoResponse for ApiError {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             Self::TooManyRequests { retry_after } => {
-                headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after.as_secs().max(1)));
+                headers
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after.as_secs().max(1)));
             }
             Self::TooManyPending { .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("3600"));

@@ -37,7 +37,12 @@ pub struct CheckedToken {
 impl FormTokens {
     /// Tokens signed with `secret`, asking the work and ages of `limits`.
     pub fn new(secret: &[u8], limits: &Limits) -> Self {
-        Self { secret: secret.to_vec(), bits: limits.pow_bits, min_age: limits.form_min_age, max_age: limits.form_max_age }
+        Self {
+            secret: secret.to_vec(),
+            bits: limits.pow_bits,
+            min_age: limits.form_min_age,
+            max_age: limits.form_max_age,
+        }
     }
 
     /// Leading zero bits asked.
@@ -71,12 +76,20 @@ impl FormTokens {
         }
         let (issued, nonce) = body.split_once('.').ok_or_else(|| refuse("not a form token"))?;
         let issued: i64 = issued.parse().map_err(|_| refuse("not a form token"))?;
-        let age = Duration::from_secs(u64::try_from(now.as_second().saturating_sub(issued)).unwrap_or(0));
+        let age =
+            Duration::from_secs(u64::try_from(now.as_second().saturating_sub(issued)).unwrap_or(0));
         if age > self.max_age {
             return Err(refuse("expired; reload the form"));
         }
-        if !pow.bytes().all(|b| b.is_ascii_digit()) || pow.is_empty() || pow.len() > 20 || leading_zero_bits(token, pow) < self.bits {
-            return Err(ApiError::unprocessable("/pow", format!("not a proof of work of {} bits for this token", self.bits)));
+        if !pow.bytes().all(|b| b.is_ascii_digit())
+            || pow.is_empty()
+            || pow.len() > 20
+            || leading_zero_bits(token, pow) < self.bits
+        {
+            return Err(ApiError::unprocessable(
+                "/pow",
+                format!("not a proof of work of {} bits for this token", self.bits),
+            ));
         }
         Ok(CheckedToken { nonce: nonce.to_owned(), too_fast: age < self.min_age })
     }
@@ -92,7 +105,8 @@ impl FormTokens {
     }
 
     fn mac(&self, body: &str) -> Result<String, ApiError> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).map_err(|e| ApiError::Internal(format!("form token key: {e}")))?;
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret)
+            .map_err(|e| ApiError::Internal(format!("form token key: {e}")))?;
         mac.update(body.as_bytes());
         Ok(hex(&mac.finalize().into_bytes()[..16]))
     }
@@ -100,11 +114,18 @@ impl FormTokens {
 
 /// The proof of work a form computes: the first counter whose hash has `bits` leading zeros.
 pub fn solve(token: &str, bits: u8) -> String {
-    (0..=u64::MAX).map(|n| n.to_string()).find(|pow| leading_zero_bits(token, pow) >= bits).unwrap_or_default()
+    (0..=u64::MAX)
+        .map(|n| n.to_string())
+        .find(|pow| leading_zero_bits(token, pow) >= bits)
+        .unwrap_or_default()
 }
 
 fn leading_zero_bits(token: &str, pow: &str) -> u8 {
-    let digest = Sha256::new().chain_update(token.as_bytes()).chain_update(b":").chain_update(pow.as_bytes()).finalize();
+    let digest = Sha256::new()
+        .chain_update(token.as_bytes())
+        .chain_update(b":")
+        .chain_update(pow.as_bytes())
+        .finalize();
     let mut bits = 0u8;
     for byte in digest {
         if byte == 0 {
@@ -169,13 +190,23 @@ mod tests {
             other => panic!("{other:?}"),
         };
         // The last hex digit changed (to 0, or to 1 when it was 0: the token is random).
-        let forged = format!("{}{}", &token[..token.len() - 1], if token.ends_with('0') { '1' } else { '0' });
+        let forged = format!(
+            "{}{}",
+            &token[..token.len() - 1],
+            if token.ends_with('0') { '1' } else { '0' }
+        );
         assert_eq!(field(t.check(&forged, &pow, issued).unwrap_err()).0, "/form_token");
         let other_server = FormTokens { secret: b"other".to_vec(), ..tokens(8) };
-        assert_eq!(field(other_server.check(&token, &pow, issued).unwrap_err()).1, "not issued by this server");
+        assert_eq!(
+            field(other_server.check(&token, &pow, issued).unwrap_err()).1,
+            "not issued by this server"
+        );
         let late = Timestamp::from_second(1_000_000 + 121 * 60).unwrap();
         assert_eq!(field(t.check(&token, &pow, late).unwrap_err()).1, "expired; reload the form");
-        let wrong = (0..=u64::MAX).map(|n| n.to_string()).find(|p| leading_zero_bits(&token, p) < 8).unwrap();
+        let wrong = (0..=u64::MAX)
+            .map(|n| n.to_string())
+            .find(|p| leading_zero_bits(&token, p) < 8)
+            .unwrap();
         assert_eq!(field(t.check(&token, &wrong, issued).unwrap_err()).0, "/pow");
         assert_eq!(field(t.check(&token, "-1", issued).unwrap_err()).0, "/pow");
         assert_eq!(field(t.check("", &pow, issued).unwrap_err()).0, "/form_token");

@@ -20,7 +20,10 @@ mod tile_cache;
 pub mod tile_service;
 
 pub use auth::{check_name as check_admin_name, new_token as new_admin_token};
-pub use config::{Config, ConfigError, Limits, MAX_SERVED_ZOOM, RawConfig, RawEmbed, RawLimits, RawServer, RawTiles};
+pub use config::{
+    Config, ConfigError, Limits, MAX_SERVED_ZOOM, RawConfig, RawEmbed, RawLimits, RawServer,
+    RawTiles,
+};
 pub use error::ApiError;
 pub use listener::serve;
 pub use routes::{ADMIN_ROUTES, App, app};

@@ -23,7 +23,8 @@ const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let watcher = tokio::spawn(watch_store(state.clone()));
     let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(state.config.limits.header_timeout);
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(state.config.limits.header_timeout);
     let router = app(state);
     let connections = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown_signal()?);
@@ -41,12 +42,16 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
             },
             () = shutdown.as_mut() => break,
         };
-        let service = router.clone().map_request(move |mut request: axum::http::Request<hyper::body::Incoming>| {
-            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
-            request.map(axum::body::Body::new)
-        });
-        let connection =
-            http.serve_connection(hyper_util::rt::TokioIo::new(socket), hyper_util::service::TowerToHyperService::new(service));
+        let service = router.clone().map_request(
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                request.map(axum::body::Body::new)
+            },
+        );
+        let connection = http.serve_connection(
+            hyper_util::rt::TokioIo::new(socket),
+            hyper_util::service::TowerToHyperService::new(service),
+        );
         let connection = connections.watch(connection);
         tokio::spawn(async move {
             // A client that goes away or times out ends only its own connection.
@@ -97,7 +102,8 @@ fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let (mut term, mut interrupt) = (signal(SignalKind::terminate())?, signal(SignalKind::interrupt())?);
+        let (mut term, mut interrupt) =
+            (signal(SignalKind::terminate())?, signal(SignalKind::interrupt())?);
         Ok(async move {
             tokio::select! {
                 _ = term.recv() => {},

@@ -35,7 +35,9 @@ impl RateLimiter {
         }
         let mut clients = self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if clients.len() >= SWEEP_AT {
-            clients.retain(|_, events| events.back().is_some_and(|&t| now.saturating_duration_since(t) < self.window));
+            clients.retain(|_, events| {
+                events.back().is_some_and(|&t| now.saturating_duration_since(t) < self.window)
+            });
         }
         let events = clients.entry(bucket(client)).or_default();
         while events.front().is_some_and(|&t| now.saturating_duration_since(t) >= self.window) {
@@ -75,7 +77,10 @@ mod tests {
         for n in 0..5 {
             limiter.acquire(ip, start + Duration::from_secs(n)).unwrap();
         }
-        assert_eq!(limiter.acquire(ip, start + Duration::from_secs(10)), Err(Duration::from_secs(590)));
+        assert_eq!(
+            limiter.acquire(ip, start + Duration::from_secs(10)),
+            Err(Duration::from_secs(590))
+        );
         limiter.acquire("203.0.113.8".parse().unwrap(), start).unwrap();
         limiter.acquire(ip, start + Duration::from_mins(10)).unwrap();
     }

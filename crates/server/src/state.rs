@@ -50,7 +50,11 @@ impl AppState {
     ///
     /// # Errors
     /// A store failure while reading the organisations.
-    pub fn new(store: Arc<Store>, reference: Arc<Reference>, config: Config) -> Result<Self, StoreError> {
+    pub fn new(
+        store: Arc<Store>,
+        reference: Arc<Reference>,
+        config: Config,
+    ) -> Result<Self, StoreError> {
         if let Some(bytes) = config.limits.db_bytes {
             store.set_quota(bytes)?;
         }
@@ -58,9 +62,14 @@ impl AppState {
         let atlas = build_atlas(&store, &reference, &config, 1)?;
         let tiles = Arc::new(TileCache::new(config.tile_cache_bytes));
         let tile_maker = Arc::new(TileMaker::new(&reference));
-        let secret = store.form_secret(|| random_hex(32).unwrap_or_else(|_| format!("{:?}", std::time::SystemTime::now())))?;
+        let secret = store.form_secret(|| {
+            random_hex(32).unwrap_or_else(|_| format!("{:?}", std::time::SystemTime::now()))
+        })?;
         let form_tokens = Arc::new(FormTokens::new(secret.as_bytes(), &config.limits));
-        let submit_limiter = Arc::new(RateLimiter::new(config.limits.submissions_per_ip_per_hour, Duration::from_hours(1)));
+        let submit_limiter = Arc::new(RateLimiter::new(
+            config.limits.submissions_per_ip_per_hour,
+            Duration::from_hours(1),
+        ));
         Ok(Self {
             store,
             reference,
@@ -87,11 +96,20 @@ impl AppState {
     ///
     /// # Errors
     /// [`ApiError::Busy`] after the wait, or what `work` returns.
-    pub async fn query<T: Send + 'static>(&self, work: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
-        let place = tokio::time::timeout(self.config.limits.query_wait, self.queries.clone().acquire_owned())
-            .await
-            .map_err(|_| ApiError::Busy { code: "overloaded", message: "the server is busy; try again in a second" })?
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+    pub async fn query<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let place = tokio::time::timeout(
+            self.config.limits.query_wait,
+            self.queries.clone().acquire_owned(),
+        )
+        .await
+        .map_err(|_| ApiError::Busy {
+            code: "overloaded",
+            message: "the server is busy; try again in a second",
+        })?
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
         tokio::task::spawn_blocking(move || {
             let _place = place;
             work()
@@ -135,10 +153,18 @@ impl AppState {
 }
 
 /// Reads every organisation's listing and builds an Atlas of them.
-fn build_atlas(store: &Store, reference: &Reference, config: &Config, generation: u64) -> Result<Atlas, StoreError> {
+fn build_atlas(
+    store: &Store,
+    reference: &Reference,
+    config: &Config,
+    generation: u64,
+) -> Result<Atlas, StoreError> {
     let mut builder = Atlas::builder(
         &reference.taxonomy,
-        AtlasOptions { clusters: config.clusters.clone(), filtered_view_bytes: config.pyramid_cache_bytes },
+        AtlasOptions {
+            clusters: config.clusters.clone(),
+            filtered_view_bytes: config.pyramid_cache_bytes,
+        },
     );
     store.each_listing(|listing| builder.push(&listing))?;
     Ok(builder.finish(generation))

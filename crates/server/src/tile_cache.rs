@@ -32,7 +32,8 @@ impl CachedTile {
         hasher.write(&raw);
         let etag = format!("\"{generation:x}-{:016x}-{:x}\"", hasher.finish(), raw.len());
         // Hex digits and quotes: always a valid header value.
-        let etag = HeaderValue::try_from(etag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+        let etag =
+            HeaderValue::try_from(etag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
         Self { raw: Bytes::from(raw), gzip: OnceLock::new(), etag }
     }
 
@@ -41,7 +42,10 @@ impl CachedTile {
     pub fn gzip(&self) -> Bytes {
         self.gzip
             .get_or_init(|| {
-                let mut encoder = GzEncoder::new(Vec::with_capacity(self.raw.len() / 2 + 32), Compression::fast());
+                let mut encoder = GzEncoder::new(
+                    Vec::with_capacity(self.raw.len() / 2 + 32),
+                    Compression::fast(),
+                );
                 // Writing to memory cannot fail.
                 let _ = encoder.write_all(&self.raw);
                 Bytes::from(encoder.finish().unwrap_or_default())
@@ -71,7 +75,10 @@ pub struct TileCache {
 
 impl std::fmt::Debug for TileCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TileCache").field("entries", &self.cache.entry_count()).field("enabled", &self.enabled).finish()
+        f.debug_struct("TileCache")
+            .field("entries", &self.cache.entry_count())
+            .field("enabled", &self.enabled)
+            .finish()
     }
 }
 
@@ -80,7 +87,9 @@ impl TileCache {
     pub fn new(bytes: u64) -> Self {
         let cache = moka::sync::Cache::builder()
             .max_capacity(bytes)
-            .weigher(|_: &Key, tile: &Arc<CachedTile>| u32::try_from(tile.weight()).unwrap_or(u32::MAX))
+            .weigher(|_: &Key, tile: &Arc<CachedTile>| {
+                u32::try_from(tile.weight()).unwrap_or(u32::MAX)
+            })
             .build();
         Self { cache, enabled: bytes > 0 }
     }
@@ -91,7 +100,13 @@ impl TileCache {
     }
 
     /// The cached tile, if any: cheap enough for the async thread.
-    pub fn get(&self, generation: u64, filter: &Filter, layers: Layers, tile: TileCoord) -> Option<Arc<CachedTile>> {
+    pub fn get(
+        &self,
+        generation: u64,
+        filter: &Filter,
+        layers: Layers,
+        tile: TileCoord,
+    ) -> Option<Arc<CachedTile>> {
         if !self.enabled {
             return None;
         }

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 
 use impactmap_index::{Atlas, Cluster, Filter, H3Bins, IndexError, View};
 use impactmap_model::{CountryCode, Facet, MercPoint, Reference};
-use impactmap_tiles::{BASEMAP_MAX_ZOOM, Basemap, KeyId, Layer, PropertyValue, TileCoord, encode_tile, ring_in_tile};
+use impactmap_tiles::{
+    BASEMAP_MAX_ZOOM, Basemap, KeyId, Layer, PropertyValue, TileCoord, encode_tile, ring_in_tile,
+};
 
 /// Units across a tile.
 pub const EXTENT: u32 = 4096;
@@ -32,11 +34,16 @@ impl TileMaker {
     /// Property names from the taxonomy, country outlines and names from the reference data.
     pub fn new(reference: &Reference) -> Self {
         let mut counts = Vec::new();
-        for (prefix, facet) in [("c_", Facet::Continent), ("f_", Facet::Family), ("n_", Facet::Sector)] {
-            counts.extend(reference.taxonomy.terms(facet).iter().map(|t| format!("{prefix}{}", t.key)));
+        for (prefix, facet) in
+            [("c_", Facet::Continent), ("f_", Facet::Family), ("n_", Facet::Sector)]
+        {
+            counts.extend(
+                reference.taxonomy.terms(facet).iter().map(|t| format!("{prefix}{}", t.key)),
+            );
         }
         let basemap = Basemap::new(reference.boundaries.polygons());
-        let country_names = reference.countries.all().iter().map(|c| (c.code, c.name("en").to_owned())).collect();
+        let country_names =
+            reference.countries.all().iter().map(|c| (c.code, c.name("en").to_owned())).collect();
         Self { counts, basemap, country_names }
     }
 }
@@ -81,7 +88,12 @@ impl Layers {
 ///
 /// # Errors
 /// [`IndexError`] for a filter value the Atlas does not know.
-pub fn render(atlas: &Atlas, maker: &TileMaker, filter: &Filter, tile: TileCoord) -> Result<Vec<u8>, IndexError> {
+pub fn render(
+    atlas: &Atlas,
+    maker: &TileMaker,
+    filter: &Filter,
+    tile: TileCoord,
+) -> Result<Vec<u8>, IndexError> {
     render_layers(atlas, maker, filter, tile, Layers::ALL)
 }
 
@@ -89,7 +101,13 @@ pub fn render(atlas: &Atlas, maker: &TileMaker, filter: &Filter, tile: TileCoord
 ///
 /// # Errors
 /// [`IndexError`] for a filter value the Atlas does not know.
-pub fn render_layers(atlas: &Atlas, maker: &TileMaker, filter: &Filter, tile: TileCoord, layers: Layers) -> Result<Vec<u8>, IndexError> {
+pub fn render_layers(
+    atlas: &Atlas,
+    maker: &TileMaker,
+    filter: &Filter,
+    tile: TileCoord,
+    layers: Layers,
+) -> Result<Vec<u8>, IndexError> {
     let view = atlas.view(filter)?;
     // Each thread keeps its four layers: clearing keeps their buffers and
     // hash tables, which making them anew per tile would grow again. The
@@ -110,7 +128,15 @@ pub fn render_layers(atlas: &Atlas, maker: &TileMaker, filter: &Filter, tile: Ti
             Some(keys) if keys.names == maker.counts => keys,
             slot => slot.insert(ClusterKeys::declare(clusters, &maker.counts)),
         };
-        fill(&view, atlas, maker, tile, layers, keys, [countries, hexagons, clusters, organisations]);
+        fill(
+            &view,
+            atlas,
+            maker,
+            tile,
+            layers,
+            keys,
+            [countries, hexagons, clusters, organisations],
+        );
         Ok(encode_tile(&[&built[0], &built[1], &built[2], &built[3]]))
     })
 }
@@ -128,12 +154,19 @@ fn fill(
         for (code, rings) in maker.basemap.in_tile(tile, EXTENT, BUFFER) {
             let name = maker.country_names.get(&code).map_or("", String::as_str);
             let count = view.count_in_country(code);
-            let props =
-                [("country", PropertyValue::Str(code.as_str())), ("name", PropertyValue::Str(name)), ("count", PropertyValue::Uint(count))];
+            let props = [
+                ("country", PropertyValue::Str(code.as_str())),
+                ("name", PropertyValue::Str(name)),
+                ("count", PropertyValue::Uint(count)),
+            ];
             countries.add_polygon(None, &rings, &props);
         }
     }
-    let found = if layers.clusters { view.clusters(tile.z(), tile.buffered_bounds(EXTENT, BUFFER)) } else { Vec::new() };
+    let found = if layers.clusters {
+        view.clusters(tile.z(), tile.buffered_bounds(EXTENT, BUFFER))
+    } else {
+        Vec::new()
+    };
     let families = atlas.keys(Facet::Family);
     let continents = atlas.keys(Facet::Continent);
     let sectors = atlas.keys(Facet::Sector);
@@ -154,7 +187,9 @@ fn fill(
             clusters.add_point(Some(cluster.id), x, y, &props);
             if tile.z() >= ORGANISATIONS_MIN_ZOOM {
                 sector_list.clear();
-                for (_, key) in sectors.iter().enumerate().filter(|(bit, _)| e.sectors & (1 << bit) != 0) {
+                for (_, key) in
+                    sectors.iter().enumerate().filter(|(bit, _)| e.sectors & (1 << bit) != 0)
+                {
                     if !sector_list.is_empty() {
                         sector_list.push(';');
                     }
@@ -165,7 +200,10 @@ fn fill(
                     ("name", PropertyValue::Str(e.name)),
                     ("family", PropertyValue::Str(families[usize::from(e.family)].as_str())),
                     ("sectors", PropertyValue::Str(&sector_list)),
-                    ("continent", PropertyValue::Str(continents[usize::from(e.continent)].as_str())),
+                    (
+                        "continent",
+                        PropertyValue::Str(continents[usize::from(e.continent)].as_str()),
+                    ),
                     ("country", PropertyValue::Str(e.country.as_str())),
                     ("city", PropertyValue::Str(e.city)),
                 ];
@@ -183,8 +221,11 @@ fn h3_layer(view: &View<'_>, maker: &TileMaker, tile: TileCoord, layer: &mut Lay
     let bins = view.h3_in(res, tile.buffered_bounds(EXTENT, BUFFER));
     let sector_keys = &maker.counts[maker.counts.len() - bins.sectors()..];
     for bin in bins.bins() {
-        let mut ring: Vec<(f64, f64)> =
-            H3Bins::boundary(bin.cell).into_iter().map(|(lon, lat)| MercPoint::from_lon_lat(lon, lat)).map(|p| (p.x, p.y)).collect();
+        let mut ring: Vec<(f64, f64)> = H3Bins::boundary(bin.cell)
+            .into_iter()
+            .map(|(lon, lat)| MercPoint::from_lon_lat(lon, lat))
+            .map(|p| (p.x, p.y))
+            .collect();
         // A cell across the antimeridian is drawn whole on the east side.
         if ring.iter().any(|p| p.0 < 0.25) && ring.iter().any(|p| p.0 > 0.75) {
             for p in &mut ring {
@@ -234,9 +275,16 @@ impl ClusterKeys {
     }
 }
 
-fn cluster_properties(cluster: &Cluster, keys: &ClusterKeys, props: &mut Vec<(KeyId, PropertyValue<'_>)>) {
+fn cluster_properties(
+    cluster: &Cluster,
+    keys: &ClusterKeys,
+    props: &mut Vec<(KeyId, PropertyValue<'_>)>,
+) {
     props.push((keys.cluster, PropertyValue::Bool(true)));
-    props.push((keys.expansion_zoom, PropertyValue::Uint(u64::from(cluster.expansion_zoom.unwrap_or(0)))));
+    props.push((
+        keys.expansion_zoom,
+        PropertyValue::Uint(u64::from(cluster.expansion_zoom.unwrap_or(0))),
+    ));
     for (&key, value) in keys.bbox.iter().zip(cluster.bbox) {
         // Stored as f32 in the pyramid: the same number, in half the bytes of a double.
         #[expect(clippy::cast_possible_truncation, reason = "read from an f32, so exact")]

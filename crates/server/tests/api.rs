@@ -1,6 +1,9 @@
 //! The HTTP API through the router, with no socket.
 
-#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that cannot go on should stop loudly, helpers included"
+)]
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -14,9 +17,11 @@ mod common;
 use common::fixture;
 
 async fn get(state: &AppState, uri: &str) -> (StatusCode, Option<String>, serde_json::Value) {
-    let response = app(state.clone()).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let response =
+        app(state.clone()).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
     let status = response.status();
-    let content_type = response.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_owned());
+    let content_type =
+        response.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_owned());
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
     (status, content_type, serde_json::from_slice(&bytes).unwrap())
 }
@@ -26,7 +31,10 @@ async fn health_reports_the_store() {
     let f = fixture(12, 3, |orgs| orgs[0].email = Some("secret@example.org".into()));
     let (status, _, body) = get(&f.state, "/healthz").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, serde_json::json!({"status": "ok", "organisations": 12, "atlas": {"organisations": 12, "generation": 1}}));
+    assert_eq!(
+        body,
+        serde_json::json!({"status": "ok", "organisations": 12, "atlas": {"organisations": 12, "generation": 1}})
+    );
 }
 
 /// RELIABILITY E10.
@@ -43,7 +51,10 @@ async fn organisations_are_geojson_without_email() {
     expected.sort_by(|a, b| a.id.cmp(&b.id));
     for (feature, org) in features.iter().zip(&expected) {
         assert_eq!(feature["id"], org.id.as_str());
-        assert_eq!(feature["geometry"]["coordinates"], serde_json::json!([org.location.lon(), org.location.lat()]));
+        assert_eq!(
+            feature["geometry"]["coordinates"],
+            serde_json::json!([org.location.lon(), org.location.lat()])
+        );
         assert_eq!(feature["properties"]["name"], org.name.as_str());
         assert_eq!(feature["properties"]["sample"], true);
         assert!(feature["properties"].get("email").is_none());
@@ -65,14 +76,28 @@ async fn unknown_routes_get_a_json_404() {
 #[tokio::test]
 async fn undecodable_paths_and_wrong_methods_get_json_refusals() {
     let f = fixture(1, 3, |_| {});
-    for path in
-        ["/tiles/0/0/9999y99-%999999999998", "/tiles/0/%FF/0.mvt", "/api/organisations/%C3", "/ogc/collections/organisations/items/%FF"]
-    {
+    for path in [
+        "/tiles/0/0/9999y99-%999999999998",
+        "/tiles/0/%FF/0.mvt",
+        "/api/organisations/%C3",
+        "/ogc/collections/organisations/items/%FF",
+    ] {
         let (status, content_type, body) = get(&f.state, path).await;
-        assert_eq!((status, content_type.as_deref()), (StatusCode::BAD_REQUEST, Some("application/json")), "{path}");
-        assert_eq!(body, serde_json::json!({"error": "the path does not decode (percent-encoding or UTF-8)", "field": "path"}), "{path}");
+        assert_eq!(
+            (status, content_type.as_deref()),
+            (StatusCode::BAD_REQUEST, Some("application/json")),
+            "{path}"
+        );
+        assert_eq!(
+            body,
+            serde_json::json!({"error": "the path does not decode (percent-encoding or UTF-8)", "field": "path"}),
+            "{path}"
+        );
     }
-    let response = app(f.state.clone()).oneshot(Request::post("/tiles/0/0/0.mvt").body(Body::empty()).unwrap()).await.unwrap();
+    let response = app(f.state.clone())
+        .oneshot(Request::post("/tiles/0/0/0.mvt").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
     assert!(response.headers()[header::ALLOW].to_str().unwrap().contains("GET"));
@@ -84,8 +109,12 @@ async fn undecodable_paths_and_wrong_methods_get_json_refusals() {
 #[tokio::test]
 async fn a_reload_serves_the_new_organisations_with_new_etags() {
     let f = fixture(10, 3, |orgs| orgs[0].email = Some("secret@example.org".into()));
-    let tile =
-        |state: AppState| async move { app(state).oneshot(Request::get("/tiles/0/0/0.mvt").body(Body::empty()).unwrap()).await.unwrap() };
+    let tile = |state: AppState| async move {
+        app(state)
+            .oneshot(Request::get("/tiles/0/0/0.mvt").body(Body::empty()).unwrap())
+            .await
+            .unwrap()
+    };
     let before = tile(f.state.clone()).await.headers()[header::ETAG].clone();
     f.state.store.upsert(&generate_sample(&f.state.reference, 5, 77)).unwrap();
     // Until the reload, the served Atlas is the old one.
@@ -104,25 +133,42 @@ async fn pages_are_revalidated_and_versioned_assets_kept_a_year() {
         let state = f.state.clone();
         let uri = uri.to_owned();
         async move {
-            let response = app(state).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+            let response =
+                app(state).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
             let (status, headers) = (response.status(), response.headers().clone());
-            let body = String::from_utf8(axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap();
+            let body = String::from_utf8(
+                axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec(),
+            )
+            .unwrap();
             (status, headers, body)
         }
     };
     let (status, headers, page) = fetch("/").await;
-    assert_eq!((status, headers[header::CACHE_CONTROL].to_str().unwrap()), (StatusCode::OK, "no-cache"));
-    assert!(headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("frame-ancestors 'self'"));
+    assert_eq!(
+        (status, headers[header::CACHE_CONTROL].to_str().unwrap()),
+        (StatusCode::OK, "no-cache")
+    );
+    assert!(
+        headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'self'")
+    );
     let script = page.split("src=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
     let version = script.strip_prefix("v/").unwrap().strip_suffix("/app.js").unwrap().to_owned();
     assert_eq!(version.len(), 16);
     let (status, headers, body) = fetch(&format!("/{script}")).await;
-    assert_eq!((status, headers[header::CACHE_CONTROL].to_str().unwrap()), (StatusCode::OK, "public, max-age=31536000, immutable"));
+    assert_eq!(
+        (status, headers[header::CACHE_CONTROL].to_str().unwrap()),
+        (StatusCode::OK, "public, max-age=31536000, immutable")
+    );
     assert!(body.contains("import"));
     let (_, plain, maplibre) = fetch(&format!("/v/{version}/vendor/maplibre-gl.mjs")).await;
     assert!(plain.get(header::CONTENT_ENCODING).is_none());
     // Precompressed when accepted: brotli first, else gzip; the same bytes once decoded.
-    for (accept, coding) in [("gzip, deflate, br", "br"), ("gzip", "gzip"), ("br;q=0, gzip;q=0.5", "gzip")] {
+    for (accept, coding) in
+        [("gzip, deflate, br", "br"), ("gzip", "gzip"), ("br;q=0, gzip;q=0.5", "gzip")]
+    {
         let request = Request::get(format!("/v/{version}/vendor/maplibre-gl.mjs"))
             .header(header::ACCEPT_ENCODING, accept)
             .body(Body::empty())
@@ -131,10 +177,19 @@ async fn pages_are_revalidated_and_versioned_assets_kept_a_year() {
         assert_eq!(response.headers()[header::CONTENT_ENCODING], coding, "{accept}");
         assert_eq!(response.headers()[header::VARY], "accept-encoding");
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        assert!(bytes.len() * 3 < maplibre.len(), "{coding}: {} of {}", bytes.len(), maplibre.len());
+        assert!(
+            bytes.len() * 3 < maplibre.len(),
+            "{coding}: {} of {}",
+            bytes.len(),
+            maplibre.len()
+        );
         if coding == "gzip" {
             let mut decoded = String::new();
-            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut decoded).unwrap();
+            std::io::Read::read_to_string(
+                &mut flate2::read::GzDecoder::new(&bytes[..]),
+                &mut decoded,
+            )
+            .unwrap();
             assert_eq!(decoded, maplibre);
         }
     }
@@ -165,7 +220,16 @@ async fn headers_and_cross_origin_rules_per_route() {
         let state = f.state.clone();
         async move { app(state).oneshot(request).await.unwrap() }
     };
-    for uri in ["/", "/embed", "/admin", "/contribute", "/api/stats", "/tiles/0/0/0.mvt", "/api/admin/me", "/nothing/here"] {
+    for uri in [
+        "/",
+        "/embed",
+        "/admin",
+        "/contribute",
+        "/api/stats",
+        "/tiles/0/0/0.mvt",
+        "/api/admin/me",
+        "/nothing/here",
+    ] {
         let response = send("GET", uri).await;
         let headers = response.headers();
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{uri}");
@@ -176,7 +240,9 @@ async fn headers_and_cross_origin_rules_per_route() {
     }
     let csp = |uri: &'static str| {
         let response = send("GET", uri);
-        async move { response.await.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned() }
+        async move {
+            response.await.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned()
+        }
     };
     assert!(csp("/").await.ends_with("frame-ancestors 'self'"));
     assert!(csp("/embed").await.ends_with("frame-ancestors 'self' *"));

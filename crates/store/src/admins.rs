@@ -18,7 +18,13 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::AdminExists`], or an SQLite failure.
-    pub fn add_admin(&self, name: &str, secret_hash: &str, actor: &str, now: Timestamp) -> Result<(), StoreError> {
+    pub fn add_admin(
+        &self,
+        name: &str,
+        secret_hash: &str,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
         self.write(|connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let inserted = tx.execute(
@@ -28,7 +34,15 @@ impl Store {
             if inserted == 0 {
                 return Err(StoreError::AdminExists(name.to_owned()));
             }
-            audit(&tx, now, actor, "admin-add", None, None, &format!("{{\"admin\":{}}}", quote(name)))?;
+            audit(
+                &tx,
+                now,
+                actor,
+                "admin-add",
+                None,
+                None,
+                &format!("{{\"admin\":{}}}", quote(name)),
+            )?;
             tx.commit()?;
             Ok(())
         })
@@ -44,7 +58,15 @@ impl Store {
             if tx.execute("DELETE FROM admins WHERE name = ?1", [name])? == 0 {
                 return Err(StoreError::NoSuchAdmin(name.to_owned()));
             }
-            audit(&tx, now, actor, "admin-revoke", None, None, &format!("{{\"admin\":{}}}", quote(name)))?;
+            audit(
+                &tx,
+                now,
+                actor,
+                "admin-revoke",
+                None,
+                None,
+                &format!("{{\"admin\":{}}}", quote(name)),
+            )?;
             tx.commit()?;
             Ok(())
         })
@@ -57,7 +79,8 @@ impl Store {
     pub fn admins(&self) -> Result<Vec<Admin>, StoreError> {
         self.read(|c| {
             let mut statement = c.prepare("SELECT name, created FROM admins ORDER BY name")?;
-            let rows = statement.query_map([], |r| Ok(Admin { name: r.get(0)?, created: r.get(1)? }))?;
+            let rows =
+                statement.query_map([], |r| Ok(Admin { name: r.get(0)?, created: r.get(1)? }))?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
     }
@@ -67,7 +90,10 @@ impl Store {
     /// # Errors
     /// An SQLite failure.
     pub fn admin_secret_hash(&self, name: &str) -> Result<Option<String>, StoreError> {
-        self.read(|c| Ok(c.query_row("SELECT secret_hash FROM admins WHERE name = ?1", [name], |r| r.get(0)).optional()?))
+        self.read(|c| {
+            Ok(c.query_row("SELECT secret_hash FROM admins WHERE name = ?1", [name], |r| r.get(0))
+                .optional()?)
+        })
     }
 }
 

@@ -18,4 +18,6 @@ pub use error::StoreError;
 pub use maintenance::BackupSummary;
 pub use organisations::UpsertSummary;
 pub use store::{ChangeWatcher, Store};
-pub use submissions::{AuditRow, Decision, NewSubmission, PendingCaps, Received, Submission, SubmissionStatus};
+pub use submissions::{
+    AuditRow, Decision, NewSubmission, PendingCaps, Received, Submission, SubmissionStatus,
+};

@@ -76,7 +76,9 @@ impl Store {
     pub fn form_secret(&self, make: impl FnOnce() -> String) -> Result<String, StoreError> {
         self.write(|c| {
             let tx = c.transaction()?;
-            let existing: Option<String> = tx.query_row("SELECT value FROM meta WHERE key = 'form_secret'", [], |r| r.get(0)).optional()?;
+            let existing: Option<String> = tx
+                .query_row("SELECT value FROM meta WHERE key = 'form_secret'", [], |r| r.get(0))
+                .optional()?;
             let secret = if let Some(s) = existing {
                 s
             } else {
@@ -91,14 +93,23 @@ impl Store {
 }
 
 pub(crate) fn read_version(c: &Connection) -> Result<u64, StoreError> {
-    let value: String = c.query_row("SELECT value FROM meta WHERE key = 'organisations_version'", [], |r| r.get(0))?;
-    value.parse().map_err(|_| StoreError::Row { id: "meta.organisations_version".into(), detail: format!("'{value}' is not a counter") })
+    let value: String =
+        c.query_row("SELECT value FROM meta WHERE key = 'organisations_version'", [], |r| {
+            r.get(0)
+        })?;
+    value.parse().map_err(|_| StoreError::Row {
+        id: "meta.organisations_version".into(),
+        detail: format!("'{value}' is not a counter"),
+    })
 }
 
 /// Opens a copy read-only (never creating or "recovering" it) and checks it is a sound impactmap database.
 fn verify_copy(path: &Path) -> Result<BackupSummary, StoreError> {
     let corrupt = |detail: String| StoreError::Corrupt { path: path.to_owned(), detail };
-    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let c = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
     let verdict: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
     if verdict != "ok" {
         return Err(corrupt(verdict));
@@ -112,5 +123,9 @@ fn verify_copy(path: &Path) -> Result<BackupSummary, StoreError> {
         Ok(usize::try_from(n).unwrap_or(0))
     };
     let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
-    Ok(BackupSummary { organisations: count("organisations")?, submissions: count("submissions")?, bytes })
+    Ok(BackupSummary {
+        organisations: count("organisations")?,
+        submissions: count("submissions")?,
+        bytes,
+    })
 }

@@ -1,4 +1,6 @@
-use impactmap_model::{CountryCode, Listing, LonLat, OrgId, Organisation, Provenance, SdgSet, TermKey};
+use impactmap_model::{
+    CountryCode, Listing, LonLat, OrgId, Organisation, Provenance, SdgSet, TermKey,
+};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
@@ -85,7 +87,8 @@ impl Store {
     /// An SQLite failure.
     pub fn count(&self) -> Result<usize, StoreError> {
         self.read(|c| {
-            Ok(c.query_row("SELECT count(*) FROM organisations", [], |r| r.get::<_, i64>(0)).map(|n| usize::try_from(n).unwrap_or(0))?)
+            Ok(c.query_row("SELECT count(*) FROM organisations", [], |r| r.get::<_, i64>(0))
+                .map(|n| usize::try_from(n).unwrap_or(0))?)
         })
     }
 
@@ -95,7 +98,13 @@ impl Store {
     /// An SQLite failure, or [`StoreError::Row`] for a row that no longer validates.
     pub fn organisation(&self, id: &OrgId) -> Result<Option<Organisation>, StoreError> {
         self.read(|c| {
-            c.query_row(&format!("SELECT {COLUMNS} FROM organisations WHERE id = ?1"), [id.as_str()], from_row).optional()?.transpose()
+            c.query_row(
+                &format!("SELECT {COLUMNS} FROM organisations WHERE id = ?1"),
+                [id.as_str()],
+                from_row,
+            )
+            .optional()?
+            .transpose()
         })
     }
 
@@ -103,7 +112,10 @@ impl Store {
     ///
     /// # Errors
     /// An SQLite failure, a [`StoreError::Row`], or the first error of `each`.
-    pub fn each_organisation<E: From<StoreError>>(&self, mut each: impl FnMut(Organisation) -> Result<(), E>) -> Result<(), E> {
+    pub fn each_organisation<E: From<StoreError>>(
+        &self,
+        mut each: impl FnMut(Organisation) -> Result<(), E>,
+    ) -> Result<(), E> {
         let mut failure = None;
         let outcome = self.read(|c| {
             each_row(c, &mut |org| {
@@ -174,12 +186,32 @@ struct ListingColumns {
 }
 
 /// The columns of `each_listing`'s query.
-const LISTING_QUERY: ListingColumns =
-    ListingColumns { id: 0, name: 1, city: 2, country: 3, continent: 4, family: 5, sectors: 6, sdgs: 7, lon: 8, lat: 9 };
+const LISTING_QUERY: ListingColumns = ListingColumns {
+    id: 0,
+    name: 1,
+    city: 2,
+    country: 3,
+    continent: 4,
+    family: 5,
+    sectors: 6,
+    sdgs: 7,
+    lon: 8,
+    lat: 9,
+};
 
 /// The same columns among [`COLUMNS`].
-const IN_COLUMNS: ListingColumns =
-    ListingColumns { id: 0, name: 1, city: 6, country: 5, continent: 7, family: 8, sectors: 9, sdgs: 10, lon: 11, lat: 12 };
+const IN_COLUMNS: ListingColumns = ListingColumns {
+    id: 0,
+    name: 1,
+    city: 6,
+    country: 5,
+    continent: 7,
+    family: 8,
+    sectors: 9,
+    sdgs: 10,
+    lon: 11,
+    lat: 12,
+};
 
 fn listing_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Listing, StoreError>> {
     listing_at(row, &LISTING_QUERY)
@@ -201,7 +233,11 @@ fn listing_at(row: &Row<'_>, at: &ListingColumns) -> rusqlite::Result<Result<Lis
             country: CountryCode::parse(&country).map_err(|e| invalid(e.to_string()))?,
             continent: TermKey::try_from(continent.clone()).map_err(invalid)?,
             family: TermKey::try_from(family.clone()).map_err(invalid)?,
-            sectors: sectors.split(';').map(|s| TermKey::try_from(s.to_owned())).collect::<Result<_, _>>().map_err(invalid)?,
+            sectors: sectors
+                .split(';')
+                .map(|s| TermKey::try_from(s.to_owned()))
+                .collect::<Result<_, _>>()
+                .map_err(invalid)?,
             sdgs: SdgSet::from_bits(sdgs).map_err(|e| invalid(e.to_string()))?,
             location: LonLat::new(lon, lat).map_err(|e| invalid(e.to_string()))?,
         })
@@ -209,8 +245,12 @@ fn listing_at(row: &Row<'_>, at: &ListingColumns) -> rusqlite::Result<Result<Lis
     Ok(build())
 }
 
-fn each_row(connection: &Connection, each: &mut impl FnMut(Organisation) -> Result<(), StoreError>) -> Result<(), StoreError> {
-    let mut statement = connection.prepare(&format!("SELECT {COLUMNS} FROM organisations ORDER BY id"))?;
+fn each_row(
+    connection: &Connection,
+    each: &mut impl FnMut(Organisation) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut statement =
+        connection.prepare(&format!("SELECT {COLUMNS} FROM organisations ORDER BY id"))?;
     let mut rows = statement.query([])?;
     while let Some(row) = rows.next()? {
         each(from_row(row)??)?;

@@ -43,7 +43,12 @@ impl Store {
         configure(&writer).map_err(|e| classify(path, e))?;
         check(path, &writer)?;
         migrate(path, &mut writer)?;
-        Ok(Self { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::default(), reader_freed: Condvar::new() })
+        Ok(Self {
+            path: path.to_owned(),
+            writer: Mutex::new(writer),
+            readers: Mutex::default(),
+            reader_freed: Condvar::new(),
+        })
     }
 
     /// The database file.
@@ -52,17 +57,27 @@ impl Store {
     }
 
     /// Runs `f` on the writer connection; writes are serialised here.
-    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    pub(crate) fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let mut connection = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         f(&mut connection).map_err(|e| match e {
-            StoreError::Sqlite(ref s) if s.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) => StoreError::Full,
+            StoreError::Sqlite(ref s)
+                if s.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) =>
+            {
+                StoreError::Full
+            }
             e => e,
         })
     }
 
     /// Runs `f` on a read-only connection from the pool, waiting for one
     /// when all [`READERS`] are busy.
-    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    pub(crate) fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let mut readers = self.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let pooled = loop {
             if let Some(c) = readers.idle.pop() {
@@ -72,7 +87,8 @@ impl Store {
                 readers.open += 1;
                 break None;
             }
-            readers = self.reader_freed.wait(readers).unwrap_or_else(std::sync::PoisonError::into_inner);
+            readers =
+                self.reader_freed.wait(readers).unwrap_or_else(std::sync::PoisonError::into_inner);
         };
         drop(readers);
         // From here on the place is given back however this ends.
@@ -94,7 +110,8 @@ struct Lease<'a> {
 
 impl Drop for Lease<'_> {
     fn drop(&mut self) {
-        let mut readers = self.store.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut readers =
+            self.store.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         match self.connection.take() {
             Some(c) => readers.idle.push(c),
             None => readers.open -= 1,
@@ -104,7 +121,10 @@ impl Drop for Lease<'_> {
 }
 
 fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
-    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let c = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
     c.busy_timeout(Duration::from_secs(5))?;
     Ok(c)
 }
@@ -125,7 +145,8 @@ impl ChangeWatcher {
     /// # Errors
     /// An SQLite failure.
     pub fn changed(&mut self) -> Result<bool, StoreError> {
-        let data_version: i64 = self.connection.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let data_version: i64 =
+            self.connection.query_row("PRAGMA data_version", [], |r| r.get(0))?;
         if data_version == self.data_version {
             return Ok(false);
         }
@@ -143,7 +164,10 @@ impl Store {
     /// # Errors
     /// An SQLite failure opening the connection.
     pub fn watch(&self) -> Result<ChangeWatcher, StoreError> {
-        let connection = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let connection = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
         let data_version = connection.query_row("PRAGMA data_version", [], |r| r.get(0))?;
         let organisations_version = read_version(&connection)?;
         Ok(ChangeWatcher { connection, data_version, organisations_version })
@@ -176,12 +200,16 @@ fn classify(path: &Path, error: rusqlite::Error) -> StoreError {
 }
 
 fn check(path: &Path, connection: &Connection) -> Result<(), StoreError> {
-    let verdict: String = connection.query_row("PRAGMA quick_check", [], |row| row.get(0)).map_err(|e| classify(path, e))?;
+    let verdict: String = connection
+        .query_row("PRAGMA quick_check", [], |row| row.get(0))
+        .map_err(|e| classify(path, e))?;
     if verdict != "ok" {
         return Err(StoreError::Corrupt { path: path.to_owned(), detail: verdict });
     }
-    let application_id: i64 = connection.query_row("PRAGMA application_id", [], |row| row.get(0))?;
-    let tables: i64 = connection.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))?;
+    let application_id: i64 =
+        connection.query_row("PRAGMA application_id", [], |row| row.get(0))?;
+    let tables: i64 =
+        connection.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))?;
     if application_id != APPLICATION_ID && (application_id != 0 || tables > 0) {
         return Err(StoreError::NotOurs { path: path.to_owned(), application_id });
     }

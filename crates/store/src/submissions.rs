@@ -138,7 +138,8 @@ pub struct AuditRow {
     pub detail: String,
 }
 
-const SUBMISSION_COLUMNS: &str = "id, status, draft, edit_of, hints, created, decided, decided_by, reason, organisation";
+const SUBMISSION_COLUMNS: &str =
+    "id, status, draft, edit_of, hints, created, decided, decided_by, reason, organisation";
 
 impl Store {
     /// Stores a submission in one transaction, spending its form token, unless
@@ -148,7 +149,11 @@ impl Store {
     /// [`StoreError::QueueFull`] or [`StoreError::ClientQueueFull`] when
     /// `caps` submissions are pending in all or from this client,
     /// [`StoreError::Full`] when the disk or quota is full, or an SQLite failure.
-    pub fn receive_submission(&self, new: &NewSubmission, caps: PendingCaps) -> Result<Received, StoreError> {
+    pub fn receive_submission(
+        &self,
+        new: &NewSubmission,
+        caps: PendingCaps,
+    ) -> Result<Received, StoreError> {
         self.write(|connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let open: Option<String> = tx
@@ -194,14 +199,24 @@ impl Store {
     /// # Errors
     /// An SQLite failure.
     pub fn form_token_used(&self, nonce: &str) -> Result<bool, StoreError> {
-        self.read(|c| Ok(c.query_row("SELECT count(*) FROM form_tokens_used WHERE nonce = ?1", [nonce], |r| r.get::<_, i64>(0))? > 0))
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM form_tokens_used WHERE nonce = ?1",
+                [nonce],
+                |r| r.get::<_, i64>(0),
+            )? > 0)
+        })
     }
 
     /// Submissions in `status`, oldest first.
     ///
     /// # Errors
     /// An SQLite failure, or [`StoreError::Row`] for a damaged row.
-    pub fn submissions(&self, status: SubmissionStatus, limit: usize) -> Result<Vec<Submission>, StoreError> {
+    pub fn submissions(
+        &self,
+        status: SubmissionStatus,
+        limit: usize,
+    ) -> Result<Vec<Submission>, StoreError> {
         self.read(|c| {
             let mut statement =
                 c.prepare(&format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE status = ?1 ORDER BY created, id LIMIT ?2"))?;
@@ -225,9 +240,13 @@ impl Store {
     /// An SQLite failure, or [`StoreError::Row`] for a damaged row.
     pub fn submission(&self, id: &str) -> Result<Option<Submission>, StoreError> {
         self.read(|c| {
-            c.query_row(&format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = ?1"), [id], submission_from_row)
-                .optional()?
-                .transpose()
+            c.query_row(
+                &format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = ?1"),
+                [id],
+                submission_from_row,
+            )
+            .optional()?
+            .transpose()
         })
     }
 
@@ -240,7 +259,11 @@ impl Store {
             SubmissionStatus::ALL
                 .into_iter()
                 .map(|s| {
-                    let n: i64 = c.query_row("SELECT count(*) FROM submissions WHERE status = ?1", [s.as_str()], |r| r.get(0))?;
+                    let n: i64 = c.query_row(
+                        "SELECT count(*) FROM submissions WHERE status = ?1",
+                        [s.as_str()],
+                        |r| r.get(0),
+                    )?;
                     Ok((s, usize::try_from(n).unwrap_or(0)))
                 })
                 .collect()
@@ -255,7 +278,14 @@ impl Store {
     /// [`StoreError::NoSuchSubmission`], [`StoreError::AlreadyDecided`] when
     /// another moderator was first, [`StoreError::Full`], or an SQLite failure;
     /// nothing is written then.
-    pub fn decide(&self, id: &str, decision: &Decision, detail: &str, actor: &str, now: Timestamp) -> Result<Submission, StoreError> {
+    pub fn decide(
+        &self,
+        id: &str,
+        decision: &Decision,
+        detail: &str,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<Submission, StoreError> {
         self.write(|connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             still_open(&tx, id)?;
@@ -320,7 +350,8 @@ impl Store {
     /// An SQLite failure.
     pub fn not_duplicates(&self, name_key: &str) -> Result<Vec<String>, StoreError> {
         self.read(|c| {
-            let mut statement = c.prepare("SELECT other FROM not_duplicates WHERE name_key = ?1 ORDER BY other")?;
+            let mut statement =
+                c.prepare("SELECT other FROM not_duplicates WHERE name_key = ?1 ORDER BY other")?;
             let rows = statement.query_map([name_key], |r| r.get(0))?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
@@ -357,7 +388,11 @@ fn still_open(tx: &Transaction<'_>, id: &str) -> Result<(), StoreError> {
         .optional()?
         .ok_or_else(|| StoreError::NoSuchSubmission(id.to_owned()))?;
     let status = parse_status(id, &status)?;
-    if status.is_open() { Ok(()) } else { Err(StoreError::AlreadyDecided { id: id.to_owned(), status: status.as_str() }) }
+    if status.is_open() {
+        Ok(())
+    } else {
+        Err(StoreError::AlreadyDecided { id: id.to_owned(), status: status.as_str() })
+    }
 }
 
 /// Writes one audit row inside the act's transaction.
@@ -378,17 +413,27 @@ pub(crate) fn audit(
 }
 
 fn parse_status(id: &str, text: &str) -> Result<SubmissionStatus, StoreError> {
-    SubmissionStatus::parse(text).ok_or_else(|| StoreError::Row { id: id.to_owned(), detail: format!("unknown status '{text}'") })
+    SubmissionStatus::parse(text).ok_or_else(|| StoreError::Row {
+        id: id.to_owned(),
+        detail: format!("unknown status '{text}'"),
+    })
 }
 
 fn submission_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Submission, StoreError>> {
     let id: String = row.get(0)?;
-    let (status, edit_of, created, decided, organisation): (String, Option<String>, String, Option<String>, Option<String>) =
-        (row.get(1)?, row.get(3)?, row.get(5)?, row.get(6)?, row.get(9)?);
+    let (status, edit_of, created, decided, organisation): (
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+    ) = (row.get(1)?, row.get(3)?, row.get(5)?, row.get(6)?, row.get(9)?);
     let (draft, hints, decided_by, reason) = (row.get(2)?, row.get(4)?, row.get(7)?, row.get(8)?);
     let invalid = |detail: String| StoreError::Row { id: id.clone(), detail };
     let build = || -> Result<Submission, StoreError> {
-        let org_id = |text: Option<String>| text.map(|t| OrgId::parse(&t).map_err(|e| invalid(e.to_string()))).transpose();
+        let org_id = |text: Option<String>| {
+            text.map(|t| OrgId::parse(&t).map_err(|e| invalid(e.to_string()))).transpose()
+        };
         let time = |text: &str| text.parse::<Timestamp>().map_err(|e| invalid(e.to_string()));
         Ok(Submission {
             status: parse_status(&id, &status)?,

@@ -2,13 +2,18 @@
 //! made once with their audit row, a full disk that refuses writes but keeps
 //! reads and recovers, and backups taken while writers carry on.
 
-#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that cannot go on should stop loudly, helpers included"
+)]
 
 use std::sync::Arc;
 
 use impactmap_formats::{embedded_reference, generate_sample};
 use impactmap_model::{Organisation, Reference};
-use impactmap_store::{Decision, NewSubmission, PendingCaps, Received, Store, StoreError, SubmissionStatus};
+use impactmap_store::{
+    Decision, NewSubmission, PendingCaps, Received, Store, StoreError, SubmissionStatus,
+};
 use jiff::Timestamp;
 
 fn submission(n: usize) -> NewSubmission {
@@ -45,9 +50,15 @@ fn open() -> (tempfile::TempDir, Store) {
 #[test]
 fn the_same_content_twice_is_one_submission() {
     let (_dir, store) = open();
-    assert_eq!(store.receive_submission(&submission(1), caps(10)).unwrap(), Received::New("s0001".into()));
+    assert_eq!(
+        store.receive_submission(&submission(1), caps(10)).unwrap(),
+        Received::New("s0001".into())
+    );
     let again = NewSubmission { id: "s9999".into(), nonce: "other".into(), ..submission(1) };
-    assert_eq!(store.receive_submission(&again, caps(10)).unwrap(), Received::Again("s0001".into()));
+    assert_eq!(
+        store.receive_submission(&again, caps(10)).unwrap(),
+        Received::Again("s0001".into())
+    );
     assert_eq!(store.submissions(SubmissionStatus::Pending, 100).unwrap().len(), 1);
     assert!(store.form_token_used("n0001").unwrap());
     assert!(!store.form_token_used("other").unwrap());
@@ -60,13 +71,21 @@ fn the_pending_cap_refuses_more_but_spam_is_still_set_aside() {
     for n in 0..3 {
         store.receive_submission(&submission(n), caps(3)).unwrap();
     }
-    assert!(matches!(store.receive_submission(&submission(3), caps(3)), Err(StoreError::QueueFull { cap: 3 })));
+    assert!(matches!(
+        store.receive_submission(&submission(3), caps(3)),
+        Err(StoreError::QueueFull { cap: 3 })
+    ));
     let spam = NewSubmission { status: SubmissionStatus::Spam, ..submission(4) };
     assert_eq!(store.receive_submission(&spam, caps(3)).unwrap(), Received::New("s0004".into()));
     let counts = store.submission_counts().unwrap();
     assert_eq!(
         counts,
-        vec![(SubmissionStatus::Pending, 3), (SubmissionStatus::Approved, 0), (SubmissionStatus::Rejected, 0), (SubmissionStatus::Spam, 1)]
+        vec![
+            (SubmissionStatus::Pending, 3),
+            (SubmissionStatus::Approved, 0),
+            (SubmissionStatus::Rejected, 0),
+            (SubmissionStatus::Spam, 1)
+        ]
     );
 }
 
@@ -77,16 +96,35 @@ fn one_client_may_keep_only_so_many_pending() {
     let caps = PendingCaps { total: 100, per_client: 20 };
     let from = |n: usize, client: &str| NewSubmission { client: client.into(), ..submission(n) };
     for n in 0..20 {
-        assert_eq!(store.receive_submission(&from(n, "busy"), caps).unwrap(), Received::New(format!("s{n:04}")));
+        assert_eq!(
+            store.receive_submission(&from(n, "busy"), caps).unwrap(),
+            Received::New(format!("s{n:04}"))
+        );
     }
     for n in 20..25 {
-        assert!(matches!(store.receive_submission(&from(n, "busy"), caps), Err(StoreError::ClientQueueFull { cap: 20 })));
+        assert!(matches!(
+            store.receive_submission(&from(n, "busy"), caps),
+            Err(StoreError::ClientQueueFull { cap: 20 })
+        ));
     }
-    assert_eq!(store.receive_submission(&from(30, "other"), caps).unwrap(), Received::New("s0030".into()));
+    assert_eq!(
+        store.receive_submission(&from(30, "other"), caps).unwrap(),
+        Received::New("s0030".into())
+    );
     let spam = NewSubmission { status: SubmissionStatus::Spam, ..from(31, "busy") };
-    assert_eq!(store.receive_submission(&spam, caps).unwrap(), Received::New("s0031".into()), "spam is still set aside");
-    store.decide("s0000", &Decision::Reject { reason: "test".into() }, "{}", "ada", Timestamp::now()).unwrap();
-    assert_eq!(store.receive_submission(&from(32, "busy"), caps).unwrap(), Received::New("s0032".into()), "a decision makes room");
+    assert_eq!(
+        store.receive_submission(&spam, caps).unwrap(),
+        Received::New("s0031".into()),
+        "spam is still set aside"
+    );
+    store
+        .decide("s0000", &Decision::Reject { reason: "test".into() }, "{}", "ada", Timestamp::now())
+        .unwrap();
+    assert_eq!(
+        store.receive_submission(&from(32, "busy"), caps).unwrap(),
+        Received::New("s0032".into()),
+        "a decision makes room"
+    );
     assert_eq!(store.submissions(SubmissionStatus::Pending, 100).unwrap().len(), 21);
 }
 
@@ -97,16 +135,37 @@ fn a_pair_said_not_duplicate_is_remembered_with_its_audit_row() {
     store.receive_submission(&submission(1), caps(10)).unwrap();
     let pair = ("coop du lac", "0123456789abcdef");
     let updated = store
-        .not_duplicate("s0001", pair, r#"{"duplicates":[]}"#, r#"{"not_duplicate_of":"0123456789abcdef"}"#, "ada", Timestamp::now())
+        .not_duplicate(
+            "s0001",
+            pair,
+            r#"{"duplicates":[]}"#,
+            r#"{"not_duplicate_of":"0123456789abcdef"}"#,
+            "ada",
+            Timestamp::now(),
+        )
         .unwrap();
-    assert_eq!((updated.status, updated.hints.as_str()), (SubmissionStatus::Pending, r#"{"duplicates":[]}"#));
+    assert_eq!(
+        (updated.status, updated.hints.as_str()),
+        (SubmissionStatus::Pending, r#"{"duplicates":[]}"#)
+    );
     assert_eq!(store.not_duplicates("coop du lac").unwrap(), ["0123456789abcdef"]);
     assert!(store.not_duplicates("coop du port").unwrap().is_empty());
     let audit = store.audit_log(10).unwrap();
-    assert_eq!((audit[0].act.as_str(), audit[0].submission.as_deref()), ("not-duplicate", Some("s0001")));
-    store.decide("s0001", &Decision::Reject { reason: "test".into() }, "{}", "ada", Timestamp::now()).unwrap();
-    assert!(matches!(store.not_duplicate("s0001", pair, "{}", "{}", "ada", Timestamp::now()), Err(StoreError::AlreadyDecided { .. })));
-    assert!(matches!(store.not_duplicate("s0404", pair, "{}", "{}", "ada", Timestamp::now()), Err(StoreError::NoSuchSubmission(_))));
+    assert_eq!(
+        (audit[0].act.as_str(), audit[0].submission.as_deref()),
+        ("not-duplicate", Some("s0001"))
+    );
+    store
+        .decide("s0001", &Decision::Reject { reason: "test".into() }, "{}", "ada", Timestamp::now())
+        .unwrap();
+    assert!(matches!(
+        store.not_duplicate("s0001", pair, "{}", "{}", "ada", Timestamp::now()),
+        Err(StoreError::AlreadyDecided { .. })
+    ));
+    assert!(matches!(
+        store.not_duplicate("s0404", pair, "{}", "{}", "ada", Timestamp::now()),
+        Err(StoreError::NoSuchSubmission(_))
+    ));
 }
 
 /// RELIABILITY B6.
@@ -128,14 +187,32 @@ fn a_decision_publishes_closes_and_audits_in_one_go() {
     assert_eq!(store.organisations_version().unwrap(), version + 1);
     // Decided once: a second decision of either kind is refused and writes nothing.
     let reject = Decision::Reject { reason: "spam \"quoted\"".into() };
-    assert!(matches!(store.decide("s0001", &reject, "{}", "bo", now), Err(StoreError::AlreadyDecided { status: "approved", .. })));
-    assert!(matches!(store.decide("nope", &reject, "{}", "bo", now), Err(StoreError::NoSuchSubmission(_))));
+    assert!(matches!(
+        store.decide("s0001", &reject, "{}", "bo", now),
+        Err(StoreError::AlreadyDecided { status: "approved", .. })
+    ));
+    assert!(matches!(
+        store.decide("nope", &reject, "{}", "bo", now),
+        Err(StoreError::NoSuchSubmission(_))
+    ));
     let rejected = store.decide("s0002", &reject, "{\"reason\":1}", "bo", now).unwrap();
-    assert_eq!((rejected.status, rejected.reason.as_deref()), (SubmissionStatus::Rejected, Some("spam \"quoted\"")));
+    assert_eq!(
+        (rejected.status, rejected.reason.as_deref()),
+        (SubmissionStatus::Rejected, Some("spam \"quoted\""))
+    );
     assert_eq!(store.organisations_version().unwrap(), version + 1);
     let log = store.audit_log(10).unwrap();
-    let acts: Vec<_> = log.iter().map(|a| (a.act.as_str(), a.actor.as_str(), a.submission.as_deref(), a.detail.as_str())).collect();
-    assert_eq!(acts, vec![("reject", "bo", Some("s0002"), "{\"reason\":1}"), ("approve", "ana", Some("s0001"), "{\"new\":true}")]);
+    let acts: Vec<_> = log
+        .iter()
+        .map(|a| (a.act.as_str(), a.actor.as_str(), a.submission.as_deref(), a.detail.as_str()))
+        .collect();
+    assert_eq!(
+        acts,
+        vec![
+            ("reject", "bo", Some("s0002"), "{\"reason\":1}"),
+            ("approve", "ana", Some("s0001"), "{\"new\":true}")
+        ]
+    );
 }
 
 /// RELIABILITY B4.
@@ -151,7 +228,8 @@ fn two_moderators_racing_publish_exactly_once() {
             .map(|who| {
                 let (store, id, org) = (store.clone(), id.clone(), org.clone());
                 std::thread::spawn(move || {
-                    let decision = Decision::Publish { organisation: Box::new(org), act: "approve" };
+                    let decision =
+                        Decision::Publish { organisation: Box::new(org), act: "approve" };
                     store.decide(&id, &decision, "{}", &format!("mod{who}"), Timestamp::now())
                 })
             })
@@ -230,16 +308,26 @@ fn moderators_are_added_listed_and_revoked_with_audit() {
     let (_dir, store) = open();
     let now = Timestamp::now();
     store.add_admin("ana", "$argon2id$fake", "cli", now).unwrap();
-    assert!(matches!(store.add_admin("ana", "$argon2id$other", "cli", now), Err(StoreError::AdminExists(_))));
+    assert!(matches!(
+        store.add_admin("ana", "$argon2id$other", "cli", now),
+        Err(StoreError::AdminExists(_))
+    ));
     assert_eq!(store.admin_secret_hash("ana").unwrap().as_deref(), Some("$argon2id$fake"));
-    assert_eq!(store.admins().unwrap().iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["ana"]);
+    assert_eq!(
+        store.admins().unwrap().iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
+        ["ana"]
+    );
     store.revoke_admin("ana", "cli", now).unwrap();
     assert!(matches!(store.revoke_admin("ana", "cli", now), Err(StoreError::NoSuchAdmin(_))));
     assert_eq!(store.admin_secret_hash("ana").unwrap(), None);
-    let acts: Vec<_> = store.audit_log(10).unwrap().into_iter().map(|a| (a.act, a.detail)).collect();
+    let acts: Vec<_> =
+        store.audit_log(10).unwrap().into_iter().map(|a| (a.act, a.detail)).collect();
     assert_eq!(
         acts,
-        vec![("admin-revoke".to_owned(), "{\"admin\":\"ana\"}".to_owned()), ("admin-add".to_owned(), "{\"admin\":\"ana\"}".to_owned())]
+        vec![
+            ("admin-revoke".to_owned(), "{\"admin\":\"ana\"}".to_owned()),
+            ("admin-add".to_owned(), "{\"admin\":\"ana\"}".to_owned())
+        ]
     );
 }
 

@@ -1,7 +1,10 @@
 //! The store's promises: upserts by provenance, all-or-nothing writes, and
 //! files that are not sound impactmap databases refused by name.
 
-#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that cannot go on should stop loudly, helpers included"
+)]
 
 use impactmap_formats::{embedded_reference, generate_sample};
 use impactmap_model::OrgId;
@@ -16,8 +19,14 @@ fn upsert_inserts_then_finds_nothing_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("a.db")).unwrap();
     let orgs = sample(50);
-    assert_eq!(store.upsert(&orgs).unwrap(), UpsertSummary { inserted: 50, updated: 0, unchanged: 0 });
-    assert_eq!(store.upsert(&orgs).unwrap(), UpsertSummary { inserted: 0, updated: 0, unchanged: 50 });
+    assert_eq!(
+        store.upsert(&orgs).unwrap(),
+        UpsertSummary { inserted: 50, updated: 0, unchanged: 0 }
+    );
+    assert_eq!(
+        store.upsert(&orgs).unwrap(),
+        UpsertSummary { inserted: 0, updated: 0, unchanged: 50 }
+    );
     assert_eq!(store.count().unwrap(), 50);
     let back = store.organisation(&orgs[7].id).unwrap().unwrap();
     assert_eq!(back, orgs[7]);
@@ -34,7 +43,10 @@ fn upsert_inserts_then_finds_nothing_to_do() {
     let mut listings = Vec::new();
     store.each_listing(|l| listings.push(l)).unwrap();
     listings.sort_by(|a, b| a.id.cmp(&b.id));
-    assert_eq!(listings, expected.into_iter().map(impactmap_model::Listing::from).collect::<Vec<_>>());
+    assert_eq!(
+        listings,
+        expected.into_iter().map(impactmap_model::Listing::from).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -44,10 +56,21 @@ fn a_changed_organisation_keeps_its_id_and_creation_time() {
     let orgs = sample(3);
     store.upsert(&orgs).unwrap();
     let later = orgs[1].created.checked_add(jiff::SignedDuration::from_hours(48)).unwrap();
-    let changed = impactmap_model::Organisation { name: "Renamed (sample)".into(), created: later, updated: later, ..orgs[1].clone() };
-    assert_eq!(store.upsert(&[changed]).unwrap(), UpsertSummary { inserted: 0, updated: 1, unchanged: 0 });
+    let changed = impactmap_model::Organisation {
+        name: "Renamed (sample)".into(),
+        created: later,
+        updated: later,
+        ..orgs[1].clone()
+    };
+    assert_eq!(
+        store.upsert(&[changed]).unwrap(),
+        UpsertSummary { inserted: 0, updated: 1, unchanged: 0 }
+    );
     let back = store.organisation(&orgs[1].id).unwrap().unwrap();
-    assert_eq!((back.name.as_str(), back.created, back.updated), ("Renamed (sample)", orgs[1].created, later));
+    assert_eq!(
+        (back.name.as_str(), back.created, back.updated),
+        ("Renamed (sample)", orgs[1].created, later)
+    );
 }
 
 #[test]
@@ -63,7 +86,10 @@ fn a_failing_upsert_writes_nothing() {
     intruder.provenance.source_id = "elsewhere".into();
     batch.push(intruder);
     let err = store.upsert(&batch).unwrap_err();
-    assert!(matches!(err, StoreError::IdCollision { ref id, .. } if *id == orgs[0].id.to_string()), "{err}");
+    assert!(
+        matches!(err, StoreError::IdCollision { ref id, .. } if *id == orgs[0].id.to_string()),
+        "{err}"
+    );
     assert_eq!(store.count().unwrap(), 5);
     assert!(store.organisation(&orgs[6].id).unwrap().is_none());
 }
@@ -118,7 +144,10 @@ fn a_damaged_database_is_refused_not_repaired() {
 fn another_applications_database_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("other.db");
-    rusqlite::Connection::open(&path).unwrap().execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
     let err = Store::open(&path).unwrap_err();
     assert!(matches!(err, StoreError::NotOurs { application_id: 0, .. }), "{err:?}");
 }
@@ -147,10 +176,16 @@ fn the_write_ahead_log_shrinks_back_after_a_big_import() {
     let wal = dir.path().join("a.db-wal");
     let store = Store::open(&db).unwrap();
     let long = "A cooperative of growers. ".repeat(180);
-    let orgs: Vec<_> = sample(2000).into_iter().map(|o| impactmap_model::Organisation { description: long.clone(), ..o }).collect();
+    let orgs: Vec<_> = sample(2000)
+        .into_iter()
+        .map(|o| impactmap_model::Organisation { description: long.clone(), ..o })
+        .collect();
     store.upsert(&orgs).unwrap();
     let grown = std::fs::metadata(&wal).unwrap().len();
-    assert!(grown > 8 << 20, "the import left a WAL of only {grown} bytes: the test proves nothing");
+    assert!(
+        grown > 8 << 20,
+        "the import left a WAL of only {grown} bytes: the test proves nothing"
+    );
     store.upsert(&sample(2001)[2000..]).unwrap();
     let after = std::fs::metadata(&wal).unwrap().len();
     assert!(after <= 4 << 20, "the WAL stayed at {after} bytes after the next write");

@@ -45,14 +45,19 @@ impl Basemap {
                         let visible = polygon
                             .simplify(epsilon)
                             .into_iter()
-                            .filter(|p| p.bounding_rect().is_some_and(|r| r.width().max(r.height()) >= epsilon))
+                            .filter(|p| {
+                                p.bounding_rect()
+                                    .is_some_and(|r| r.width().max(r.height()) >= epsilon)
+                            })
                             .collect::<MultiPolygon>();
                         project(&visible)
                     })
                     .collect::<Vec<_>>();
-                let mut bounds = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+                let mut bounds =
+                    [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
                 for &(x, y) in by_zoom[usize::from(BASEMAP_MAX_ZOOM)].iter().flatten().flatten() {
-                    bounds = [bounds[0].min(x), bounds[1].min(y), bounds[2].max(x), bounds[3].max(y)];
+                    bounds =
+                        [bounds[0].min(x), bounds[1].min(y), bounds[2].max(x), bounds[3].max(y)];
                 }
                 Country { code, bounds, by_zoom }
             })
@@ -62,15 +67,21 @@ impl Basemap {
 
     /// The countries that reach into the tile (with `buffer` units of margin),
     /// each as rings in tile units: exteriors with positive area, holes negative.
-    pub fn in_tile(&self, tile: TileCoord, extent: u32, buffer: u32) -> Vec<(CountryCode, TileRings)> {
+    pub fn in_tile(
+        &self,
+        tile: TileCoord,
+        extent: u32,
+        buffer: u32,
+    ) -> Vec<(CountryCode, TileRings)> {
         let b = tile.buffered_bounds(extent, buffer);
         let level = usize::from(tile.z().min(BASEMAP_MAX_ZOOM));
         let mut out = Vec::new();
-        for country in self
-            .countries
-            .iter()
-            .filter(|c| c.bounds[0] <= b.max_x && c.bounds[2] >= b.min_x && c.bounds[1] <= b.max_y && c.bounds[3] >= b.min_y)
-        {
+        for country in self.countries.iter().filter(|c| {
+            c.bounds[0] <= b.max_x
+                && c.bounds[2] >= b.min_x
+                && c.bounds[1] <= b.max_y
+                && c.bounds[3] >= b.min_y
+        }) {
             let mut rings = Vec::new();
             for polygon in &country.by_zoom[level] {
                 for (index, ring) in polygon.iter().enumerate() {
@@ -116,9 +127,16 @@ fn project(polygon: &MultiPolygon) -> Polygons {
             .collect();
         // A polygon reaching past either edge of the world is also drawn
         // shifted by one world, so tiles on the other side see their part.
-        let (min_x, max_x) = rings.iter().flatten().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.0), hi.max(p.0)));
-        for offset in [(max_x > 1.0).then_some(-1.0), (min_x < 0.0).then_some(1.0)].into_iter().flatten() {
-            out.push(rings.iter().map(|r| r.iter().map(|&(x, y)| (x + offset, y)).collect()).collect());
+        let (min_x, max_x) = rings
+            .iter()
+            .flatten()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.0), hi.max(p.0)));
+        for offset in
+            [(max_x > 1.0).then_some(-1.0), (min_x < 0.0).then_some(1.0)].into_iter().flatten()
+        {
+            out.push(
+                rings.iter().map(|r| r.iter().map(|&(x, y)| (x + offset, y)).collect()).collect(),
+            );
         }
         out.push(rings);
     }

@@ -8,13 +8,24 @@ use crate::TileCoord;
 /// units, clipped to the tile grown by `buffer`, without repeated points,
 /// wound with positive area when `exterior` and negative otherwise. `None`
 /// when nothing of it is left.
-pub fn ring_in_tile(ring: &[(f64, f64)], tile: TileCoord, extent: u32, buffer: u32, exterior: bool) -> Option<Vec<(i32, i32)>> {
+pub fn ring_in_tile(
+    ring: &[(f64, f64)],
+    tile: TileCoord,
+    extent: u32,
+    buffer: u32,
+    exterior: bool,
+) -> Option<Vec<(i32, i32)>> {
     let scale = tile.size() * f64::from(extent);
-    let (origin_x, origin_y) = (f64::from(tile.x()) * f64::from(extent), f64::from(tile.y()) * f64::from(extent));
-    let local: Vec<(f64, f64)> = ring.iter().map(|&(x, y)| (x * scale - origin_x, y * scale - origin_y)).collect();
+    let (origin_x, origin_y) =
+        (f64::from(tile.x()) * f64::from(extent), f64::from(tile.y()) * f64::from(extent));
+    let local: Vec<(f64, f64)> =
+        ring.iter().map(|&(x, y)| (x * scale - origin_x, y * scale - origin_y)).collect();
     let (lo, hi) = (-f64::from(buffer), f64::from(extent + buffer));
     #[expect(clippy::cast_possible_truncation, reason = "clipped to the buffered tile")]
-    let units: Vec<(i32, i32)> = clip_ring(&local, lo, hi).into_iter().map(|(x, y)| (x.round() as i32, y.round() as i32)).collect();
+    let units: Vec<(i32, i32)> = clip_ring(&local, lo, hi)
+        .into_iter()
+        .map(|(x, y)| (x.round() as i32, y.round() as i32))
+        .collect();
     let mut ring = tidy(units)?;
     if (signed_area(&ring) > 0) != exterior {
         ring.reverse();

@@ -167,7 +167,13 @@ impl Layer {
     }
 
     /// Adds a point at (`x`, `y`) in tile units, with an optional id and properties.
-    pub fn add_point<K: PropertyKey>(&mut self, id: Option<u64>, x: i32, y: i32, properties: &[(K, PropertyValue<'_>)]) {
+    pub fn add_point<K: PropertyKey>(
+        &mut self,
+        id: Option<u64>,
+        x: i32,
+        y: i32,
+        properties: &[(K, PropertyValue<'_>)],
+    ) {
         let mut geometry = [0u8; 15];
         let len = {
             let mut cursor = ArrayWriter { buf: &mut geometry, len: 0 };
@@ -182,7 +188,12 @@ impl Layer {
     /// Adds a polygon given as rings in tile units, exterior rings wound
     /// with positive area (clockwise on screen) and holes negative, without
     /// the closing point; rings of fewer than three points are skipped.
-    pub fn add_polygon<K: PropertyKey>(&mut self, id: Option<u64>, rings: &[Vec<(i32, i32)>], properties: &[(K, PropertyValue<'_>)]) {
+    pub fn add_polygon<K: PropertyKey>(
+        &mut self,
+        id: Option<u64>,
+        rings: &[Vec<(i32, i32)>],
+        properties: &[(K, PropertyValue<'_>)],
+    ) {
         let mut geometry = std::mem::take(&mut self.geometry);
         geometry.clear();
         let (mut cx, mut cy) = (0i32, 0i32);
@@ -206,7 +217,13 @@ impl Layer {
         self.geometry = geometry;
     }
 
-    fn add_feature<K: PropertyKey>(&mut self, id: Option<u64>, kind: u64, geometry: &[u8], properties: &[(K, PropertyValue<'_>)]) {
+    fn add_feature<K: PropertyKey>(
+        &mut self,
+        id: Option<u64>,
+        kind: u64,
+        geometry: &[u8],
+        properties: &[(K, PropertyValue<'_>)],
+    ) {
         let mut tags = std::mem::take(&mut self.tags);
         tags.clear();
         for &(key, value) in properties {
@@ -290,7 +307,10 @@ impl Layer {
                 }
             },
             PropertyValue::Uint(n) if n < SMALL_UINTS as u64 => {
-                #[expect(clippy::cast_possible_truncation, reason = "below SMALL_UINTS, which fits in u16")]
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "below SMALL_UINTS, which fits in u16"
+                )]
                 let n = n as u16;
                 let slot = &mut self.small_uints[usize::from(n)];
                 if *slot == u32::MAX {

@@ -69,10 +69,22 @@ mod tests {
 
     #[test]
     fn varint_lengths_are_the_bytes_written() {
-        for value in [0, 1, 0x7f, 0x80, 300, 0x3fff, 0x4000, u64::from(u32::MAX), 1 << 56, u64::MAX - 1, u64::MAX]
-            .into_iter()
-            .chain((0..64).map(|bit| 1u64 << bit))
-            .chain((1..64).map(|bit| (1u64 << bit) - 1))
+        for value in [
+            0,
+            1,
+            0x7f,
+            0x80,
+            300,
+            0x3fff,
+            0x4000,
+            u64::from(u32::MAX),
+            1 << 56,
+            u64::MAX - 1,
+            u64::MAX,
+        ]
+        .into_iter()
+        .chain((0..64).map(|bit| 1u64 << bit))
+        .chain((1..64).map(|bit| (1u64 << bit) - 1))
         {
             let mut out = Vec::new();
             varint(&mut out, value);

@@ -23,13 +23,20 @@ impl TileCoord {
     /// [`TileError::ZoomTooHigh`] above [`MAX_ZOOM`], [`TileError::OutOfRange`]
     /// when x or y is at least `2^z`.
     pub fn new(z: u32, x: u64, y: u64) -> Result<Self, TileError> {
-        let zoom = u8::try_from(z).ok().filter(|&z| z <= MAX_ZOOM).ok_or(TileError::ZoomTooHigh { z, max: MAX_ZOOM })?;
+        let zoom = u8::try_from(z)
+            .ok()
+            .filter(|&z| z <= MAX_ZOOM)
+            .ok_or(TileError::ZoomTooHigh { z, max: MAX_ZOOM })?;
         let size = 1u64 << zoom;
         if x >= size || y >= size {
             return Err(TileError::OutOfRange { z: zoom, x, y, size });
         }
         // Both below 2^30, checked just above.
-        Ok(Self { z: zoom, x: u32::try_from(x).unwrap_or(u32::MAX), y: u32::try_from(y).unwrap_or(u32::MAX) })
+        Ok(Self {
+            z: zoom,
+            x: u32::try_from(x).unwrap_or(u32::MAX),
+            y: u32::try_from(y).unwrap_or(u32::MAX),
+        })
     }
 
     /// Zoom.
@@ -67,14 +74,24 @@ impl TileCoord {
     pub fn buffered_bounds(self, extent: u32, buffer: u32) -> MercRect {
         let pad = f64::from(buffer) / f64::from(extent) / self.size();
         let b = self.bounds();
-        MercRect { min_x: b.min_x - pad, min_y: b.min_y - pad, max_x: b.max_x + pad, max_y: b.max_y + pad }
+        MercRect {
+            min_x: b.min_x - pad,
+            min_y: b.min_y - pad,
+            max_x: b.max_x + pad,
+            max_y: b.max_y + pad,
+        }
     }
 
     /// Where a Mercator point falls in this tile's `extent` grid (may lie outside `0..extent`).
     pub fn to_tile_units(self, x_merc: f64, y_merc: f64, extent: u32) -> (i32, i32) {
         let scale = self.size() * f64::from(extent);
-        #[expect(clippy::cast_possible_truncation, reason = "buffered points lie within a few tiles, far from i32 limits")]
-        let project = |v: f64, origin: u32| ((v * scale) - f64::from(origin) * f64::from(extent)).round() as i32;
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "buffered points lie within a few tiles, far from i32 limits"
+        )]
+        let project = |v: f64, origin: u32| {
+            ((v * scale) - f64::from(origin) * f64::from(extent)).round() as i32
+        };
         (project(x_merc, self.x), project(y_merc, self.y))
     }
 }
@@ -95,8 +112,14 @@ mod tests {
     #[test]
     fn refuses_impossible_tiles_before_shifting() {
         assert_eq!(TileCoord::new(31, 0, 0), Err(TileError::ZoomTooHigh { z: 31, max: 30 }));
-        assert_eq!(TileCoord::new(u32::MAX, 0, 0), Err(TileError::ZoomTooHigh { z: u32::MAX, max: 30 }));
-        assert_eq!(TileCoord::new(2, 4, 0), Err(TileError::OutOfRange { z: 2, x: 4, y: 0, size: 4 }));
+        assert_eq!(
+            TileCoord::new(u32::MAX, 0, 0),
+            Err(TileError::ZoomTooHigh { z: u32::MAX, max: 30 })
+        );
+        assert_eq!(
+            TileCoord::new(2, 4, 0),
+            Err(TileError::OutOfRange { z: 2, x: 4, y: 0, size: 4 })
+        );
         assert_eq!(
             TileCoord::new(0, 0, u64::MAX).unwrap_err().to_string(),
             "tile 0/0/18446744073709551615 is outside the 2^0 = 1 tiles of zoom 0"

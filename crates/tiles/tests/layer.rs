@@ -1,6 +1,9 @@
 //! The hand-written point encoder against an independent decoder (mvt-reader).
 
-#![allow(clippy::unwrap_used, reason = "a test that cannot go on should stop loudly, helpers included")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that cannot go on should stop loudly, helpers included"
+)]
 
 use std::collections::HashMap;
 
@@ -29,20 +32,25 @@ fn prop() -> impl Strategy<Value = Prop> {
 type Feature = (Option<u64>, i32, i32, Vec<(String, Prop)>);
 
 fn feature() -> impl Strategy<Value = Feature> {
-    (proptest::option::of(any::<u64>()), -5000i32..9000, -5000i32..9000, proptest::collection::vec(("[a-e]{1,2}", prop()), 0..6)).prop_map(
-        |(id, x, y, props)| {
+    (
+        proptest::option::of(any::<u64>()),
+        -5000i32..9000,
+        -5000i32..9000,
+        proptest::collection::vec(("[a-e]{1,2}", prop()), 0..6),
+    )
+        .prop_map(|(id, x, y, props)| {
             // One value per key, as a feature's properties are a map.
             let mut seen = std::collections::HashSet::new();
             let props = props.into_iter().filter(|(k, _)| seen.insert(k.clone())).collect();
             (id, x, y, props)
-        },
-    )
+        })
 }
 
 fn encode(name: &str, features: &[Feature]) -> Layer {
     let mut layer = Layer::new(name, 4096);
     for (id, x, y, props) in features {
-        let props: Vec<(&str, PropertyValue<'_>)> = props.iter().map(|(k, v)| (k.as_str(), v.as_value())).collect();
+        let props: Vec<(&str, PropertyValue<'_>)> =
+            props.iter().map(|(k, v)| (k.as_str(), v.as_value())).collect();
         layer.add_point(*id, *x, *y, &props);
     }
     layer
@@ -166,7 +174,12 @@ fn an_empty_tile_has_no_layers() {
 fn keys_and_values_are_stored_once() {
     let mut layer = Layer::new("clusters", 4096);
     for i in 0..100 {
-        layer.add_point(Some(i), 1, 2, &[("family", PropertyValue::Str("cooperative")), ("count", PropertyValue::Uint(3))]);
+        layer.add_point(
+            Some(i),
+            1,
+            2,
+            &[("family", PropertyValue::Str("cooperative")), ("count", PropertyValue::Uint(3))],
+        );
     }
     let bytes = encode_tile(&[&layer]);
     assert_eq!(bytes.windows(b"cooperative".len()).filter(|w| *w == b"cooperative").count(), 1);

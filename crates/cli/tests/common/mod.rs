@@ -37,7 +37,9 @@ impl Server {
             if let Some(address) = line.split("listening on http://").nth(1) {
                 let later = Arc::new(Mutex::new(Vec::new()));
                 let sink = later.clone();
-                std::thread::spawn(move || lines.map_while(Result::ok).for_each(|line| sink.lock().unwrap().push(line)));
+                std::thread::spawn(move || {
+                    lines.map_while(Result::ok).for_each(|line| sink.lock().unwrap().push(line))
+                });
                 return Self { child, address: address.trim().to_owned(), log, later };
             }
         }
@@ -91,22 +93,39 @@ impl Server {
     }
 
     fn stop(&mut self, name: &str) -> std::process::ExitStatus {
-        Command::new("kill").args([&format!("-{name}"), &self.child.id().to_string()]).status().unwrap();
+        Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
         self.child.wait().unwrap()
     }
 }
 
 /// One HTTP/1.1 request on its own connection (`Connection: close`); the
 /// status code and the body, or the I/O error of a server that went away.
-pub fn request(address: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> std::io::Result<(u16, String)> {
+pub fn request(
+    address: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect(address)?;
-    let head = format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     let head = headers.iter().fold(head, |head, (name, value)| head + name + ": " + value + "\r\n");
     write!(stream, "{head}\r\n{body}")?;
     let mut response = String::new();
     stream.read_to_string(&mut response)?;
-    let (head, body) = response.split_once("\r\n\r\n").ok_or_else(|| std::io::Error::other("no response head"))?;
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| std::io::Error::other("no status"))?;
+    let (head, body) =
+        response.split_once("\r\n\r\n").ok_or_else(|| std::io::Error::other("no response head"))?;
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no status"))?;
     Ok((status, body.to_owned()))
 }
 

@@ -47,23 +47,28 @@ pub(crate) fn column_for(header: &str) -> Option<Column> {
         "id" | "identifier" | "identifiant" | "identificador" | "uid" => C::Id,
         "source" => C::Source,
         "sourceid" => C::SourceId,
-        "name" | "title" | "nom" | "nombre" | "nome" | "organisation" | "organization" | "organisationname" | "organizationname"
-        | "raisonsociale" | "titre" | "denomination" => C::Name,
-        "description" | "desc" | "about" | "descripcion" | "descricao" | "presentation" => C::Description,
-        "website" | "web" | "url" | "site" | "siteweb" | "siteinternet" | "homepage" | "sitioweb" => C::Website,
+        "name" | "title" | "nom" | "nombre" | "nome" | "organisation" | "organization"
+        | "organisationname" | "organizationname" | "raisonsociale" | "titre" | "denomination" => {
+            C::Name
+        }
+        "description" | "desc" | "about" | "descripcion" | "descricao" | "presentation" => {
+            C::Description
+        }
+        "website" | "web" | "url" | "site" | "siteweb" | "siteinternet" | "homepage"
+        | "sitioweb" => C::Website,
         "email" | "mail" | "emailaddress" | "courriel" | "correo" | "correoelectronico" => C::Email,
-        "city" | "town" | "ville" | "commune" | "locality" | "localite" | "ciudad" | "cidade" | "addresslocality" | "municipality" => {
-            C::City
-        }
-        "country" | "countryid" | "countrycode" | "countryname" | "pays" | "pais" | "iso2" | "addresscountry" => C::Country,
-        "family" | "famille" | "familia" | "type" | "organisationtype" | "organizationtype" | "legalform" | "formejuridique" | "statut" => {
-            C::Family
-        }
+        "city" | "town" | "ville" | "commune" | "locality" | "localite" | "ciudad" | "cidade"
+        | "addresslocality" | "municipality" => C::City,
+        "country" | "countryid" | "countrycode" | "countryname" | "pays" | "pais" | "iso2"
+        | "addresscountry" => C::Country,
+        "family" | "famille" | "familia" | "type" | "organisationtype" | "organizationtype"
+        | "legalform" | "formejuridique" | "statut" => C::Family,
         "organisationalstructure" | "organizationalstructure" => C::OrgStructure,
-        "sectors" | "sector" | "secteur" | "secteurs" | "sectores" | "sector1" | "domain" | "domaine" | "thematique" | "themes" => {
-            C::Sectors
+        "sectors" | "sector" | "secteur" | "secteurs" | "sectores" | "sector1" | "domain"
+        | "domaine" | "thematique" | "themes" => C::Sectors,
+        "primaryactivity" | "activities" | "activity" | "activite" | "activites" | "actividad" => {
+            C::Activities
         }
-        "primaryactivity" | "activities" | "activity" | "activite" | "activites" | "actividad" => C::Activities,
         "categories" | "category" | "categorie" | "categoria" => C::Categories,
         "sdgs" | "sdg" | "odd" | "ods" | "goals" => C::Sdgs,
         "lat" | "latitude" | "y" => C::Lat,

@@ -28,7 +28,11 @@ pub(crate) fn read_records(
         json::read(file, &text, format, each)?
     } else {
         let format =
-            format.unwrap_or(if is_essglobal_header(trimmed.lines().next().unwrap_or("")) { Format::EssGlobal } else { Format::Csv });
+            format.unwrap_or(if is_essglobal_header(trimmed.lines().next().unwrap_or("")) {
+                Format::EssGlobal
+            } else {
+                Format::Csv
+            });
         (format, tabular::read(file, text.as_bytes(), format, each)?)
     };
     notes.warnings.splice(0..0, encoding_warning);
@@ -52,12 +56,17 @@ pub(crate) fn read_file_records(
         let start = input.fill_buf().map_err(io)?;
         let bom = if start.starts_with(text::BOM) { text::BOM.len() } else { 0 };
         let start = &start[bom..];
-        let valid = std::str::from_utf8(start).unwrap_or_else(|e| std::str::from_utf8(&start[..e.valid_up_to()]).unwrap_or_default());
+        let valid = std::str::from_utf8(start)
+            .unwrap_or_else(|e| std::str::from_utf8(&start[..e.valid_up_to()]).unwrap_or_default());
         let trimmed = valid.trim_start();
         // The first line whole, and not JSON: else the file is read whole below.
         if trimmed.contains('\n') && !trimmed.starts_with(['{', '[']) {
             let first_line = trimmed.lines().next().unwrap_or("");
-            let format = format.unwrap_or(if is_essglobal_header(first_line) { Format::EssGlobal } else { Format::Csv });
+            let format = format.unwrap_or(if is_essglobal_header(first_line) {
+                Format::EssGlobal
+            } else {
+                Format::Csv
+            });
             input.consume(bom);
             return Ok((format, tabular::read(&file, input, format, each)?));
         }
@@ -69,7 +78,11 @@ pub(crate) fn read_file_records(
 fn is_essglobal_header(line: &str) -> bool {
     let headers: Vec<String> = line.split([',', ';', '\t']).map(fold).collect();
     let has = |h: &str| headers.iter().any(|x| x == h);
-    has("identifier") && (has("organisationalstructure") || has("primaryactivity") || has("geocontainer") || has("geocontainerlatitude"))
+    has("identifier")
+        && (has("organisationalstructure")
+            || has("primaryactivity")
+            || has("geocontainer")
+            || has("geocontainerlatitude"))
 }
 
 #[cfg(test)]
@@ -78,8 +91,13 @@ mod tests {
 
     #[test]
     fn names_the_line_and_column_of_broken_json() {
-        let err =
-            read_records("f.geojson", b"{\"type\":\n\"FeatureCollection\",\n\"features\":[1e999]}", None, &mut |_, _| {}).unwrap_err();
+        let err = read_records(
+            "f.geojson",
+            b"{\"type\":\n\"FeatureCollection\",\n\"features\":[1e999]}",
+            None,
+            &mut |_, _| {},
+        )
+        .unwrap_err();
         assert_eq!(err.to_string(), "f.geojson:3: column 17: invalid JSON: number out of range");
     }
 
@@ -87,8 +105,14 @@ mod tests {
     fn tells_formats_from_content() {
         let format = |bytes: &[u8]| read_records("f", bytes, None, &mut |_, _| {}).map(|(f, _)| f);
         assert_eq!(format(b"name,lat,lon\nA,1,2\n").unwrap(), Format::Csv);
-        assert_eq!(format(b"Identifier,Name,Primary Activity,Latitude,Longitude\nA,B,AM10,1,2\n").unwrap(), Format::EssGlobal);
-        assert_eq!(format(b" {\"type\":\"FeatureCollection\",\"features\":[]}").unwrap(), Format::GeoJson);
+        assert_eq!(
+            format(b"Identifier,Name,Primary Activity,Latitude,Longitude\nA,B,AM10,1,2\n").unwrap(),
+            Format::EssGlobal
+        );
+        assert_eq!(
+            format(b" {\"type\":\"FeatureCollection\",\"features\":[]}").unwrap(),
+            Format::GeoJson
+        );
         assert_eq!(format(b"{\"ontology\":\"gogofull\",\"data\":[]}").unwrap(), Format::GoGoCarto);
     }
 }

@@ -54,7 +54,11 @@ impl Elements for Features {
         }
         match feature.get("geometry") {
             Some(geometry) if geometry.get("type").and_then(Value::as_str) == Some("Point") => {
-                let coordinates = geometry.get("coordinates").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+                let coordinates = geometry
+                    .get("coordinates")
+                    .and_then(Value::as_array)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
                 if let [lon, lat, ..] = coordinates {
                     record.set_json(Column::Lon, lon);
                     record.set_json(Column::Lat, lat);
@@ -85,7 +89,10 @@ mod tests {
              "properties":{"name":"Coop","sectors":["food-agriculture","finance"],"sdgs":[2,8],"phone":"1"}},
             {"type":"Feature","geometry":{"type":"Polygon","coordinates":[]},"properties":{"name":"Area"}}]}"#;
         let mut records = Vec::new();
-        let (_, notes) = super::super::json::read("f.geojson", text, None, &mut |_, record| records.push(record)).unwrap();
+        let (_, notes) = super::super::json::read("f.geojson", text, None, &mut |_, record| {
+            records.push(record)
+        })
+        .unwrap();
         assert_eq!(records[0].id, "a1");
         assert_eq!((records[0].lon.as_str(), records[0].lat.as_str()), ("-17.44", "14.69"));
         assert_eq!(records[0].sectors, ["food-agriculture", "finance"]);

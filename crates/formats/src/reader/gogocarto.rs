@@ -37,11 +37,18 @@ impl Elements for Export {
     }
 
     fn notes(&self) -> FileNotes {
-        FileNotes { columns: vec![Column::Id, Column::Name, Column::Lat, Column::Lon], ..FileNotes::default() }
+        FileNotes {
+            columns: vec![Column::Id, Column::Name, Column::Lat, Column::Lon],
+            ..FileNotes::default()
+        }
     }
 
     fn element(&self, pos: SourcePos, element: &Value, notes: &mut FileNotes) -> Option<RawRecord> {
-        let record = if self.compact { compact_element(pos, element, &self.mapping, notes) } else { full_element(pos, element, notes) };
+        let record = if self.compact {
+            compact_element(pos, element, &self.mapping, notes)
+        } else {
+            full_element(pos, element, notes)
+        };
         if record.is_none() {
             notes.unpublished += 1;
         }
@@ -78,7 +85,8 @@ fn full_element(pos: SourcePos, element: &Value, notes: &mut FileNotes) -> Optio
             }
             "address" => address(&mut record, value.as_object(), notes),
             "email" if value.as_str() == Some("private") => {}
-            "categoriesFull" | "status" | "moderationState" | "sourceKey" | "openHours" | "images" | "stamps" => {}
+            "categoriesFull" | "status" | "moderationState" | "sourceKey" | "openHours"
+            | "images" | "stamps" => {}
             _ => match column_for(key) {
                 Some(column) => record.set_json(column, value),
                 None if !notes.unused.contains(key) => notes.unused.push(key.clone()),
@@ -107,7 +115,12 @@ fn address(record: &mut RawRecord, address: Option<&Map<String, Value>>, notes: 
 
 /// `[id, [fieldValues], lat, lng, [optionIds], status?, moderationState?]`,
 /// the field values named by the export's `mapping`.
-fn compact_element(pos: SourcePos, element: &Value, mapping: &[String], notes: &mut FileNotes) -> Option<RawRecord> {
+fn compact_element(
+    pos: SourcePos,
+    element: &Value,
+    mapping: &[String],
+    notes: &mut FileNotes,
+) -> Option<RawRecord> {
     let parts = element.as_array()?;
     if !published(parts.get(5)) {
         return None;
@@ -135,7 +148,11 @@ mod tests {
 
     fn read_all(text: &str) -> (Vec<RawRecord>, FileNotes) {
         let mut records = Vec::new();
-        let (_, notes) = super::super::json::read("g.json", text, Some(Format::GoGoCarto), &mut |_, record| records.push(record)).unwrap();
+        let (_, notes) =
+            super::super::json::read("g.json", text, Some(Format::GoGoCarto), &mut |_, record| {
+                records.push(record)
+            })
+            .unwrap();
         (records, notes)
     }
 
@@ -150,7 +167,10 @@ mod tests {
         assert_eq!(records.len(), 1);
         assert_eq!(notes.unpublished, 1);
         let r = &records[0];
-        assert_eq!((r.id.as_str(), r.name.as_str(), r.city.as_str(), r.country.as_str()), ("x1", "Ressourcerie", "Lyon", "FR"));
+        assert_eq!(
+            (r.id.as_str(), r.name.as_str(), r.city.as_str(), r.country.as_str()),
+            ("x1", "Ressourcerie", "Lyon", "FR")
+        );
         assert_eq!((r.lat.as_str(), r.lon.as_str()), ("45.76", "4.83"));
         assert_eq!(r.categories, ["Réemploi", "Association"]);
         assert_eq!(r.email, "");
@@ -163,7 +183,10 @@ mod tests {
         let (records, notes) = read_all(text);
         assert_eq!(records.len(), 1);
         assert_eq!(notes.unpublished, 1);
-        assert_eq!((records[0].id.as_str(), records[0].name.as_str(), records[0].description.as_str()), ("c1", "Amap du Val", "Paniers"));
+        assert_eq!(
+            (records[0].id.as_str(), records[0].name.as_str(), records[0].description.as_str()),
+            ("c1", "Amap du Val", "Paniers")
+        );
         assert_eq!((records[0].lat.as_str(), records[0].lon.as_str()), ("47.2", "-1.55"));
     }
 }

@@ -67,7 +67,12 @@ pub(crate) fn read(
     Ok((format, notes))
 }
 
-fn stream(file: &str, text: &str, reader: &impl Elements, each: &mut dyn FnMut(&FileNotes, RawRecord)) -> Result<FileNotes, FormatError> {
+fn stream(
+    file: &str,
+    text: &str,
+    reader: &impl Elements,
+    each: &mut dyn FnMut(&FileNotes, RawRecord),
+) -> Result<FileNotes, FormatError> {
     let pos = |index: usize| SourcePos::Feature(index + 1);
     let mut notes = reader.notes();
     walk(file, text, Some(reader.key()), &mut |index, element| {
@@ -89,23 +94,37 @@ fn flavour(file: &str, top: &Top) -> Result<Format, FormatError> {
     } else if top.has_array("data") {
         Ok(Format::GoGoCarto)
     } else {
-        Err(FormatError::file(file, "JSON that is neither a GeoJSON FeatureCollection nor a GoGoCarto export"))
+        Err(FormatError::file(
+            file,
+            "JSON that is neither a GeoJSON FeatureCollection nor a GoGoCarto export",
+        ))
     }
 }
 
 /// Parses the file, handing each element of the top-level array `stream` to
 /// `each` and skipping the other arrays of elements; names the line and
 /// column of a syntax error.
-fn walk(file: &str, text: &str, stream: Option<&str>, each: &mut dyn FnMut(usize, Value)) -> Result<Top, FormatError> {
+fn walk(
+    file: &str,
+    text: &str,
+    stream: Option<&str>,
+    each: &mut dyn FnMut(usize, Value),
+) -> Result<Top, FormatError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let top = de::Deserializer::deserialize_any(&mut deserializer, Walk { stream, each }).and_then(|top| {
-        deserializer.end()?;
-        Ok(top)
-    });
+    let top = de::Deserializer::deserialize_any(&mut deserializer, Walk { stream, each }).and_then(
+        |top| {
+            deserializer.end()?;
+            Ok(top)
+        },
+    );
     top.map_err(|e| {
         let message = e.to_string();
         let message = message.split(" at line ").next().unwrap_or(&message);
-        FormatError::file_line(file, e.line() as u64, format!("column {}: invalid JSON: {message}", e.column()))
+        FormatError::file_line(
+            file,
+            e.line() as u64,
+            format!("column {}: invalid JSON: {message}", e.column()),
+        )
     })
 }
 
@@ -229,7 +248,10 @@ mod tests {
     use super::*;
     use crate::reader::Column;
 
-    fn read_all(text: &str, format: Option<Format>) -> Result<(Format, Vec<RawRecord>, FileNotes), FormatError> {
+    fn read_all(
+        text: &str,
+        format: Option<Format>,
+    ) -> Result<(Format, Vec<RawRecord>, FileNotes), FormatError> {
         let mut records = Vec::new();
         let (format, notes) = read("f.json", text, format, &mut |_, record| records.push(record))?;
         Ok((format, records, notes))
@@ -245,8 +267,10 @@ mod tests {
             {"type":"Feature","geometry":null,"properties":{"name":"B","country":"FR"}}],
             "type":"FeatureCollection"}"#;
         let mut seen = Vec::new();
-        let (format, notes) =
-            read("f.json", text, None, &mut |notes, record| seen.push((record.name, notes.has(Column::Country)))).unwrap();
+        let (format, notes) = read("f.json", text, None, &mut |notes, record| {
+            seen.push((record.name, notes.has(Column::Country)))
+        })
+        .unwrap();
         assert_eq!(format, Format::GeoJson);
         assert_eq!(seen, [("A".to_owned(), true), ("B".to_owned(), true)]);
         assert!(notes.has(Column::Lat));
@@ -255,12 +279,36 @@ mod tests {
     #[test]
     fn tells_what_is_wrong_with_the_top_level() {
         for (text, format, message) in [
-            ("[1,2]", None, "f.json: JSON that is neither a GeoJSON FeatureCollection nor a GoGoCarto export"),
-            (r#"{"type":"FeatureCollection","features":{}}"#, None, "f.json: FeatureCollection without a features array"),
-            (r#"{"type":"Feature"}"#, Some(Format::GeoJson), "f.json: is not a GeoJSON FeatureCollection"),
-            (r#"{"data":3}"#, Some(Format::GoGoCarto), "f.json: GoGoCarto export without a data array"),
-            (r#"{"data":[],"data":[]}"#, None, "f.json:1: column 17: invalid JSON: the member 'data' comes twice"),
-            (r#"{"type":"FeatureCollection","features":[]} x"#, None, "f.json:1: column 44: invalid JSON: trailing characters"),
+            (
+                "[1,2]",
+                None,
+                "f.json: JSON that is neither a GeoJSON FeatureCollection nor a GoGoCarto export",
+            ),
+            (
+                r#"{"type":"FeatureCollection","features":{}}"#,
+                None,
+                "f.json: FeatureCollection without a features array",
+            ),
+            (
+                r#"{"type":"Feature"}"#,
+                Some(Format::GeoJson),
+                "f.json: is not a GeoJSON FeatureCollection",
+            ),
+            (
+                r#"{"data":3}"#,
+                Some(Format::GoGoCarto),
+                "f.json: GoGoCarto export without a data array",
+            ),
+            (
+                r#"{"data":[],"data":[]}"#,
+                None,
+                "f.json:1: column 17: invalid JSON: the member 'data' comes twice",
+            ),
+            (
+                r#"{"type":"FeatureCollection","features":[]} x"#,
+                None,
+                "f.json:1: column 44: invalid JSON: trailing characters",
+            ),
         ] {
             assert_eq!(read_all(text, format).unwrap_err().to_string(), message, "{text}");
         }

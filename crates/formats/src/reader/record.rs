@@ -44,7 +44,13 @@ impl RawRecord {
     /// `,`, which vocabulary labels contain).
     pub fn set(&mut self, column: Column, value: &str) {
         let value = value.trim();
-        let many = |v: &str| v.split([';', '|']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect::<Vec<_>>();
+        let many = |v: &str| {
+            v.split([';', '|'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
         match column {
             Column::Id => self.id = value.to_owned(),
             Column::Source => self.source = value.to_owned(),
@@ -108,7 +114,9 @@ fn json_cell(value: &serde_json::Value) -> String {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
-        Value::Array(items) => items.iter().map(json_cell).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(";"),
+        Value::Array(items) => {
+            items.iter().map(json_cell).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(";")
+        }
         Value::Null | Value::Object(_) => String::new(),
     }
 }

@@ -20,9 +20,15 @@ pub(crate) fn read(
     let mut first_line = String::new();
     input.read_line(&mut first_line).map_err(|e| FormatError::file(file, e.to_string()))?;
     let header_line = first_line.lines().next().unwrap_or("");
-    let delimiter = [b',', b';', b'\t'].into_iter().max_by_key(|&d| header_line.bytes().filter(|&b| b == d).count()).unwrap_or(b',');
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(first_line.as_bytes().chain(input));
+    let delimiter = [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|&d| header_line.bytes().filter(|&b| b == d).count())
+        .unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(first_line.as_bytes().chain(input));
     let headers = reader.headers().map_err(|e| csv_error(file, &e))?.clone();
 
     let mut notes = FileNotes { decimal_comma: delimiter == b';', ..FileNotes::default() };
@@ -43,7 +49,11 @@ pub(crate) fn read(
         } else {
             format!("{} columns", headers.len())
         };
-        return Err(FormatError::file_line(file, 1, format!("no name column (name, nom, nombre, title...) among the headers ({found})")));
+        return Err(FormatError::file_line(
+            file,
+            1,
+            format!("no name column (name, nom, nombre, title...) among the headers ({found})"),
+        ));
     }
     let has_place = (notes.has(Column::Lat) && notes.has(Column::Lon))
         || (notes.has(Column::GeoLat) && notes.has(Column::GeoLon))
@@ -107,7 +117,8 @@ mod tests {
 
     fn read_all(text: &str) -> Result<(Vec<RawRecord>, FileNotes), FormatError> {
         let mut records = Vec::new();
-        let notes = read("f.csv", text.as_bytes(), Format::Csv, &mut |_, record| records.push(record))?;
+        let notes =
+            read("f.csv", text.as_bytes(), Format::Csv, &mut |_, record| records.push(record))?;
         Ok((records, notes))
     }
 
@@ -117,7 +128,9 @@ mod tests {
 
     #[test]
     fn reads_semicolons_decimal_commas_and_quoted_newlines() {
-        let (records, notes) = read_csv("Nom;Latitude;Longitude;Description;Pays\n\"Coop; \"\"Sud\"\"\";43,6;1,44;\"two\nlines\";France\n");
+        let (records, notes) = read_csv(
+            "Nom;Latitude;Longitude;Description;Pays\n\"Coop; \"\"Sud\"\"\";43,6;1,44;\"two\nlines\";France\n",
+        );
         assert!(notes.decimal_comma);
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].name, "Coop; \"Sud\"");

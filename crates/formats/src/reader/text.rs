@@ -21,19 +21,32 @@ pub(crate) fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<Decoded<'a>, For
         return Err(FormatError::file(file, "is empty"));
     }
     if let Some(offset) = bytes.iter().position(|&b| b == 0) {
-        return Err(FormatError::file(file, format!("is not a text file (NUL byte at offset {offset})")));
+        return Err(FormatError::file(
+            file,
+            format!("is not a text file (NUL byte at offset {offset})"),
+        ));
     }
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => (Cow::Borrowed(text), None),
         Err(e) => {
             let line = line_of(bytes, e.valid_up_to());
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-            (text, Some((SourcePos::Line(line), "not UTF-8 from this line on; read as Windows-1252".to_owned())))
+            (
+                text,
+                Some((
+                    SourcePos::Line(line),
+                    "not UTF-8 from this line on; read as Windows-1252".to_owned(),
+                )),
+            )
         }
     };
-    let controls = text.0.chars().filter(|&c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')).count();
+    let controls =
+        text.0.chars().filter(|&c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')).count();
     if controls * 100 > text.0.len() {
-        return Err(FormatError::file(file, format!("is not a text file ({controls} control characters)")));
+        return Err(FormatError::file(
+            file,
+            format!("is not a text file ({controls} control characters)"),
+        ));
     }
     Ok(text)
 }
@@ -56,9 +69,10 @@ pub(crate) fn is_plain_utf8(mut input: impl Read) -> io::Result<bool> {
         let filled = carried + read;
         let (text, cut) = match std::str::from_utf8(&buffer[..filled]) {
             Ok(text) => (text, 0),
-            Err(e) if e.error_len().is_none() => {
-                (std::str::from_utf8(&buffer[..e.valid_up_to()]).unwrap_or_default(), filled - e.valid_up_to())
-            }
+            Err(e) if e.error_len().is_none() => (
+                std::str::from_utf8(&buffer[..e.valid_up_to()]).unwrap_or_default(),
+                filled - e.valid_up_to(),
+            ),
             Err(_) => return Ok(false),
         };
         let text = if at_start && !text.is_empty() {
@@ -71,7 +85,8 @@ pub(crate) fn is_plain_utf8(mut input: impl Read) -> io::Result<bool> {
             return Ok(false);
         }
         blank = blank && text.bytes().all(|b| b.is_ascii_whitespace());
-        controls += text.chars().filter(|&c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')).count();
+        controls +=
+            text.chars().filter(|&c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')).count();
         bytes += text.len();
         buffer.copy_within(filled - cut..filled, 0);
         carried = cut;
@@ -100,7 +115,10 @@ pub(crate) fn strip_html(html: &str) -> String {
         };
         let tag = rest[open + 1..open + close].trim_start_matches('/').to_ascii_lowercase();
         let name = tag.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or("");
-        if matches!(name, "br" | "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6") {
+        if matches!(
+            name,
+            "br" | "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+        ) {
             text.push('\n');
         }
         rest = &rest[open + close + 1..];
@@ -139,7 +157,10 @@ mod tests {
 
     #[test]
     fn strips_html_to_lines_of_text() {
-        assert_eq!(strip_html("<p>Une <b>coop</b>&nbsp;&amp; co</p><p>Depuis&#160;1998<br/>Lyon</p>"), "Une coop & co\nDepuis 1998\nLyon");
+        assert_eq!(
+            strip_html("<p>Une <b>coop</b>&nbsp;&amp; co</p><p>Depuis&#160;1998<br/>Lyon</p>"),
+            "Une coop & co\nDepuis 1998\nLyon"
+        );
         assert_eq!(strip_html("plain text"), "plain text");
         assert_eq!(strip_html("a < b"), "a < b");
         assert_eq!(strip_html("<script>alert(1)</script>x"), "alert(1)x");
@@ -147,7 +168,10 @@ mod tests {
 
     #[test]
     fn repairs_double_encoded_text_only() {
-        assert_eq!(repair_mojibake("CoopÃ©rative Ã\u{a0}Lyon").as_deref(), Some("Coopérative àLyon"));
+        assert_eq!(
+            repair_mojibake("CoopÃ©rative Ã\u{a0}Lyon").as_deref(),
+            Some("Coopérative àLyon")
+        );
         assert_eq!(repair_mojibake("Coopérative"), None);
         assert_eq!(repair_mojibake("Ãrbol"), None);
     }

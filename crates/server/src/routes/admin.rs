@@ -56,24 +56,37 @@ async fn me(Moderator(name): Moderator) -> Json<Value> {
 /// `GET /api/admin/submissions?status=pending|approved|rejected|spam&limit=`:
 /// oldest first, each with its fields, hints, and for a proposed change the
 /// published version it would replace.
-async fn list(Moderator(_): Moderator, State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
+async fn list(
+    Moderator(_): Moderator,
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
     let pairs = pairs(query.as_deref(), &["status", "limit"])?;
     let status = match single(&pairs, "status")? {
         None => SubmissionStatus::Pending,
-        Some(s) => SubmissionStatus::parse(s).ok_or_else(|| ApiError::bad("status", "use pending, approved, rejected or spam"))?,
+        Some(s) => SubmissionStatus::parse(s)
+            .ok_or_else(|| ApiError::bad("status", "use pending, approved, rejected or spam"))?,
     };
-    let limit = usize::try_from(single(&pairs, "limit")?.map_or(Ok(200), |l| whole("limit", l, 1, 10_000))?).unwrap_or(200);
+    let limit = usize::try_from(
+        single(&pairs, "limit")?.map_or(Ok(200), |l| whole("limit", l, 1, 10_000))?,
+    )
+    .unwrap_or(200);
     let store = state.store.clone();
     let body = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
         let items = store
             .submissions(status, limit)?
             .into_iter()
             .map(|s| {
-                let current = s.edit_of.as_ref().map(|id| store.organisation(id)).transpose()?.flatten();
+                let current =
+                    s.edit_of.as_ref().map(|id| store.organisation(id)).transpose()?.flatten();
                 Ok(describe(&s, current.as_ref()))
             })
             .collect::<Result<Vec<_>, ApiError>>()?;
-        let counts: Map<String, Value> = store.submission_counts()?.into_iter().map(|(s, n)| (s.as_str().to_owned(), n.into())).collect();
+        let counts: Map<String, Value> = store
+            .submission_counts()?
+            .into_iter()
+            .map(|(s, n)| (s.as_str().to_owned(), n.into()))
+            .collect();
         Ok(json!({"status": status.as_str(), "counts": counts, "submissions": items}))
     })
     .await??;
@@ -117,7 +130,11 @@ impl FromRequestParts<AppState> for OnSubmission {
 
 /// `POST /api/admin/submissions/{id}/approve` with optional edits: publishes
 /// a new organisation, or for a proposed change the new version of it.
-async fn approve(State(state): State<AppState>, on: OnSubmission, edits: Option<JsonBody<Edits>>) -> Result<Json<Value>, ApiError> {
+async fn approve(
+    State(state): State<AppState>,
+    on: OnSubmission,
+    edits: Option<JsonBody<Edits>>,
+) -> Result<Json<Value>, ApiError> {
     let edits = edits.map(|JsonBody(edits)| edits).unwrap_or_default();
     publish(state, on, move |submission, fields, state, now| {
         let fields = fields.edited(edits);
@@ -125,10 +142,9 @@ async fn approve(State(state): State<AppState>, on: OnSubmission, edits: Option<
         match &submission.edit_of {
             None => Ok((proposed, None, "approve")),
             Some(target) => {
-                let existing = state
-                    .store
-                    .organisation(target)?
-                    .ok_or_else(|| ApiError::Conflict(format!("organisation '{target}' is no longer published")))?;
+                let existing = state.store.organisation(target)?.ok_or_else(|| {
+                    ApiError::Conflict(format!("organisation '{target}' is no longer published"))
+                })?;
                 Ok((new_version(&existing, proposed, now), Some(existing), "approve-edit"))
             }
         }
@@ -145,11 +161,18 @@ struct MergeBody {
 /// `POST /api/admin/submissions/{id}/merge` `{"into": ORG_ID}`: the
 /// submission updates an existing organisation, which keeps its id; fields
 /// the submission leaves empty keep their published values.
-async fn merge(State(state): State<AppState>, on: OnSubmission, JsonBody(body): JsonBody<MergeBody>) -> Result<Json<Value>, ApiError> {
-    let into = OrgId::parse(&body.into).map_err(|_| ApiError::unprocessable("/into", "not an organisation id"))?;
+async fn merge(
+    State(state): State<AppState>,
+    on: OnSubmission,
+    JsonBody(body): JsonBody<MergeBody>,
+) -> Result<Json<Value>, ApiError> {
+    let into = OrgId::parse(&body.into)
+        .map_err(|_| ApiError::unprocessable("/into", "not an organisation id"))?;
     publish(state, on, move |submission, fields, state, now| {
-        let existing =
-            state.store.organisation(&into)?.ok_or_else(|| ApiError::unprocessable("/into", format!("no organisation '{into}'")))?;
+        let existing = state
+            .store
+            .organisation(&into)?
+            .ok_or_else(|| ApiError::unprocessable("/into", format!("no organisation '{into}'")))?;
         let mut fields = fields;
         let published = Fields::of(&existing);
         if fields.description.is_empty() {
@@ -171,7 +194,12 @@ async fn merge(State(state): State<AppState>, on: OnSubmission, JsonBody(body): 
 async fn publish(
     state: AppState,
     OnSubmission { actor, id }: OnSubmission,
-    make: impl FnOnce(&Submission, Fields, &AppState, Timestamp) -> Result<(Organisation, Option<Organisation>, &'static str), ApiError>
+    make: impl FnOnce(
+        &Submission,
+        Fields,
+        &AppState,
+        Timestamp,
+    ) -> Result<(Organisation, Option<Organisation>, &'static str), ApiError>
     + Send
     + 'static,
 ) -> Result<Json<Value>, ApiError> {
@@ -197,11 +225,16 @@ async fn publish(
 /// # Errors
 /// 404 when there is no such submission, 409 once it is decided.
 fn open_submission(store: &Store, id: &str) -> Result<(Submission, Fields), ApiError> {
-    let submission = store.submission(id)?.ok_or_else(|| ApiError::NotFound(format!("submission '{id}'")))?;
+    let submission =
+        store.submission(id)?.ok_or_else(|| ApiError::NotFound(format!("submission '{id}'")))?;
     if !submission.status.is_open() {
-        return Err(ApiError::Conflict(format!("submission '{id}' is already {}", submission.status.as_str())));
+        return Err(ApiError::Conflict(format!(
+            "submission '{id}' is already {}",
+            submission.status.as_str()
+        )));
     }
-    let fields = serde_json::from_str(&submission.draft).map_err(|e| ApiError::Internal(format!("submission {id}: {e}")))?;
+    let fields = serde_json::from_str(&submission.draft)
+        .map_err(|e| ApiError::Internal(format!("submission {id}: {e}")))?;
     Ok((submission, fields))
 }
 
@@ -248,10 +281,20 @@ struct RejectBody {
 }
 
 /// `POST /api/admin/submissions/{id}/reject` `{"reason": ...}`.
-async fn reject(State(state): State<AppState>, on: OnSubmission, JsonBody(body): JsonBody<RejectBody>) -> Result<Json<Value>, ApiError> {
+async fn reject(
+    State(state): State<AppState>,
+    on: OnSubmission,
+    JsonBody(body): JsonBody<RejectBody>,
+) -> Result<Json<Value>, ApiError> {
     let reason = body.reason.trim().to_owned();
-    if reason.is_empty() || reason.chars().count() > REASON_MAX || reason.chars().any(char::is_control) {
-        return Err(ApiError::unprocessable("/reason", format!("give a reason of 1-{REASON_MAX} characters on one line")));
+    if reason.is_empty()
+        || reason.chars().count() > REASON_MAX
+        || reason.chars().any(char::is_control)
+    {
+        return Err(ApiError::unprocessable(
+            "/reason",
+            format!("give a reason of 1-{REASON_MAX} characters on one line"),
+        ));
     }
     let store = state.store.clone();
     let decided = tokio::task::spawn_blocking(move || {
@@ -280,24 +323,42 @@ async fn not_duplicate(
     let store = state.store.clone();
     let updated = tokio::task::spawn_blocking(move || -> Result<Submission, ApiError> {
         let (submission, fields) = open_submission(&store, &id)?;
-        let mut hints: Hints = serde_json::from_str(&submission.hints).map_err(|e| ApiError::Internal(format!("submission {id}: {e}")))?;
+        let mut hints: Hints = serde_json::from_str(&submission.hints)
+            .map_err(|e| ApiError::Internal(format!("submission {id}: {e}")))?;
         let before = hints.duplicates.len();
         hints.duplicates.retain(|d| d.id != body.of);
         if hints.duplicates.len() == before {
-            return Err(ApiError::unprocessable("/of", "not among this submission's possible duplicates"));
+            return Err(ApiError::unprocessable(
+                "/of",
+                "not among this submission's possible duplicates",
+            ));
         }
         let hints = serde_json::to_string(&hints).map_err(|e| ApiError::Internal(e.to_string()))?;
         let detail = json!({"not_duplicate_of": body.of}).to_string();
-        Ok(store.not_duplicate(&id, (&fold(&fields.name), &body.of), &hints, &detail, &actor, Timestamp::now())?)
+        Ok(store.not_duplicate(
+            &id,
+            (&fold(&fields.name), &body.of),
+            &hints,
+            &detail,
+            &actor,
+            Timestamp::now(),
+        )?)
     })
     .await??;
     Ok(Json(json!({"submission": describe(&updated, None)})))
 }
 
 /// `GET /api/admin/audit?limit=`: the latest moderation acts, newest first.
-async fn audit(Moderator(_): Moderator, State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
+async fn audit(
+    Moderator(_): Moderator,
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
     let pairs = pairs(query.as_deref(), &["limit"])?;
-    let limit = usize::try_from(single(&pairs, "limit")?.map_or(Ok(100), |l| whole("limit", l, 1, 10_000))?).unwrap_or(100);
+    let limit = usize::try_from(
+        single(&pairs, "limit")?.map_or(Ok(100), |l| whole("limit", l, 1, 10_000))?,
+    )
+    .unwrap_or(100);
     let store = state.store.clone();
     let rows = tokio::task::spawn_blocking(move || store.audit_log(limit)).await??;
     let acts: Vec<Value> = rows

@@ -15,7 +15,11 @@ const MAX_QUERY: usize = 2048;
 ///
 /// # Errors
 /// [`ApiError::BadRequest`] naming the parameter whose value is unknown, or the query when too long.
-pub(crate) fn parse(reference: &Reference, query: Option<&str>, allowed: &[&str]) -> Result<(Filter, Vec<(String, String)>), ApiError> {
+pub(crate) fn parse(
+    reference: &Reference,
+    query: Option<&str>,
+    allowed: &[&str],
+) -> Result<(Filter, Vec<(String, String)>), ApiError> {
     let query = query.unwrap_or("");
     if query.len() > MAX_QUERY {
         return Err(ApiError::bad("query", format!("{} bytes; at most {MAX_QUERY}", query.len())));
@@ -26,27 +30,34 @@ pub(crate) fn parse(reference: &Reference, query: Option<&str>, allowed: &[&str]
     for (name, value) in form_urlencoded::parse(query.as_bytes()) {
         let values = || value.split(',').map(str::trim).filter(|v| !v.is_empty());
         match name.as_ref() {
-            "continent" => filter.continents.extend(terms(reference, Facet::Continent, "continent", values())?),
+            "continent" => {
+                filter.continents.extend(terms(reference, Facet::Continent, "continent", values())?)
+            }
             "sector" => filter.sectors.extend(terms(reference, Facet::Sector, "sector", values())?),
-            "family" => filter.families.extend(terms(reference, Facet::Family, "family", values())?),
+            "family" => {
+                filter.families.extend(terms(reference, Facet::Family, "family", values())?)
+            }
             "sdg" => {
                 for v in values() {
-                    let goal = v
-                        .parse::<u32>()
-                        .ok()
-                        .filter(|g| (1..=17).contains(g))
-                        .ok_or_else(|| ApiError::bad("sdg", format!("'{}' is not a goal from 1 to 17", clip(v))))?;
+                    let goal = v.parse::<u32>().ok().filter(|g| (1..=17).contains(g)).ok_or_else(
+                        || {
+                            ApiError::bad(
+                                "sdg",
+                                format!("'{}' is not a goal from 1 to 17", clip(v)),
+                            )
+                        },
+                    )?;
                     filter.sdgs.push(goal);
                 }
             }
             "country" => {
                 for v in values() {
-                    filter.countries.push(
-                        reference
-                            .countries
-                            .code(v)
-                            .map_err(|_| ApiError::bad("country", format!("'{}' is not an ISO 3166-1 alpha-2 code", clip(v))))?,
-                    );
+                    filter.countries.push(reference.countries.code(v).map_err(|_| {
+                        ApiError::bad(
+                            "country",
+                            format!("'{}' is not an ISO 3166-1 alpha-2 code", clip(v)),
+                        )
+                    })?);
                 }
             }
             "q" => filter.text = TextQuery::new(&value, |words| country_named(reference, words)),
@@ -70,7 +81,12 @@ fn terms<'a>(
     values: impl Iterator<Item = &'a str>,
 ) -> Result<Vec<impactmap_model::TermKey>, ApiError> {
     values
-        .map(|v| reference.taxonomy.key(facet, v).map_err(|_| ApiError::bad(field, format!("'{}' is not a {field} key", clip(v)))))
+        .map(|v| {
+            reference
+                .taxonomy
+                .key(facet, v)
+                .map_err(|_| ApiError::bad(field, format!("'{}' is not a {field} key", clip(v))))
+        })
         .collect()
 }
 

@@ -43,7 +43,8 @@ impl<'a> FeatureCollection<'a> {
 
     /// The collection as a response body of `content_type`, serialised once.
     pub fn encode(&self, content_type: &'static str) -> Result<Response, ApiError> {
-        let bytes = serde_json::to_vec(self).map_err(|e| ApiError::Internal(format!("feature collection: {e}")))?;
+        let bytes = serde_json::to_vec(self)
+            .map_err(|e| ApiError::Internal(format!("feature collection: {e}")))?;
         Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
     }
 }
@@ -93,10 +94,14 @@ impl Serialize for Properties<'_> {
         let e = atlas.entry(index);
         let mut properties = serializer.serialize_map(Some(7 + extra.len()))?;
         properties.serialize_entry("name", e.name)?;
-        properties.serialize_entry("family", atlas.keys(Facet::Family)[usize::from(e.family)].as_str())?;
+        properties
+            .serialize_entry("family", atlas.keys(Facet::Family)[usize::from(e.family)].as_str())?;
         properties.serialize_entry("sectors", &Sectors { atlas, bits: e.sectors })?;
         properties.serialize_entry("sdgs", &e.sdgs.goals().collect::<Vec<_>>())?;
-        properties.serialize_entry("continent", atlas.keys(Facet::Continent)[usize::from(e.continent)].as_str())?;
+        properties.serialize_entry(
+            "continent",
+            atlas.keys(Facet::Continent)[usize::from(e.continent)].as_str(),
+        )?;
         properties.serialize_entry("country", e.country.as_str())?;
         properties.serialize_entry("city", e.city)?;
         for (key, value) in extra {

@@ -80,7 +80,9 @@ fn refusal(error: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let inner = error.inner();
     let message = strip_position(&inner.to_string());
     match inner.classify() {
-        serde_json::error::Category::Data => ApiError::unprocessable(pointer_or_field(&pointer, &message), message),
+        serde_json::error::Category::Data => {
+            ApiError::unprocessable(pointer_or_field(&pointer, &message), message)
+        }
         _ if pointer.is_empty() => ApiError::bad("body", format!("not JSON: {message}")),
         _ => ApiError::bad(pointer.trim_start_matches('/'), format!("not JSON: {message}")),
     }

@@ -64,13 +64,17 @@ pub fn app(state: AppState) -> App {
         .merge(ogc::router())
         .merge(openapi::router())
         .merge(taxonomy::router())
-        .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD]).vary([]));
+        .layer(
+            CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD]).vary([]),
+        );
     // Writes and moderation: same origin only (no CORS headers), never cached;
     // their bodies are read by `JsonBody`, which bounds them.
-    let private = Router::new()
-        .merge(submissions::router())
-        .merge(admin::router())
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    let private = Router::new().merge(submissions::router()).merge(admin::router()).layer(
+        SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ),
+    );
     let router = Router::new()
         .merge(public)
         .merge(private)
@@ -84,8 +88,14 @@ pub fn app(state: AppState) -> App {
             .map_response(IntoResponse::into_response)
             .layer(TraceLayer::new_for_http())
             .layer(CatchPanicLayer::custom(panic_to_500))
-            .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
-            .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("strict-origin-when-cross-origin"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ))
             .service(TileLane { state: Arc::new(state), router }),
     )
 }
@@ -107,13 +117,18 @@ impl tower::Service<Request> for TileLane {
     type Error = Infallible;
     type Future = Either<BoxFuture<'static, Result<Response, Infallible>>, RouteFuture<Infallible>>;
 
-    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Infallible>> {
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Infallible>> {
         tower::Service::<Request>::poll_ready(&mut self.router, cx)
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
         match tiles::plain_path(&request) {
-            Some(coord) => Either::Left(Box::pin(tiles::lane(self.state.clone(), coord, request).map(Ok))),
+            Some(coord) => {
+                Either::Left(Box::pin(tiles::lane(self.state.clone(), coord, request).map(Ok)))
+            }
             None => Either::Right(self.router.call(request)),
         }
     }
@@ -127,10 +142,18 @@ fn overload_guard<S>(
     timeout: std::time::Duration,
 ) -> impl tower::Layer<
     S,
-    Service = impl tower::Service<Request, Response = Response, Error = Infallible, Future = impl Send> + Clone + Send + Sync + 'static,
+    Service = impl tower::Service<Request, Response = Response, Error = Infallible, Future = impl Send>
+              + Clone
+              + Send
+              + Sync
+              + 'static,
 > + Clone
 where
-    S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+    S: tower::Service<Request, Response = Response, Error = Infallible>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
     S::Future: Send,
 {
     tower::ServiceBuilder::new()
@@ -155,7 +178,11 @@ async fn refuse_overload(error: tower::BoxError) -> ApiError {
 /// request go on. What panicked goes to the log only.
 #[expect(clippy::needless_pass_by_value, reason = "the signature CatchPanicLayer calls")]
 fn panic_to_500(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    let what = panic.downcast_ref::<String>().map(String::as_str).or_else(|| panic.downcast_ref::<&str>().copied()).unwrap_or("?");
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("?");
     ApiError::Internal(format!("a handler panicked: {what}")).into_response()
 }
 
@@ -175,13 +202,20 @@ mod tests {
     /// RELIABILITY C10.
     #[tokio::test]
     async fn a_panic_is_one_plain_500_and_the_next_request_is_served() {
-        let router =
-            Router::new().route("/boom", get(boom)).route("/fine", get(|| async { "ok" })).layer(CatchPanicLayer::custom(panic_to_500));
-        let response = router.clone().oneshot(Request::get("/boom").body(Body::empty()).unwrap()).await.unwrap();
+        let router = Router::new()
+            .route("/boom", get(boom))
+            .route("/fine", get(|| async { "ok" }))
+            .layer(CatchPanicLayer::custom(panic_to_500));
+        let response = router
+            .clone()
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
         let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
         assert_eq!(&body[..], br#"{"error":"internal error"}"#);
-        let response = router.oneshot(Request::get("/fine").body(Body::empty()).unwrap()).await.unwrap();
+        let response =
+            router.oneshot(Request::get("/fine").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
     }
 
@@ -189,7 +223,8 @@ mod tests {
     async fn refusal(response: Response) -> (StatusCode, Option<String>, serde_json::Value) {
         let status = response.status();
         assert_eq!(response.headers()[header::CONNECTION], "close");
-        let retry = response.headers().get(header::RETRY_AFTER).map(|v| v.to_str().unwrap().to_owned());
+        let retry =
+            response.headers().get(header::RETRY_AFTER).map(|v| v.to_str().unwrap().to_owned());
         let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
         (status, retry, serde_json::from_slice(&body).unwrap())
     }
@@ -205,11 +240,17 @@ mod tests {
             .route("/slow", get(move || async move { held.notified().await }))
             .route("/fine", get(|| async { "ok" }))
             .layer(overload_guard(1, std::time::Duration::from_mins(1)));
-        let slow = tokio::spawn(router.clone().oneshot(Request::get("/slow").body(Body::empty()).unwrap()));
+        let slow = tokio::spawn(
+            router.clone().oneshot(Request::get("/slow").body(Body::empty()).unwrap()),
+        );
         // Until the slow request holds the one place, "/fine" may be served; then it must be refused.
         let mut refused = None;
         for _ in 0..1000 {
-            let response = router.clone().oneshot(Request::get("/fine").body(Body::empty()).unwrap()).await.unwrap();
+            let response = router
+                .clone()
+                .oneshot(Request::get("/fine").body(Body::empty()).unwrap())
+                .await
+                .unwrap();
             if response.status() != StatusCode::OK {
                 refused = Some(refusal(response).await);
                 break;
@@ -222,7 +263,8 @@ mod tests {
         assert_eq!(body["error"], "overloaded");
         release.notify_one();
         assert_eq!(slow.await.unwrap().unwrap().status(), StatusCode::OK);
-        let response = router.oneshot(Request::get("/fine").body(Body::empty()).unwrap()).await.unwrap();
+        let response =
+            router.oneshot(Request::get("/fine").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
     }
 
@@ -232,7 +274,8 @@ mod tests {
         let router = Router::new()
             .route("/stuck", get(std::future::pending::<&'static str>))
             .layer(overload_guard(8, std::time::Duration::from_millis(20)));
-        let response = router.oneshot(Request::get("/stuck").body(Body::empty()).unwrap()).await.unwrap();
+        let response =
+            router.oneshot(Request::get("/stuck").body(Body::empty()).unwrap()).await.unwrap();
         let (status, retry, body) = refusal(response).await;
         assert_eq!((status, retry.as_deref()), (StatusCode::SERVICE_UNAVAILABLE, Some("1")));
         assert_eq!(body["error"], "timed_out");

@@ -22,11 +22,16 @@ pub(super) fn router() -> Router<AppState> {
 /// `GET /api/near?lat=&lon=&radius_km=&k=&<filters>`: organisations by
 /// great-circle distance (haversine on the WGS84 mean radius), nearest
 /// first, ties by id; each feature carries `distance_m`.
-async fn near(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
-    let (filter, rest) = filter_query::parse(&state.reference, query.as_deref(), &["lat", "lon", "radius_km", "k"])?;
+async fn near(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let (filter, rest) =
+        filter_query::parse(&state.reference, query.as_deref(), &["lat", "lon", "radius_km", "k"])?;
     let lat = single(&rest, "lat")?.ok_or_else(|| ApiError::bad("lat", "missing"))?;
     let lon = single(&rest, "lon")?.ok_or_else(|| ApiError::bad("lon", "missing"))?;
-    let at = LonLat::new(number("lon", lon)?, number("lat", lat)?).map_err(|e| ApiError::bad(e.field, e.reason))?;
+    let at = LonLat::new(number("lon", lon)?, number("lat", lat)?)
+        .map_err(|e| ApiError::bad(e.field, e.reason))?;
     let radius_km = single(&rest, "radius_km")?.map(|r| number("radius_km", r)).transpose()?;
     if let Some(r) = radius_km.filter(|r| !(0.0..=MAX_RADIUS_KM).contains(r)) {
         return Err(ApiError::bad("radius_km", format!("{r} is outside 0-{MAX_RADIUS_KM}")));
@@ -40,10 +45,17 @@ async fn near(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resul
         .query(move || {
             let selection = atlas.select(&filter)?;
             #[expect(clippy::cast_possible_truncation, reason = "k is at most 1,000")]
-            let hits = atlas.near(at, radius_km.map(|r| r * 1000.0), k.map(|k| k as usize), &selection)?;
-            let distances: Vec<[(&str, Value); 1]> =
-                hits.iter().map(|h| [("distance_m", json!((h.distance_m * 10.0).round() / 10.0))]).collect();
-            let features = hits.iter().zip(&distances).map(|(h, extra)| EntryFeature { atlas: &atlas, index: h.index, extra }).collect();
+            let hits =
+                atlas.near(at, radius_km.map(|r| r * 1000.0), k.map(|k| k as usize), &selection)?;
+            let distances: Vec<[(&str, Value); 1]> = hits
+                .iter()
+                .map(|h| [("distance_m", json!((h.distance_m * 10.0).round() / 10.0))])
+                .collect();
+            let features = hits
+                .iter()
+                .zip(&distances)
+                .map(|(h, extra)| EntryFeature { atlas: &atlas, index: h.index, extra })
+                .collect();
             FeatureCollection::new(features).encode("application/json")
         })
         .await

@@ -19,8 +19,10 @@ const GEOJSON: &str = "application/geo+json";
 const DEFAULT_LIMIT: u64 = 100;
 /// Larger `limit`s are served as this many, as the standard allows.
 pub(crate) const MAX_LIMIT: u64 = 10_000;
-const CONFORMANCE: [&str; 2] =
-    ["http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core", "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"];
+const CONFORMANCE: [&str; 2] = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+];
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -87,24 +89,38 @@ fn parse_bbox(text: &str) -> Result<BBox, ApiError> {
     let values = parts.iter().map(|p| number("bbox", p)).collect::<Result<Vec<f64>, _>>()?;
     let (w, s, e, n) = match values.as_slice() {
         [w, s, e, n] | [w, s, _, e, n, _] => (*w, *s, *e, *n),
-        _ => return Err(ApiError::bad("bbox", format!("'{}': four numbers minLon,minLat,maxLon,maxLat", clip(text)))),
+        _ => {
+            return Err(ApiError::bad(
+                "bbox",
+                format!("'{}': four numbers minLon,minLat,maxLon,maxLat", clip(text)),
+            ));
+        }
     };
     Ok(BBox::new(w, s, e, n)?)
 }
 
 /// `GET /ogc/collections/organisations/items?bbox=&limit=&offset=&<filters>`.
-async fn items(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
-    let (filter, rest) = filter_query::parse(&state.reference, query.as_deref(), &["bbox", "limit", "offset", "f"])?;
+async fn items(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let (filter, rest) =
+        filter_query::parse(&state.reference, query.as_deref(), &["bbox", "limit", "offset", "f"])?;
     if let Some(f) = single(&rest, "f")?.filter(|f| !matches!(*f, "json" | "geojson")) {
         return Err(ApiError::bad("f", format!("'{}': only json is served", clip(f))));
     }
     let bbox = single(&rest, "bbox")?.map(parse_bbox).transpose()?;
-    let limit = single(&rest, "limit")?.map_or(Ok(DEFAULT_LIMIT), |l| whole("limit", l, 1, u64::MAX))?.min(MAX_LIMIT);
-    let offset = single(&rest, "offset")?.map_or(Ok(0), |o| whole("offset", o, 0, u64::from(u32::MAX)))?;
+    let limit = single(&rest, "limit")?
+        .map_or(Ok(DEFAULT_LIMIT), |l| whole("limit", l, 1, u64::MAX))?
+        .min(MAX_LIMIT);
+    let offset =
+        single(&rest, "offset")?.map_or(Ok(0), |o| whole("offset", o, 0, u64::from(u32::MAX)))?;
     let atlas = state.atlas.load_full();
     let base = state.config.public_url.clone();
-    let passthrough: Vec<(String, String)> =
-        url_pairs(query.as_deref()).into_iter().filter(|(k, _)| k != "limit" && k != "offset").collect();
+    let passthrough: Vec<(String, String)> = url_pairs(query.as_deref())
+        .into_iter()
+        .filter(|(k, _)| k != "limit" && k != "offset")
+        .collect();
     state
         .query(move || {
             let selection = atlas.select(&filter)?;
@@ -114,7 +130,12 @@ async fn items(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resu
             };
             #[expect(clippy::cast_possible_truncation, reason = "offset and limit are below 2^32")]
             let (start, take) = (offset as usize, limit as usize);
-            let page: Vec<EntryFeature> = matched.iter().skip(start).take(take).map(|&i| EntryFeature::new(&atlas, i)).collect();
+            let page: Vec<EntryFeature> = matched
+                .iter()
+                .skip(start)
+                .take(take)
+                .map(|&i| EntryFeature::new(&atlas, i))
+                .collect();
             let href = |offset: usize| {
                 let mut pairs = passthrough.clone();
                 pairs.push(("limit".into(), limit.to_string()));
@@ -126,7 +147,12 @@ async fn items(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resu
                 links.push(link(&href(start + page.len()), "next", GEOJSON, "Next page"));
             }
             if start > 0 {
-                links.push(link(&href(start.saturating_sub(take)), "prev", GEOJSON, "Previous page"));
+                links.push(link(
+                    &href(start.saturating_sub(take)),
+                    "prev",
+                    GEOJSON,
+                    "Previous page",
+                ));
             }
             let mut collection = FeatureCollection::new(page);
             collection.time_stamp = Some(jiff::Timestamp::now().to_string());
@@ -138,15 +164,31 @@ async fn items(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resu
 }
 
 /// `GET /ogc/collections/organisations/items/{id}`.
-async fn item(State(state): State<AppState>, PathParams(id): PathParams<String>) -> Result<Response, ApiError> {
-    let id = impactmap_model::OrgId::parse(&id).map_err(|_| ApiError::NotFound(format!("organisation '{}'", clip(&id))))?;
+async fn item(
+    State(state): State<AppState>,
+    PathParams(id): PathParams<String>,
+) -> Result<Response, ApiError> {
+    let id = impactmap_model::OrgId::parse(&id)
+        .map_err(|_| ApiError::NotFound(format!("organisation '{}'", clip(&id))))?;
     let atlas = state.atlas.load();
-    let (index, _) = atlas.find(&id).ok_or_else(|| ApiError::NotFound(format!("organisation '{id}'")))?;
+    let (index, _) =
+        atlas.find(&id).ok_or_else(|| ApiError::NotFound(format!("organisation '{id}'")))?;
     let base = &state.config.public_url;
-    let mut feature = serde_json::to_value(EntryFeature::new(&atlas, index)).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut feature = serde_json::to_value(EntryFeature::new(&atlas, index))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     feature["links"] = json!([
-        link(&format!("{base}/ogc/collections/organisations/items/{id}"), "self", GEOJSON, "This organisation"),
-        link(&format!("{base}/ogc/collections/organisations"), "collection", "application/json", "The collection"),
+        link(
+            &format!("{base}/ogc/collections/organisations/items/{id}"),
+            "self",
+            GEOJSON,
+            "This organisation"
+        ),
+        link(
+            &format!("{base}/ogc/collections/organisations"),
+            "collection",
+            "application/json",
+            "The collection"
+        ),
     ]);
     Ok(([(header::CONTENT_TYPE, GEOJSON)], Json(feature)).into_response())
 }

@@ -11,6 +11,9 @@ pub(crate) const OPENAPI: &str = include_str!("openapi.json");
 pub(super) fn router() -> Router<AppState> {
     Router::new().route(
         "/openapi.json",
-        get(|| async { ([(header::CONTENT_TYPE, "application/vnd.oai.openapi+json;version=3.0")], OPENAPI).into_response() }),
+        get(|| async {
+            ([(header::CONTENT_TYPE, "application/vnd.oai.openapi+json;version=3.0")], OPENAPI)
+                .into_response()
+        }),
     )
 }

@@ -15,12 +15,18 @@ use super::params::{PathParams, single};
 use crate::{ApiError, AppState};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/api/organisations", get(export)).route("/api/organisations/{id}", get(one))
+    Router::new()
+        .route("/api/organisations", get(export))
+        .route("/api/organisations/{id}", get(one))
 }
 
 /// `GET /api/organisations/{id}`: the full public record as a GeoJSON Feature.
-async fn one(State(state): State<AppState>, PathParams(id): PathParams<String>) -> Result<impl IntoResponse, ApiError> {
-    let id = OrgId::parse(&id).map_err(|_| ApiError::NotFound(format!("organisation '{}'", clip(&id))))?;
+async fn one(
+    State(state): State<AppState>,
+    PathParams(id): PathParams<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let id = OrgId::parse(&id)
+        .map_err(|_| ApiError::NotFound(format!("organisation '{}'", clip(&id))))?;
     let store = state.store.clone();
     let lookup = id.clone();
     let org = tokio::task::spawn_blocking(move || store.organisation(&lookup))
@@ -35,14 +41,16 @@ const CHUNK: usize = 64 * 1024;
 /// `GET /api/organisations?<filters>&format=geojson|csv|essglobal`: the
 /// filtered organisations, streamed from the store a chunk at a time (never
 /// e-mail addresses).
-async fn export(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+async fn export(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     let (filter, rest) = filter_query::parse(&state.reference, query.as_deref(), &["format"])?;
     let format = match single(&rest, "format")? {
         None => Format::GeoJson,
-        Some(f) => f
-            .parse::<Format>()
-            .and_then(Format::for_writing)
-            .map_err(|_| ApiError::bad("format", format!("'{}' is not one of geojson, csv, essglobal", clip(f))))?,
+        Some(f) => f.parse::<Format>().and_then(Format::for_writing).map_err(|_| {
+            ApiError::bad("format", format!("'{}' is not one of geojson, csv, essglobal", clip(f)))
+        })?,
     };
     let atlas = state.atlas.load_full();
     let selection = atlas.select(&filter)?;
@@ -67,7 +75,10 @@ async fn export(State(state): State<AppState>, RawQuery(query): RawQuery) -> Res
     Ok((
         [
             (header::CONTENT_TYPE, format.media_type().to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"organisations.{extension}\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"organisations.{extension}\""),
+            ),
         ],
         Body::from_stream(stream),
     )
@@ -83,14 +94,21 @@ fn lower_priority() {
     {
         use thread_priority::{NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy};
         let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
-        if let Err(e) = thread_priority::set_thread_priority_and_policy(thread_priority::thread_native_id(), ThreadPriority::Min, idle) {
+        if let Err(e) = thread_priority::set_thread_priority_and_policy(
+            thread_priority::thread_native_id(),
+            ThreadPriority::Min,
+            idle,
+        ) {
             tracing::debug!("an export runs at normal priority: {e}");
         }
     }
 }
 
 /// Writes the selected organisations into the channel of a streamed answer.
-#[expect(clippy::needless_pass_by_value, reason = "dropping the sender at the end is what ends the answer")]
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "dropping the sender at the end is what ends the answer"
+)]
 fn export_into(
     state: &AppState,
     atlas: &Atlas,
@@ -141,6 +159,8 @@ impl Write for ChannelWriter {
             return Ok(());
         }
         let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
-        self.tx.blocking_send(Ok(chunk)).map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client gone"))
+        self.tx
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client gone"))
     }
 }

@@ -18,7 +18,10 @@ pub(super) fn router() -> Router<AppState> {
 /// `GET /api/search?q=&limit=&<filters>`: organisations whose name or town
 /// has words starting with the query's words, or in a country a word names
 /// (in English, French, Spanish or Portuguese), accents and case ignored, best first.
-async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+async fn search(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     // `q` is the search here, not a filter: read it apart.
     let (mut filter, rest) = filter_query::parse(&state.reference, query.as_deref(), &["limit"])?;
     let q = std::mem::take(&mut filter.text);
@@ -32,7 +35,8 @@ async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Res
         .query(move || {
             let selection = atlas.select(&filter)?;
             let found = atlas.search(&q, &selection, limit);
-            FeatureCollection::new(found.iter().map(|&i| EntryFeature::new(&atlas, i)).collect()).encode("application/json")
+            FeatureCollection::new(found.iter().map(|&i| EntryFeature::new(&atlas, i)).collect())
+                .encode("application/json")
         })
         .await
 }

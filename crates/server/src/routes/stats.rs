@@ -15,12 +15,21 @@ pub(super) fn router() -> Router<AppState> {
 
 /// `GET /api/stats?by=continent,sector&<filters>`: counts for every
 /// combination of the requested facets, with the total and per-facet totals.
-async fn stats(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
+async fn stats(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
     let (filter, rest) = filter_query::parse(&state.reference, query.as_deref(), &["by"])?;
     let mut by = Vec::new();
-    for name in single(&rest, "by")?.unwrap_or("").split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        let facet = StatsFacet::parse(name)
-            .ok_or_else(|| ApiError::bad("by", format!("'{}' is not one of continent, country, family, sector, sdg", clip(name))))?;
+    for name in
+        single(&rest, "by")?.unwrap_or("").split(',').map(str::trim).filter(|n| !n.is_empty())
+    {
+        let facet = StatsFacet::parse(name).ok_or_else(|| {
+            ApiError::bad(
+                "by",
+                format!("'{}' is not one of continent, country, family, sector, sdg", clip(name)),
+            )
+        })?;
         if by.contains(&facet) {
             return Err(ApiError::bad("by", format!("'{name}' given twice")));
         }
@@ -59,7 +68,10 @@ async fn stats(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resu
 }
 
 /// `GET /api/stats/h3?res=N&<filters>`: organisations per H3 cell.
-async fn h3(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<H3Cells>, ApiError> {
+async fn h3(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<H3Cells>, ApiError> {
     let (filter, rest) = filter_query::parse(&state.reference, query.as_deref(), &["res"])?;
     let res = single(&rest, "res")?.ok_or_else(|| ApiError::bad("res", "missing"))?;
     #[expect(clippy::cast_possible_truncation, reason = "at most H3_MAX_RES")]
@@ -69,10 +81,14 @@ async fn h3(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<
         .query(move || -> Result<H3Cells, ApiError> {
             let view = atlas.view(&filter)?;
             let bins = view.h3(res);
-            let mut cells: Vec<(u64, u32)> = bins.bins().iter().map(|b| (b.cell, b.count)).collect();
+            let mut cells: Vec<(u64, u32)> =
+                bins.bins().iter().map(|b| (b.cell, b.count)).collect();
             drop(bins);
             cells.sort_unstable();
-            let cells = cells.into_iter().map(|(cell, count)| H3Cell { h3: format!("{cell:x}"), count }).collect();
+            let cells = cells
+                .into_iter()
+                .map(|(cell, count)| H3Cell { h3: format!("{cell:x}"), count })
+                .collect();
             Ok(H3Cells { res, total: view.total(), cells })
         })
         .await?;

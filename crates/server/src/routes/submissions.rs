@@ -101,9 +101,15 @@ async fn submit(
         lat: body.lat,
     };
     let mut errors = Vec::new();
-    let org = fields.validate(&id, &state.reference, now).map_err(|e| errors.extend(unprocessable(e))).ok();
+    let org = fields
+        .validate(&id, &state.reference, now)
+        .map_err(|e| errors.extend(unprocessable(e)))
+        .ok();
     if !body.consent {
-        errors.push(("/consent".into(), "must be true: the contributor agrees to publication once approved".into()));
+        errors.push((
+            "/consent".into(),
+            "must be true: the contributor agrees to publication once approved".into(),
+        ));
     }
     let atlas = state.atlas.load_full();
     let edit_of = match body.edit_of.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
@@ -116,11 +122,18 @@ async fn submit(
             }
         },
     };
-    let token = state.form_tokens.check(&body.form_token, &body.pow, now).map_err(|e| errors.extend(unprocessable(e))).ok();
+    let token = state
+        .form_tokens
+        .check(&body.form_token, &body.pow, now)
+        .map_err(|e| errors.extend(unprocessable(e)))
+        .ok();
     let (Some(org), Some(token), true) = (org, token, errors.is_empty()) else {
         return Err(ApiError::Unprocessable(errors));
     };
-    state.submit_limiter.acquire(client, Instant::now()).map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+    state
+        .submit_limiter
+        .acquire(client, Instant::now())
+        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
 
     let normalised = Fields::of(&org);
     let store = state.store.clone();
@@ -172,7 +185,10 @@ fn unprocessable(error: ApiError) -> Vec<(String, String)> {
 /// `GET /api/places?q=&limit=`: towns of the shipped gazetteer whose name
 /// starts with `q` (accents and case ignored), most populous first — the
 /// form's offline place search.
-async fn places(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
+async fn places(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
     let pairs = pairs(query.as_deref(), &["q", "limit"])?;
     let q = single(&pairs, "q")?.ok_or_else(|| ApiError::bad("q", "missing"))?;
     let limit = single(&pairs, "limit")?.map_or(Ok(10), |l| whole("limit", l, 1, 50))?;

@@ -15,8 +15,10 @@ use crate::tile_service::{H3_MAX_ZOOM, ORGANISATIONS_MIN_ZOOM};
 use crate::{ApiError, AppState, MAX_SERVED_ZOOM};
 
 /// Colours of families, in taxonomy order; the last is reused beyond.
-const FAMILY_COLOURS: [&str; 11] =
-    ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4", "#b2df8a", "#fb9a99", "#999999"];
+const FAMILY_COLOURS: [&str; 11] = [
+    "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4",
+    "#b2df8a", "#fb9a99", "#999999",
+];
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/tiles.json", get(tilejson)).route("/style.json", get(style))
@@ -24,7 +26,11 @@ pub(super) fn router() -> Router<AppState> {
 
 /// A tile query string with `layers` set, keeping the filters.
 fn with_layers(suffix: &str, layers: &str) -> String {
-    let filters: Vec<&str> = suffix.trim_start_matches('?').split('&').filter(|p| !p.is_empty() && !p.starts_with("layers=")).collect();
+    let filters: Vec<&str> = suffix
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("layers="))
+        .collect();
     let mut parts = vec![format!("layers={layers}")];
     parts.extend(filters.into_iter().map(str::to_owned));
     format!("?{}", parts.join("&"))
@@ -36,7 +42,10 @@ fn filter_suffix(state: &AppState, query: Option<&str>) -> Result<String, ApiErr
     Ok(query.filter(|q| !q.is_empty()).map(|q| format!("?{q}")).unwrap_or_default())
 }
 
-async fn tilejson(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
+async fn tilejson(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
     let suffix = filter_suffix(&state, query.as_deref())?;
     let atlas = state.atlas.load();
     let base = &state.config.public_url;
@@ -54,7 +63,8 @@ async fn tilejson(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
     ] {
         cluster_fields.insert(name.into(), kind.into());
     }
-    for (prefix, facet) in [("c_", Facet::Continent), ("f_", Facet::Family), ("n_", Facet::Sector)] {
+    for (prefix, facet) in [("c_", Facet::Continent), ("f_", Facet::Family), ("n_", Facet::Sector)]
+    {
         for key in atlas.keys(facet) {
             cluster_fields.insert(format!("{prefix}{key}"), "Number".into());
         }
@@ -86,7 +96,10 @@ async fn tilejson(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
     })))
 }
 
-async fn style(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Json<Value>, ApiError> {
+async fn style(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
     let suffix = filter_suffix(&state, query.as_deref())?;
     let base = &state.config.public_url;
     let atlas = state.atlas.load();

@@ -39,13 +39,16 @@ async fn tile(
 /// percent-encoding that does not decode (the router refuses it in its words).
 pub(super) fn plain_path(request: &Request) -> Option<Result<TileCoord, ApiError>> {
     fn decoded(segment: Option<&str>) -> Option<std::borrow::Cow<'_, str>> {
-        segment.filter(|s| !s.is_empty()).and_then(|s| percent_encoding::percent_decode_str(s).decode_utf8().ok())
+        segment
+            .filter(|s| !s.is_empty())
+            .and_then(|s| percent_encoding::percent_decode_str(s).decode_utf8().ok())
     }
     if request.method() != Method::GET {
         return None;
     }
     let mut segments = request.uri().path().strip_prefix("/tiles/")?.split('/');
-    let (z, x, y) = (decoded(segments.next())?, decoded(segments.next())?, decoded(segments.next())?);
+    let (z, x, y) =
+        (decoded(segments.next())?, decoded(segments.next())?, decoded(segments.next())?);
     if segments.next().is_some() {
         return None;
     }
@@ -54,14 +57,20 @@ pub(super) fn plain_path(request: &Request) -> Option<Result<TileCoord, ApiError
 
 /// The fast lane's answer to a request [`plain_path`] took: the router's
 /// answer, with the header the router's CORS layer gives public reads.
-pub(super) async fn lane(state: Arc<AppState>, coord: Result<TileCoord, ApiError>, request: Request) -> Response {
+pub(super) async fn lane(
+    state: Arc<AppState>,
+    coord: Result<TileCoord, ApiError>,
+    request: Request,
+) -> Response {
     let (parts, _) = request.into_parts();
     let answer = match coord {
         Ok(coord) => answer(&state, coord, &parts).await,
         Err(refused) => Err(refused),
     };
     let mut response = answer.into_response();
-    response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    response
+        .headers_mut()
+        .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     response
 }
 
@@ -69,8 +78,12 @@ async fn answer(state: &AppState, coord: TileCoord, request: &Parts) -> Result<R
     let query = request.uri.query();
     let (filter, rest) = filter_query::parse(&state.reference, query, &["layers"])?;
     let layers = match single(&rest, "layers")? {
-        Some(list) => Layers::parse(list)
-            .map_err(|name| ApiError::bad("layers", format!("'{}' is not one of countries, h3, clusters, organisations", clip(&name))))?,
+        Some(list) => Layers::parse(list).map_err(|name| {
+            ApiError::bad(
+                "layers",
+                format!("'{}' is not one of countries, h3, clusters, organisations", clip(&name)),
+            )
+        })?,
         None => Layers::ALL,
     };
     let open = filter.is_open();
@@ -82,7 +95,8 @@ async fn answer(state: &AppState, coord: TileCoord, request: &Parts) -> Result<R
     let maker = state.tile_maker.clone();
     let make = move || {
         cache.get_or_make(atlas.generation(), &filter, layers, coord, || {
-            let raw = render_layers(&atlas, &maker, &filter, coord, layers).map_err(|e| ApiError::bad("filter", e.to_string()))?;
+            let raw = render_layers(&atlas, &maker, &filter, coord, layers)
+                .map_err(|e| ApiError::bad("filter", e.to_string()))?;
             Ok::<_, ApiError>(CachedTile::new(raw, atlas.generation()))
         })
     };
@@ -90,7 +104,11 @@ async fn answer(state: &AppState, coord: TileCoord, request: &Parts) -> Result<R
     // of microseconds, cheaper to make here than to hand to a blocking thread.
     // A filtered pyramid (built on first use), H3 counts and country outlines
     // may take far longer, so they go to the blocking pool.
-    let tile = if open && layers == Layers::CLUSTERS { make()? } else { tokio::task::spawn_blocking(make).await?? };
+    let tile = if open && layers == Layers::CLUSTERS {
+        make()?
+    } else {
+        tokio::task::spawn_blocking(make).await??
+    };
     Ok(respond(&tile, &request.headers))
 }
 
@@ -99,21 +117,29 @@ fn parse_coord(z: &str, x: &str, y: &str) -> Result<TileCoord, ApiError> {
         return Err(ApiError::bad("y", format!("'{}': tiles are served as .mvt", clip(y))));
     };
     let number = |field: &'static str, text: &str| {
-        text.parse::<u64>().map_err(|_| ApiError::bad(field, format!("'{}' is not a tile number", clip(text))))
+        text.parse::<u64>()
+            .map_err(|_| ApiError::bad(field, format!("'{}' is not a tile number", clip(text))))
     };
     let (z, x, y) = (number("z", z)?, number("x", x)?, number("y", y)?);
     let z = u32::try_from(z).map_err(|_| ApiError::bad("z", format!("{z} is above 30")))?;
-    let coord = TileCoord::new(z, x, y).map_err(|e| ApiError::bad(if z > 30 { "z" } else { "x" }, e.to_string()))?;
+    let coord = TileCoord::new(z, x, y)
+        .map_err(|e| ApiError::bad(if z > 30 { "z" } else { "x" }, e.to_string()))?;
     if coord.z() > MAX_SERVED_ZOOM {
-        return Err(ApiError::NotFound(format!("zoom {} is outside the served range 0-{MAX_SERVED_ZOOM}", coord.z())));
+        return Err(ApiError::NotFound(format!(
+            "zoom {} is outside the served range 0-{MAX_SERVED_ZOOM}",
+            coord.z()
+        )));
     }
     Ok(coord)
 }
 
 fn respond(tile: &CachedTile, headers: &HeaderMap) -> Response {
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .is_some_and(|v| v.as_bytes().split(|&b| b == b',').map(<[u8]>::trim_ascii).any(|t| t == b"*" || t == tile.etag.as_bytes()));
+    let matches = headers.get(header::IF_NONE_MATCH).is_some_and(|v| {
+        v.as_bytes()
+            .split(|&b| b == b',')
+            .map(<[u8]>::trim_ascii)
+            .any(|t| t == b"*" || t == tile.etag.as_bytes())
+    });
     let gzip = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())

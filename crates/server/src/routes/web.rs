@@ -47,8 +47,10 @@ fn page(path: &str, headers: &HeaderMap, frame_ancestors: &str) -> Result<Respon
     let mut response = file(path, headers, "no-cache")?;
     let policy = format!("{CSP}; frame-ancestors {frame_ancestors}");
     let response_headers = response.headers_mut();
-    response_headers
-        .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(&policy).map_err(|e| ApiError::Internal(e.to_string()))?);
+    response_headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_str(&policy).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
     if frame_ancestors == "'none'" {
         response_headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
         response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -70,25 +72,36 @@ fn media_type(path: &str) -> &'static str {
 /// (brotli, else gzip) when the client accepts it.
 fn file(path: &str, headers: &HeaderMap, cache: &'static str) -> Result<Response, ApiError> {
     let accepts = |coding: &str| {
-        headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|c| {
-            let mut parts = c.split(';');
-            let named = parts.next().is_some_and(|name| name.trim().eq_ignore_ascii_case(coding));
-            // `q=0` refuses a coding; any other weight accepts it.
-            let refused = parts.filter_map(|p| p.trim().strip_prefix("q=")).any(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0));
-            named && !refused
-        })
+        headers
+            .get_all(header::ACCEPT_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|c| {
+                let mut parts = c.split(';');
+                let named =
+                    parts.next().is_some_and(|name| name.trim().eq_ignore_ascii_case(coding));
+                // `q=0` refuses a coding; any other weight accepts it.
+                let refused = parts
+                    .filter_map(|p| p.trim().strip_prefix("q="))
+                    .any(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0));
+                named && !refused
+            })
     };
-    let compressed = [("br", "br"), ("gzip", "gz")]
-        .into_iter()
-        .filter(|(coding, _)| accepts(coding))
-        .find_map(|(coding, suffix)| WEB.get_file(format!("{path}.{suffix}")).map(|f| (Some(coding), f)));
+    let compressed =
+        [("br", "br"), ("gzip", "gz")].into_iter().filter(|(coding, _)| accepts(coding)).find_map(
+            |(coding, suffix)| WEB.get_file(format!("{path}.{suffix}")).map(|f| (Some(coding), f)),
+        );
     let (coding, found) = match compressed {
         Some(found) => found,
-        None => (None, WEB.get_file(path).ok_or_else(|| ApiError::NotFound("no such route".into()))?),
+        None => {
+            (None, WEB.get_file(path).ok_or_else(|| ApiError::NotFound("no such route".into()))?)
+        }
     };
     let bytes = found.contents();
     let etag = format!("\"{:016x}\"", fx_hash(bytes));
-    let etag_value = HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+    let etag_value =
+        HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
     if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
     }

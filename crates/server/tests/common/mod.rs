@@ -22,7 +22,12 @@ pub fn fixture(count: usize, seed: u64, adjust: impl FnOnce(&mut Vec<Organisatio
 }
 
 /// [`fixture`] served with the configuration `raw`.
-pub fn fixture_configured(count: usize, seed: u64, adjust: impl FnOnce(&mut Vec<Organisation>), raw: RawConfig) -> Fixture {
+pub fn fixture_configured(
+    count: usize,
+    seed: u64,
+    adjust: impl FnOnce(&mut Vec<Organisation>),
+    raw: RawConfig,
+) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let reference = Arc::new(embedded_reference());
     let store = Store::open(&dir.path().join("fixture.db")).unwrap();
