@@ -89,17 +89,17 @@ fn bench(c: &mut Criterion) {
                 .count()
         };
         group.bench_function(BenchmarkId::new("baseline_scan_50km", n), |b| {
-            b.iter(|| black_box(brute(50_000.0)))
+            b.iter(|| black_box(brute(50_000.0)));
         });
         group.bench_function(BenchmarkId::new("radius_50km", n), |b| {
             b.iter(|| atlas.near(dakar, Some(50_000.0), None, &all).unwrap().len());
         });
         group.bench_function(BenchmarkId::new("knn_20", n), |b| {
-            b.iter(|| atlas.near(dakar, None, Some(20), &all).unwrap().len())
+            b.iter(|| atlas.near(dakar, None, Some(20), &all).unwrap().len());
         });
         let europe = BBox::new(-10.0, 35.0, 30.0, 60.0).unwrap();
         group.bench_function(BenchmarkId::new("bbox_europe", n), |b| {
-            b.iter(|| atlas.bbox(&europe, &all).len())
+            b.iter(|| atlas.bbox(&europe, &all).len());
         });
         group.finish();
 

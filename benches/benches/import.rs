@@ -46,13 +46,25 @@ fn import(c: &mut Criterion) {
                 let mut db = rusqlite::Connection::open(dir.path().join("raw.db")).unwrap();
                 db.pragma_update(None, "journal_mode", "WAL").unwrap();
                 db.pragma_update(None, "synchronous", "FULL").unwrap();
-                db.execute_batch("CREATE TABLE t (id TEXT PRIMARY KEY, name TEXT, lon REAL, lat REAL, source TEXT, source_id TEXT, UNIQUE (source, source_id))").unwrap();
+                db.execute_batch(
+                    "CREATE TABLE t (id TEXT PRIMARY KEY, name TEXT, lon REAL, lat REAL, \
+                     source TEXT, source_id TEXT, UNIQUE (source, source_id))",
+                )
+                .unwrap();
                 let tx = db.transaction().unwrap();
                 {
-                    let mut insert = tx.prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6)").unwrap();
+                    let mut insert =
+                        tx.prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6)").unwrap();
                     for o in &organisations {
                         insert
-                            .execute(rusqlite::params![o.id.as_str(), o.name, o.location.lon(), o.location.lat(), o.provenance.source, o.provenance.source_id])
+                            .execute(rusqlite::params![
+                                o.id.as_str(),
+                                o.name,
+                                o.location.lon(),
+                                o.location.lat(),
+                                o.provenance.source,
+                                o.provenance.source_id
+                            ])
                             .unwrap();
                     }
                 }

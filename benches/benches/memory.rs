@@ -66,8 +66,8 @@ fn measure(reference: &Reference, store: &Store) {
     atlas.select(&Filter { text: TextQuery::new("coop", |_| None), ..Filter::default() }).unwrap();
     let searched = status_mib("VmRSS:") - before;
     println!(
-        "memory {}: Atlas peak while building {peak:.0} MiB, resident after {after:.0} MiB, after a first search {searched:.0} MiB \
-         (process before building: {before:.0} MiB)",
+        "memory {}: Atlas peak while building {peak:.0} MiB, resident after {after:.0} MiB, \
+         after a first search {searched:.0} MiB (process before building: {before:.0} MiB)",
         atlas.len()
     );
 }

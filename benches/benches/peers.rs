@@ -102,7 +102,8 @@ fn harness_record(
             let clusters = view.clusters(tile.z(), tile.buffered_bounds(EXTENT, BUFFER));
             json!({
                 "tile": format!("{}/{}/{}", tile.z(), tile.x(), tile.y()), "z": tile.z(),
-                "features": clusters.len(), "clusters": clusters.iter().filter(|c| c.entry.is_none()).count(),
+                "features": clusters.len(),
+                "clusters": clusters.iter().filter(|c| c.entry.is_none()).count(),
                 "points_in_tile": clusters.iter().map(|c| c.count).sum::<u32>(), "bytes": bytes,
                 "get_us": total, "total_us": total,
             })
@@ -116,9 +117,12 @@ fn harness_record(
         let all_ms = total.iter().sum::<f64>() / 1000.0;
         json!({
             "tiles": rows.len(), "non_empty": sizes.len(),
-            "get_us_median": median(&mut total), "total_us_median": median(&mut total), "total_us_p95": p95(&mut total),
-            "total_us_max": total.iter().copied().fold(0.0, f64::max), "total_ms_all_tiles": all_ms,
-            "bytes_median": if sizes.is_empty() { 0.0 } else { median(&mut sizes) }, "bytes_max": sizes.iter().copied().fold(0.0, f64::max),
+            "get_us_median": median(&mut total), "total_us_median": median(&mut total),
+            "total_us_p95": p95(&mut total),
+            "total_us_max": total.iter().copied().fold(0.0, f64::max),
+            "total_ms_all_tiles": all_ms,
+            "bytes_median": if sizes.is_empty() { 0.0 } else { median(&mut sizes) },
+            "bytes_max": sizes.iter().copied().fold(0.0, f64::max),
         })
     };
     let rows: Vec<&Value> = per_tile.iter().collect();
@@ -129,8 +133,10 @@ fn harness_record(
     };
     let mut warm = build_ms[1..].to_vec();
     json!({
-        "bench": "supercluster", "engine": "impactmap", "reduce": "sparse", "set": set, "n": atlas.len(),
-        "parse_ms": null, "load_ms": build_ms[0], "load_ms_warm_median": median(&mut warm), "heap_index_mb": null,
+        "bench": "supercluster", "engine": "impactmap", "reduce": "sparse", "set": set,
+        "n": atlas.len(),
+        "parse_ms": null, "load_ms": build_ms[0], "load_ms_warm_median": median(&mut warm),
+        "heap_index_mb": null,
         "getClusters": [], "tiles": summarize(&rows),
         "tiles_by_zoom": {"z0-4": band(0, 4), "z5-9": band(5, 9), "z10-14": band(10, 14)},
         "per_tile": per_tile, "reps": MEASURED_PASSES,
@@ -144,7 +150,8 @@ fn bench(c: &mut Criterion) {
     let sets = std::env::var("PEERS_SETS").unwrap_or_else(|_| "700,100k,1m".to_owned());
     for set in sets.split(',') {
         let listings = listings(&reference, set);
-        // Index builds from parsed records, as the harness builds supercluster from parsed features.
+        // Index builds from parsed records, as the harness builds supercluster
+        // from parsed features.
         let build_ms: Vec<f64> = (0..3)
             .map(|_| {
                 let input = listings.clone();
@@ -156,7 +163,8 @@ fn bench(c: &mut Criterion) {
         let atlas = Atlas::build(listings.clone(), &reference.taxonomy, options(), 1);
         let record = harness_record(set, &atlas, &maker, &tiles, &build_ms);
         eprintln!(
-            "peers {set}: Atlas build {:.0} ms (warm median {:.0} ms); tiles median {:.1} µs, p95 {:.1} µs",
+            "peers {set}: Atlas build {:.0} ms (warm median {:.0} ms); \
+             tiles median {:.1} µs, p95 {:.1} µs",
             record["load_ms"].as_f64().unwrap(),
             record["load_ms_warm_median"].as_f64().unwrap(),
             record["tiles"]["total_us_median"].as_f64().unwrap(),

@@ -39,7 +39,8 @@ fn run(command: &mut Command, what: &str) {
         Ok(status) if status.success() => {}
         Ok(status) => panic!("{what} failed ({status}); the viewer cannot be built"),
         Err(e) => panic!(
-            "{what} could not start ({e}): the viewer is built with Node.js 20+ and npm, which must be installed"
+            "{what} could not start ({e}): the viewer is built with Node.js 20+ and npm, \
+             which must be installed"
         ),
     }
 }

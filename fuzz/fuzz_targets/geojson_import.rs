@@ -3,4 +3,6 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(init: { impactmap_fuzz::reference(); }, |bytes: &[u8]| impactmap_fuzz::import_round_trip(impactmap_formats::Format::GeoJson, bytes));
+fuzz_target!(init: { impactmap_fuzz::reference(); }, |bytes: &[u8]| {
+    impactmap_fuzz::import_round_trip(impactmap_formats::Format::GeoJson, bytes)
+});

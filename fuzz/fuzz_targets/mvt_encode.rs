@@ -34,7 +34,8 @@ fuzz_target!(|layers: Vec<Vec<Point>>| {
     for (index, points) in layers.iter().enumerate() {
         let mut layer = Layer::new(&format!("layer{index}"), 4096);
         for point in points {
-            // A feature's properties are a map: the first value of a key is the one; NaN equals nothing.
+            // A feature's properties are a map: the first value of a key is the
+            // one; NaN equals nothing.
             let mut seen = std::collections::HashSet::new();
             let properties: Vec<(&str, PropertyValue<'_>)> = point
                 .properties

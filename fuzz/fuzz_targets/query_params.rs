@@ -19,6 +19,8 @@ const ROUTES: [&str; 9] = [
 fuzz_target!(init: { impactmap_fuzz::service(); }, |input: (u8, &str)| {
     let (route, query) = input;
     let uri = format!("{}?{query}", ROUTES[usize::from(route) % ROUTES.len()]);
-    let Some(answer) = impactmap_fuzz::service().send("GET", &uri, None, Vec::new()) else { return };
+    let Some(answer) = impactmap_fuzz::service().send("GET", &uri, None, Vec::new()) else {
+        return;
+    };
     impactmap_fuzz::check_answer(&uri, &answer);
 });

@@ -45,7 +45,8 @@ enum Command {
     GenSample(gen_sample::GenSampleArgs),
     /// Manage moderators: `admin add NAME` prints a token once; `admin list`; `admin revoke NAME`.
     Admin(admin::AdminArgs),
-    /// Copy the database consistently while the server runs (`VACUUM INTO`), then check the copy read-only.
+    /// Copy the database consistently while the server runs (`VACUUM INTO`),
+    /// then check the copy read-only.
     Backup(admin::BackupArgs),
 }
 

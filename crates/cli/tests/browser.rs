@@ -1,6 +1,6 @@
-//! The viewer, the form and the moderation page in a real browser: runs web/test/ (node's test runner,
-//! playwright-core, Debian's Chromium) against a real server. Screenshots
-//! go to target/artefacts/.
+//! The viewer, the form and the moderation page in a real browser: runs
+//! web/test/ (node's test runner, playwright-core, Debian's Chromium) against
+//! a real server. Screenshots go to target/artefacts/.
 
 #![allow(
     clippy::unwrap_used,
@@ -34,7 +34,8 @@ fn the_viewer_renders_in_chromium() {
     let hostile = dir.path().join("hostile.csv");
     std::fs::write(
         &hostile,
-        "name,lat,lon,country,family,sectors\n\"<img src=x onerror=alert(1)>\",45.764,4.8357,FR,association,culture\n",
+        "name,lat,lon,country,family,sectors\n\
+         \"<img src=x onerror=alert(1)>\",45.764,4.8357,FR,association,culture\n",
     )
     .unwrap();
     let import = Command::new(env!("CARGO_BIN_EXE_impactmap"))

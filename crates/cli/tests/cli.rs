@@ -156,7 +156,10 @@ fn a_format_only_read_is_refused_for_writing_by_name() {
         let run = impactmap(args);
         assert_eq!(run.code, 2, "{}", run.stderr);
         assert!(
-            run.stderr.contains("gogocarto is a format impactmap reads but does not write (it writes csv, geojson, essglobal)"),
+            run.stderr.contains(
+                "gogocarto is a format impactmap reads but does not write \
+                 (it writes csv, geojson, essglobal)"
+            ),
             "{}",
             run.stderr
         );
@@ -171,7 +174,8 @@ fn round_trips_keep_hard_text_byte_exact() {
     let file = ws.file(
         "hard.csv",
         "name,description,lat,lon,country,family,sectors,city\n\
-         جمعية التضامن,\"line one\nline two, with comma\",33.57,-7.59,MA,association,community,الدار البيضاء\n\
+         جمعية التضامن,\"line one\nline two, with comma\",33.57,-7.59,MA,\
+         association,community,الدار البيضاء\n\
          =HYPERLINK(\"x\"),-starts with a dash,48.85,2.35,FR,cooperative,finance,Paris\n\
          合作社 🌱 联盟,\"a < b & \"\"c\"\"\",31.23,121.47,CN,network,education,上海\n",
     );
@@ -203,7 +207,8 @@ fn bad_files_are_refused_and_lose_nothing() {
         (
             "pipes.csv",
             b"name|lat|lon\nA|1|2\n",
-            "pipes.csv:1: no name column (name, nom, nombre, title...) among the headers (one column 'name|lat|lon'; is the delimiter , ; or tab?)",
+            "pipes.csv:1: no name column (name, nom, nombre, title...) among the headers \
+             (one column 'name|lat|lon'; is the delimiter , ; or tab?)",
         ),
         ("noplace.csv", b"name,phone\nA,1\n", "noplace.csv:1: no coordinate columns"),
         (
@@ -298,7 +303,9 @@ fn spreadsheet_csv_french_excel_dialect() {
     let mut bytes =
         b"\xef\xbb\xbfNom;Latitude;Longitude;Pays;Ville;Famille;Secteur;Site web\r\n".to_vec();
     bytes.extend_from_slice(
-        "Coop Yaoundé;3,87;11,52;Cameroun;Yaoundé;Coopérative agricole;Agriculture|Microfinance;www.example.org\r\n".as_bytes(),
+        "Coop Yaoundé;3,87;11,52;Cameroun;Yaoundé;Coopérative agricole;\
+         Agriculture|Microfinance;www.example.org\r\n"
+            .as_bytes(),
     );
     bytes.extend_from_slice(
         "Banco Comunitário;-3,73;-38,52;Brasil;Fortaleza;Mutual;Banking / credit unions;\r\n"
@@ -318,7 +325,8 @@ fn spreadsheet_csv_french_excel_dialect() {
     assert!(run.stderr.is_empty(), "{}", run.stderr);
     let csv = ws.export("csv");
     for expected in [
-        "Coop Yaoundé,,https://www.example.org/,CM,Yaoundé,africa,cooperative,food-agriculture;finance,,11.52,3.87",
+        "Coop Yaoundé,,https://www.example.org/,CM,Yaoundé,africa,cooperative,\
+         food-agriculture;finance,,11.52,3.87",
         "Banco Comunitário,,,BR,Fortaleza,latin-america-caribbean,mutual,finance,,-38.52,-3.73",
         "Repair Café Leeds,,,GB,Leeds,europe,association,circular-economy,,-1.55,53.8",
         "Ferme du Sénégal,,,SN,Thiès,africa,association,food-agriculture,,-16.93,14.79",
@@ -343,10 +351,12 @@ fn windows_1252_ragged_rows_and_quoted_newlines() {
         format!("{file}: family: no family column; every organisation is unclassified"),
         format!("{file}: sectors: no sector column; every organisation is unclassified"),
         format!(
-            "{file}:4: 4 cells where the header has 5; missing cells read as empty, extra ones ignored"
+            "{file}:4: 4 cells where the header has 5; \
+             missing cells read as empty, extra ones ignored"
         ),
         format!(
-            "{file}:5: 6 cells where the header has 5; missing cells read as empty, extra ones ignored"
+            "{file}:5: 6 cells where the header has 5; \
+             missing cells read as empty, extra ones ignored"
         ),
     ] {
         assert!(run.stderr.lines().any(|l| l == expected), "{expected}\nnot in\n{}", run.stderr);
@@ -371,7 +381,8 @@ fn suspicious_places_and_vocabulary_are_flagged_not_dropped() {
     for expected in [
         ":2: family: unknown family 'Guild'; recorded as unclassified",
         ":2: sectors: unknown sector 'Quantum knitting'; ignored",
-        ":2: lat: the point 48.85,2.35 lies outside FR; swapped it would be inside: are lat and lon swapped?",
+        ":2: lat: the point 48.85,2.35 lies outside FR; \
+         swapped it would be inside: are lat and lon swapped?",
         ":3: lat: the point -30,45 lies at sea, about ",
         ":4: country: missing; KE taken from the coordinates",
         ":5: rejected: id: duplicate identifier '1' (first at:2)",
@@ -392,9 +403,18 @@ fn essglobal_variants_are_read() {
     let ws = Workspace::new();
     // 25 columns (no confidence, no geocoded address), Country Name instead of
     // ID, the misspelt longitude header, vocabulary as URI, code and label.
-    let text = "Identifier,Name,Description,Organisational Structure,Primary Activity,Activities,Street Address,Locality,Region,Postcode,Country Name,Territory ID,Website,Phone,Email,Twitter,Facebook,Companies House Number,Qualifiers,Membership Type,Latitude,Longitude,Geo Container,Geo Container Latitude,Geo Container Longitide\n\
-        R1,Suma,<p>Workers&#39; <b>co-op</b></p><p>Since 1977</p>,https://dev.lod.coop/essglobal/2.1/standard/organisational-structure/OS60,https://w3id.solidarityeconomy.coop/essglobal/V2a/standard/activities-modified/AM60,AM70;Money & Finance,,Elland,,,United Kingdom,,https://suma.coop,,,,,,,,53.68,-1.84,,,\n\
-        R2,\"Mutuelle \"\"Santé\"\"\",,OS170,,Health,,Dakar,,,Sénégal,,,,,,,,,,0,0,,14.69,-17.44\n\
+    let text = "Identifier,Name,Description,Organisational Structure,Primary Activity,\
+            Activities,Street Address,Locality,Region,Postcode,Country Name,Territory ID,\
+            Website,Phone,Email,Twitter,Facebook,Companies House Number,Qualifiers,\
+            Membership Type,Latitude,Longitude,Geo Container,Geo Container Latitude,\
+            Geo Container Longitide\n\
+        R1,Suma,<p>Workers&#39; <b>co-op</b></p><p>Since 1977</p>,\
+            https://dev.lod.coop/essglobal/2.1/standard/organisational-structure/OS60,\
+            https://w3id.solidarityeconomy.coop/essglobal/V2a/standard/activities-modified/AM60,\
+            AM70;Money & Finance,,Elland,,,United Kingdom,,https://suma.coop,,,,,,,,\
+            53.68,-1.84,,,\n\
+        R2,\"Mutuelle \"\"Santé\"\"\",,OS170,,Health,,Dakar,,,Sénégal,,,,,,,,,,0,0,,\
+            14.69,-17.44\n\
         R3,No place,,Multi-stakeholder co-op,AM80,,,,,,France,,,,,,,,,,,,,,\n";
     let file = ws.file("ess.csv", text);
     let run = ws.import(&file, &[]);
@@ -406,10 +426,17 @@ fn essglobal_variants_are_read() {
     );
     assert!(run.stderr.contains(":4: rejected: lat: no coordinates"), "{}", run.stderr);
     let csv = ws.export("csv");
-    assert!(csv.contains("Suma,\"Workers' co-op\nSince 1977\",https://suma.coop/,GB,Elland,europe,cooperative,food-agriculture;trade-services;finance,,-1.84,53.68,ess,R1"), "{csv}");
     assert!(
         csv.contains(
-            "\"Mutuelle \"\"Santé\"\"\",,,SN,Dakar,africa,mutual,health-social,,-17.44,14.69,ess,R2"
+            "Suma,\"Workers' co-op\nSince 1977\",https://suma.coop/,GB,Elland,europe,cooperative,\
+             food-agriculture;trade-services;finance,,-1.84,53.68,ess,R1"
+        ),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(
+            "\"Mutuelle \"\"Santé\"\"\",,,SN,Dakar,\
+             africa,mutual,health-social,,-17.44,14.69,ess,R2"
         ),
         "{csv}"
     );
@@ -418,10 +445,15 @@ fn essglobal_variants_are_read() {
 #[test]
 fn gogocarto_full_and_compact_are_read() {
     let ws = Workspace::new();
-    let full = r#"{"licence":"https://opendatacommons.org/licenses/odbl/","ontology":"gogofull","data":[
-        {"id":"g1","name":"Ressourcerie","geo":{"latitude":45.76,"longitude":4.83},"address":{"addressLocality":"Lyon","addressCountry":"FR"},
-         "categories":["Réemploi","Association"],"status":1,"email":"private","website":"https://r.example.org","createdAt":"2019-03-01T10:00:00+01:00"},
-        {"id":"g2","name":"Pending","geo":{"latitude":45.7,"longitude":4.8},"status":0}]}"#;
+    let full = concat!(
+        r#"{"licence":"https://opendatacommons.org/licenses/odbl/","ontology":"gogofull","#,
+        r#""data":[
+        {"id":"g1","name":"Ressourcerie","geo":{"latitude":45.76,"longitude":4.83},"#,
+        r#""address":{"addressLocality":"Lyon","addressCountry":"FR"},
+         "categories":["Réemploi","Association"],"status":1,"email":"private","#,
+        r#""website":"https://r.example.org","createdAt":"2019-03-01T10:00:00+01:00"},
+        {"id":"g2","name":"Pending","geo":{"latitude":45.7,"longitude":4.8},"status":0}]}"#
+    );
     let file = ws.file("gogo.json", full);
     let run = ws.import(&file, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -431,13 +463,17 @@ fn gogocarto_full_and_compact_are_read() {
         run.stdout
     );
     assert!(run.stderr.contains("1 unpublished element(s) skipped"), "{}", run.stderr);
-    let compact = r#"{"ontology":"gogocompact","mapping":["name","description"],"data":[["c1",["Amap du Val","Paniers"],47.2,-1.55,[12],1]]}"#;
+    let compact = concat!(
+        r#"{"ontology":"gogocompact","mapping":["name","description"],"data":["#,
+        r#"["c1",["Amap du Val","Paniers"],47.2,-1.55,[12],1]]}"#
+    );
     let file = ws.file("compact.json", compact);
     assert_eq!(ws.import(&file, &[]).code, 0);
     let csv = ws.export("csv");
     assert!(
         csv.contains(
-            "Ressourcerie,,https://r.example.org/,FR,Lyon,europe,association,circular-economy,,4.83,45.76,gogo,g1,2019-03-01T09:00:00Z"
+            "Ressourcerie,,https://r.example.org/,FR,Lyon,europe,association,circular-economy,,\
+             4.83,45.76,gogo,g1,2019-03-01T09:00:00Z"
         ),
         "{csv}"
     );

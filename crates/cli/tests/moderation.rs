@@ -19,7 +19,12 @@ use common::{Server, request};
 /// Little work per form, no waiting, no rate limit: the tests send many.
 /// Cheap forms, no rate limit, and room for 100 requests at once (the
 /// default in-flight limit, 64, would refuse some of a burst with 503).
-const CONFIG: &str = "[limits]\npow_bits = 4\nform_min_seconds = 0\nsubmissions_per_ip_per_hour = 0\npending_per_client = 100000\nin_flight = 256\n";
+const CONFIG: &str = "[limits]\n\
+                      pow_bits = 4\n\
+                      form_min_seconds = 0\n\
+                      submissions_per_ip_per_hour = 0\n\
+                      pending_per_client = 100000\n\
+                      in_flight = 256\n";
 
 fn start(dir: &Path) -> Server {
     let config = dir.join("impactmap.toml");
@@ -34,7 +39,8 @@ fn submission(address: &str, n: usize) -> Option<String> {
     let token = challenge["token"].as_str()?.to_owned();
     let pow = solve(&token, u8::try_from(challenge["bits"].as_u64()?).ok()?);
     let body = serde_json::json!({
-        "name": format!("Crash Test Cooperative {n}"), "family": "cooperative", "sectors": ["finance"],
+        "name": format!("Crash Test Cooperative {n}"),
+        "family": "cooperative", "sectors": ["finance"],
         "city": "Nairobi", "country": "KE", "lon": 36.8219, "lat": -1.2921, "consent": true,
         "form_token": token, "pow": pow,
     });
@@ -131,7 +137,8 @@ fn every_acknowledged_submission_survives_kill_9() {
         // None is partial: every stored row still reads as a whole submission.
         let whole: i64 = db
             .query_row(
-                "SELECT count(*) FROM submissions WHERE json_valid(draft) AND json_extract(draft, '$.name') LIKE 'Crash Test Cooperative %'",
+                "SELECT count(*) FROM submissions WHERE json_valid(draft) \
+                 AND json_extract(draft, '$.name') LIKE 'Crash Test Cooperative %'",
                 [],
                 |r| r.get(0),
             )

@@ -86,7 +86,13 @@ fn an_import_by_another_process_reaches_the_running_map() {
     let db = dir.path().join("live.db");
     let server = Server::start(&db, &[]);
     let extra = dir.path().join("extra.csv");
-    std::fs::write(&extra, "name,lat,lon,country,family,sectors\nCoop du Port,43.3,5.37,FR,cooperative,food-agriculture\nMutuelle Sud,43.6,3.88,FR,mutual,health-social\n").unwrap();
+    std::fs::write(
+        &extra,
+        "name,lat,lon,country,family,sectors\n\
+         Coop du Port,43.3,5.37,FR,cooperative,food-agriculture\n\
+         Mutuelle Sud,43.6,3.88,FR,mutual,health-social\n",
+    )
+    .unwrap();
     let import = Command::new(env!("CARGO_BIN_EXE_impactmap"))
         .args(["import"])
         .arg(&extra)
@@ -148,10 +154,13 @@ fn serve_imports_a_file_without_countries_before_serving() {
         .collect();
     found.sort();
     let expected = [
-        ("Association Benghazi", "LY", "health-social"), // in the water off Benghazi: the nearest town's country
-        ("Coop Yakutia", "RU", "food-agriculture"), // inside Russia, whose outline crosses the antimeridian
+        // in the water off Benghazi: the nearest town's country
+        ("Association Benghazi", "LY", "health-social"),
+        // inside Russia, whose outline crosses the antimeridian
+        ("Coop Yakutia", "RU", "food-agriculture"),
         ("Foundation Paris", "FR", "trade-services"),
-        ("Mutual Funafuti", "TV", "mobility-digital"), // no outline at 1:50m: the nearest town's country
+        // no outline at 1:50m: the nearest town's country
+        ("Mutual Funafuti", "TV", "mobility-digital"),
     ]
     .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()));
     assert_eq!(found, expected);
@@ -290,8 +299,12 @@ fn a_chunked_body_past_the_limit_is_refused_early() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("map.db"), &[]);
     let mut stream = std::net::TcpStream::connect(&server.address).unwrap();
-    write!(stream, "POST /api/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
-        .unwrap();
+    write!(
+        stream,
+        "POST /api/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Transfer-Encoding: chunked\r\n\r\n"
+    )
+    .unwrap();
     let mut writer = stream.try_clone().unwrap();
     let sender = std::thread::spawn(move || {
         let chunk = format!("10000\r\n{}\r\n", "x".repeat(0x10000));

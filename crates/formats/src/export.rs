@@ -124,7 +124,7 @@ impl<'r, W: Write> Exporter<'r, W> {
             }
             Sink::Csv(writer) => writer.write_record(csv_row(org)).map_err(csv_io)?,
             Sink::EssGlobal(writer) => {
-                writer.write_record(essglobal_row(org, self.reference)).map_err(csv_io)?
+                writer.write_record(essglobal_row(org, self.reference)).map_err(csv_io)?;
             }
         }
         self.written += 1;

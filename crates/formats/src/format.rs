@@ -96,7 +96,8 @@ mod tests {
         assert_eq!(Format::EssGlobal.for_writing().unwrap(), Format::EssGlobal);
         assert_eq!(
             Format::GoGoCarto.for_writing().unwrap_err().to_string(),
-            "gogocarto is a format impactmap reads but does not write (it writes csv, geojson, essglobal)"
+            "gogocarto is a format impactmap reads but does not write \
+             (it writes csv, geojson, essglobal)"
         );
     }
 }

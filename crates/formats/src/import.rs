@@ -355,21 +355,28 @@ mod tests {
         /// by sorting, agree with the first-seen map and the count per
         /// point that a reader would write.
         #[test]
-        fn duplicates_and_piles_agree_with_an_oracle(rows in proptest::collection::vec((0..12_u8, 0..5_usize), 0..60)) {
+        fn duplicates_and_piles_agree_with_an_oracle(
+            rows in proptest::collection::vec((0..12_u8, 0..5_usize), 0..60),
+        ) {
             let body = rows.iter().enumerate().map(|(n, (id, point))| {
                 let (lon, lat, country) = POINTS[*point];
                 format!("{id},Row {n},{lon},{lat},{country}\n")
             });
-            let text: String = std::iter::once("id,name,lon,lat,country\n".to_owned()).chain(body).collect();
+            let text: String =
+                std::iter::once("id,name,lon,lat,country\n".to_owned()).chain(body).collect();
             let report = import("rows.csv", text.as_bytes(), Format::Csv);
 
             let mut first_line = std::collections::HashMap::new();
             let mut expected = Vec::new();
-            let mut kept_at: std::collections::BTreeMap<usize, Vec<u64>> = std::collections::BTreeMap::new();
+            let mut kept_at: std::collections::BTreeMap<usize, Vec<u64>> =
+                std::collections::BTreeMap::new();
             for (n, (id, point)) in rows.iter().enumerate() {
                 let line = n as u64 + 2;
                 if let Some(first) = first_line.get(id) {
-                    expected.push(format!("rows.csv:{line}: rejected: id: duplicate identifier '{id}' (first at:{first})"));
+                    expected.push(format!(
+                        "rows.csv:{line}: rejected: id: duplicate identifier '{id}' \
+                         (first at:{first})"
+                    ));
                 } else {
                     first_line.insert(*id, line);
                     kept_at.entry(*point).or_default().push(line);
@@ -380,15 +387,23 @@ mod tests {
                 let shown: Vec<String> = lines.iter().take(5).map(u64::to_string).collect();
                 let more = if lines.len() > 5 { ", ..." } else { "" };
                 expected.push(format!(
-                    "rows.csv:{}: lat: {} rows share the point {lon},{lat} ({}{more}): a geocoder's fallback?",
+                    "rows.csv:{}: lat: {} rows share the point {lon},{lat} ({}{more}): \
+                     a geocoder's fallback?",
                     lines[0],
                     lines.len(),
                     shown.join(", ")
                 ));
             }
-            let line_of = |issue: &str| issue.split(':').nth(1).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+            let line_of = |issue: &str| {
+                issue.split(':').nth(1).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0)
+            };
             expected.sort_by_key(|issue| line_of(issue));
-            let found: Vec<String> = report.issues.iter().filter(|i| i.pos != SourcePos::File).map(|i| i.render("rows.csv")).collect();
+            let found: Vec<String> = report
+                .issues
+                .iter()
+                .filter(|i| i.pos != SourcePos::File)
+                .map(|i| i.render("rows.csv"))
+                .collect();
             proptest::prop_assert_eq!(found, expected);
             proptest::prop_assert_eq!(report.organisations.len(), first_line.len());
         }
@@ -411,13 +426,18 @@ mod tests {
         let big = format!("\u{feff}id,name,lon,lat,country,family,sectors\r\n{rows}");
         let essglobal =
             "\n\nIdentifier,Name,Primary Activity,Latitude,Longitude\nA,Coop,AM10,48.85,2.35\n";
+        let geojson = concat!(
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","#,
+            r#""geometry":{"type":"Point","coordinates":[2.35,48.85]},"#,
+            r#""properties":{"name":"A"}}]}"#
+        );
         let files: [(&str, Vec<u8>); 9] = [
             ("big.csv", big.into_bytes()),
             ("essglobal.csv", essglobal.as_bytes().to_vec()),
             ("semicolons.csv", "nom;lat;lon;pays\nCoop;43,6;1,44;FR\n1;2".as_bytes().to_vec()),
             ("latin1.csv", b"name,lat,lon,country\nCaf\xe9,48.85,2.35,FR\n".to_vec()),
             ("one-line.csv", b"name,lat,lon".to_vec()),
-            ("points.geojson", br#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[2.35,48.85]},"properties":{"name":"A"}}]}"#.to_vec()),
+            ("points.geojson", geojson.as_bytes().to_vec()),
             ("empty.csv", b"\xef\xbb\xbf \n".to_vec()),
             ("binary.csv", b"name\n\0\0".to_vec()),
             ("no-name.csv", b"phone,lat,lon\n1,2,3\n".to_vec()),

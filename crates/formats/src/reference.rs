@@ -231,7 +231,11 @@ mod tests {
             Some("cooperative")
         );
         assert_eq!(
-            family("https://w3id.solidarityeconomy.coop/essglobal/V2a/standard/organisational-structure/OS170").as_deref(),
+            family(
+                "https://w3id.solidarityeconomy.coop/essglobal/V2a/standard/\
+                 organisational-structure/OS170"
+            )
+            .as_deref(),
             Some("mutual")
         );
         assert_eq!(family("Multi-stakeholder co-op").as_deref(), Some("cooperative"));
@@ -311,7 +315,8 @@ mod tests {
         let broken = message("[[family]]\nkey = 1", countries);
         assert!(broken.starts_with("reference data taxonomy.toml: "), "{broken}");
         let twice = format!(
-            "{taxonomy}\n[[family]]\nkey = \"guild\"\nen = \"Mutual\"\nfr = \"\"\nes = \"\"\ncodes = []\nsynonyms = []\n"
+            "{taxonomy}\n[[family]]\nkey = \"guild\"\nen = \"Mutual\"\n\
+             fr = \"\"\nes = \"\"\ncodes = []\nsynonyms = []\n"
         );
         assert_eq!(
             message(&twice, countries),

@@ -201,19 +201,19 @@ impl Resolver<'_> {
     ) -> Result<String, (&'static str, String)> {
         let row = record.pos;
         let boundaries = &self.reference.boundaries;
+        let gazetteer = &self.reference.gazetteer;
         let given = record.country.trim();
         let found = (!given.is_empty()).then(|| self.reference.countries.find(given)).flatten();
         let Some(country) = found else {
             let derived = if let Some(code) = boundaries.country_at(at) {
                 code
-            } else if let Some((town, distance_deg)) =
-                self.reference.gazetteer.nearest(at, OFFSHORE_DEG)
-            {
+            } else if let Some((town, distance_deg)) = gazetteer.nearest(at, OFFSHORE_DEG) {
                 issues.push(Issue::warn(
                     row,
                     "lat",
                     format!(
-                        "the point {},{} lies in no drawn country; {} taken from the nearest town, {} ({:.0} km)",
+                        "the point {},{} lies in no drawn country; \
+                         {} taken from the nearest town, {} ({:.0} km)",
                         at.lon(),
                         at.lat(),
                         town.country,
@@ -228,7 +228,8 @@ impl Resolver<'_> {
                     row,
                     "lat",
                     format!(
-                        "the point {},{} lies at sea, about {:.0} km off {code}; {code} taken as its country",
+                        "the point {},{} lies at sea, about {:.0} km off {code}; \
+                         {code} taken as its country",
                         at.lon(),
                         at.lat(),
                         distance_deg * 111.0
@@ -273,7 +274,8 @@ impl Resolver<'_> {
                 .is_some_and(|s| boundaries.placement(country.code, s) == Placement::Inside);
             let message = if swapped {
                 format!(
-                    "the point {},{} lies outside {}; swapped it would be inside: are lat and lon swapped?",
+                    "the point {},{} lies outside {}; \
+                     swapped it would be inside: are lat and lon swapped?",
                     at.lon(),
                     at.lat(),
                     country.code

@@ -108,7 +108,10 @@ mod tests {
         /// RELIABILITY P8: the detector is symmetric, and a name with
         /// letters is always similar to itself and to its shouting twin.
         #[test]
-        fn similarity_is_symmetric_and_reflexive(a in "[A-Za-zé' -]{0,30}", b in "[A-Za-zé' -]{0,30}") {
+        fn similarity_is_symmetric_and_reflexive(
+            a in "[A-Za-zé' -]{0,30}",
+            b in "[A-Za-zé' -]{0,30}",
+        ) {
             proptest::prop_assert_eq!(similar_names(&a, &b), similar_names(&b, &a));
             if a.chars().any(char::is_alphabetic) {
                 proptest::prop_assert!(similar_names(&a, &a));

@@ -47,7 +47,8 @@ const FIXED: f64 = 4_294_967_296.0;
 
 impl Node {
     fn new([x, y]: [f64; 2], count: u32, data: u32) -> Self {
-        // Rounded to the nearest unit; `as` saturates, so 1.0 (the antimeridian's east side) stays in range.
+        // Rounded to the nearest unit; `as` saturates, so 1.0 (the
+        // antimeridian's east side) stays in range.
         #[expect(
             clippy::cast_possible_truncation,
             clippy::cast_sign_loss,
@@ -330,7 +331,7 @@ impl Pyramid {
         let mut out = Vec::new();
         let mut query = |shift: f64, lo_x: f64, hi_x: f64| {
             kd::range(level, [lo_x, rect.min_y], [hi_x, rect.max_y], |i| {
-                out.push(self.cluster_at(records, level[i], z, i, shift))
+                out.push(self.cluster_at(records, level[i], z, i, shift));
             });
         };
         query(0.0, rect.min_x, rect.max_x);

@@ -186,7 +186,8 @@ pub(crate) fn nearest<const D: usize, T: Positioned<D>>(
                 right_lo[axis] = at[axis];
                 for (start, end, lo, hi) in [(start, m, lo, left_hi), (m + 1, end, right_lo, hi)] {
                     if start < end {
-                        // How far the box is from the centre: its nearest face's, edge's or corner's distance.
+                        // How far the box is from the centre: its nearest
+                        // face's, edge's or corner's distance.
                         let gap =
                             (0..D).map(|d| (lo[d] - centre[d]).max(centre[d] - hi[d]).max(0.0));
                         frontier.push(
@@ -220,19 +221,32 @@ mod tests {
 
     proptest! {
         #[test]
-        fn range_and_within_match_a_scan(points in proptest::collection::vec((0.0f64..1.0, 0.0f64..1.0), 0..600), q in (0.0f64..1.0, 0.0f64..1.0, 0.0f64..0.3)) {
+        fn range_and_within_match_a_scan(
+            points in proptest::collection::vec((0.0f64..1.0, 0.0f64..1.0), 0..600),
+            q in (0.0f64..1.0, 0.0f64..1.0, 0.0f64..0.3),
+        ) {
             let mut items = points.clone();
             build(&mut items);
             let (qx, qy, r) = q;
             let mut got: Vec<(u64, u64)> = Vec::new();
-            range(&items, [qx - r, qy - r], [qx + r, qy + r], |i| got.push((items[i].0.to_bits(), items[i].1.to_bits())));
-            let mut want: Vec<(u64, u64)> = points.iter().filter(|p| p.0 >= qx - r && p.0 <= qx + r && p.1 >= qy - r && p.1 <= qy + r).map(|p| (p.0.to_bits(), p.1.to_bits())).collect();
+            range(&items, [qx - r, qy - r], [qx + r, qy + r], |i| {
+                got.push((items[i].0.to_bits(), items[i].1.to_bits()));
+            });
+            let mut want: Vec<(u64, u64)> = points
+                .iter()
+                .filter(|p| p.0 >= qx - r && p.0 <= qx + r && p.1 >= qy - r && p.1 <= qy + r)
+                .map(|p| (p.0.to_bits(), p.1.to_bits()))
+                .collect();
             got.sort_unstable();
             want.sort_unstable();
             prop_assert_eq!(got, want);
             let mut got = Vec::new();
             within(&items, [qx, qy], r, |i| got.push((items[i].0.to_bits(), items[i].1.to_bits())));
-            let mut want: Vec<(u64, u64)> = points.iter().filter(|p| (p.0 - qx).powi(2) + (p.1 - qy).powi(2) <= r * r).map(|p| (p.0.to_bits(), p.1.to_bits())).collect();
+            let mut want: Vec<(u64, u64)> = points
+                .iter()
+                .filter(|p| (p.0 - qx).powi(2) + (p.1 - qy).powi(2) <= r * r)
+                .map(|p| (p.0.to_bits(), p.1.to_bits()))
+                .collect();
             got.sort_unstable();
             want.sort_unstable();
             prop_assert_eq!(got, want);
@@ -241,8 +255,13 @@ mod tests {
         /// Every item comes once, nearest first, with its squared distance;
         /// on a grid, so that many distances tie.
         #[test]
-        fn nearest_visits_every_item_in_distance_order(points in proptest::collection::vec((0u8..8, 0u8..8, 0u8..8), 0..700), q in (0u8..8, 0u8..8, 0u8..8), stop in 0usize..800) {
-            let mut items: Vec<[f64; 3]> = points.iter().map(|&(x, y, z)| [x, y, z].map(f64::from)).collect();
+        fn nearest_visits_every_item_in_distance_order(
+            points in proptest::collection::vec((0u8..8, 0u8..8, 0u8..8), 0..700),
+            q in (0u8..8, 0u8..8, 0u8..8),
+            stop in 0usize..800,
+        ) {
+            let mut items: Vec<[f64; 3]> =
+                points.iter().map(|&(x, y, z)| [x, y, z].map(f64::from)).collect();
             build(&mut items);
             let centre = [q.0, q.1, q.2].map(f64::from);
             let mut got = Vec::new();
@@ -251,7 +270,10 @@ mod tests {
                 got.len() < stop
             });
             prop_assert!(got.windows(2).all(|w| w[0].0 <= w[1].0), "not nearest first");
-            let mut want: Vec<(u64, [u64; 3])> = items.iter().map(|&p| (distance2(p, centre).to_bits(), p.map(f64::to_bits))).collect();
+            let mut want: Vec<(u64, [u64; 3])> = items
+                .iter()
+                .map(|&p| (distance2(p, centre).to_bits(), p.map(f64::to_bits)))
+                .collect();
             want.sort_unstable();
             if stop > items.len() {
                 // All visited: the very items, each once.

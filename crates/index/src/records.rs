@@ -257,7 +257,12 @@ pub(crate) mod tests {
         /// Ids sharing long prefixes, of every length, with and without
         /// trailing zero bytes, come out as a plain sort orders them.
         #[test]
-        fn sorting_by_prefix_then_whole_key_is_a_plain_sort(keys in proptest::collection::vec(proptest::collection::vec(prop_oneof![Just(0u8), Just(b'a'), Just(b'b')], 0..12), 0..200)) {
+        fn sorting_by_prefix_then_whole_key_is_a_plain_sort(
+            keys in proptest::collection::vec(
+                proptest::collection::vec(prop_oneof![Just(0u8), Just(b'a'), Just(b'b')], 0..12),
+                0..200,
+            ),
+        ) {
             let mut want = keys.clone();
             want.sort();
             let order = super::sorted_by_bytes((0..keys.len()).collect(), |&i| keys[i].as_slice());

@@ -120,7 +120,10 @@ proptest! {
         prop_assert_eq!(atlas.len(), want.len());
         for (i, org) in (0u32..).zip(want) {
             let e = atlas.entry(i);
-            prop_assert_eq!((e.id, e.name, e.city, e.country, e.location), (org.id.as_str(), org.name.as_str(), org.city.as_str(), org.country, org.location));
+            prop_assert_eq!(
+                (e.id, e.name, e.city, e.country, e.location),
+                (org.id.as_str(), org.name.as_str(), org.city.as_str(), org.country, org.location)
+            );
             prop_assert_eq!(e.sdgs, org.sdgs);
             prop_assert_eq!(atlas.location(i), org.location);
             prop_assert_eq!(atlas.find(&org.id).map(|(index, _)| index), Some(i));
@@ -129,7 +132,12 @@ proptest! {
 
     /// Word search finds exactly the entries with a name or town word starting with the query.
     #[test]
-    fn search_equals_brute_force(orgs in dataset(), prefix in prop_oneof![Just("b"), Just("Bêta"), Just("gam"), Just("LY"), Just("org"), Just("1"), Just("zz")]) {
+    fn search_equals_brute_force(
+        orgs in dataset(),
+        prefix in prop_oneof![
+            Just("b"), Just("Bêta"), Just("gam"), Just("LY"), Just("org"), Just("1"), Just("zz")
+        ],
+    ) {
         let atlas = atlas(&orgs);
         let mut got = atlas.search(&TextQuery::new(prefix, |_| None), &all(&atlas), usize::MAX);
         got.sort_unstable();
@@ -137,7 +145,10 @@ proptest! {
         let want: Vec<u32> = (0..u32::try_from(atlas.len()).unwrap())
             .filter(|&i| {
                 let e = atlas.entry(i);
-                e.name.split_whitespace().chain(e.city.split_whitespace()).any(|w| impactmap_model::fold(w).starts_with(&wanted))
+                e.name
+                    .split_whitespace()
+                    .chain(e.city.split_whitespace())
+                    .any(|w| impactmap_model::fold(w).starts_with(&wanted))
             })
             .collect();
         prop_assert_eq!(got, want);
@@ -146,7 +157,16 @@ proptest! {
     /// `q` has one meaning: a filter's text selects exactly what the
     /// search finds, word prefixes and country names alike, in any order.
     #[test]
-    fn a_text_filter_selects_what_search_finds(orgs in dataset(), words in proptest::collection::vec(prop_oneof![Just("b"), Just("Bêta"), Just("gam"), Just("ly"), Just("org"), Just("1"), Just("Sénégal"), Just("Nouvelle-Zélande"), Just("zz")], 1..3)) {
+    fn a_text_filter_selects_what_search_finds(
+        orgs in dataset(),
+        words in proptest::collection::vec(
+            prop_oneof![
+                Just("b"), Just("Bêta"), Just("gam"), Just("ly"), Just("org"), Just("1"),
+                Just("Sénégal"), Just("Nouvelle-Zélande"), Just("zz")
+            ],
+            1..3,
+        ),
+    ) {
         let atlas = atlas(&orgs);
         let country_of = |w: &str| match impactmap_model::fold(w).as_str() {
             "senegal" => CountryCode::parse("SN").ok(),
@@ -156,7 +176,8 @@ proptest! {
         let query = TextQuery::new(&words.join(" "), country_of);
         let mut found = atlas.search(&query, &all(&atlas), usize::MAX);
         found.sort_unstable();
-        let selected: Vec<u32> = atlas.select(&Filter { text: query, ..Filter::default() }).unwrap().iter().collect();
+        let selected: Vec<u32> =
+            atlas.select(&Filter { text: query, ..Filter::default() }).unwrap().iter().collect();
         prop_assert_eq!(selected, found);
     }
 
@@ -167,22 +188,42 @@ proptest! {
         let (s, n) = (s.min(n), s.max(n));
         let bbox = BBox::new(w, s, e, n).unwrap();
         let got = atlas.bbox(&bbox, &all(&atlas));
-        let want: Vec<u32> = (0..u32::try_from(atlas.len()).unwrap()).filter(|&i| bbox.contains(atlas.location(i).lon(), atlas.location(i).lat())).collect();
+        let want: Vec<u32> = (0..u32::try_from(atlas.len()).unwrap())
+            .filter(|&i| bbox.contains(atlas.location(i).lon(), atlas.location(i).lat()))
+            .collect();
         prop_assert_eq!(got, want);
     }
 
     /// RELIABILITY P4.
     #[test]
-    fn near_equals_brute_force(orgs in dataset(), x in lon(), y in lat(), radius_km in 0.0f64..25_000.0, k in 0usize..40, mode in 0u8..3) {
+    fn near_equals_brute_force(
+        orgs in dataset(),
+        x in lon(),
+        y in lat(),
+        radius_km in 0.0f64..25_000.0,
+        k in 0usize..40,
+        mode in 0u8..3,
+    ) {
         let atlas = atlas(&orgs);
         let at = LonLat::new(x, if x == 0.0 && y == 0.0 { 1.0 } else { y }).unwrap();
-        let (radius, k) = match mode { 0 => (Some(radius_km * 1000.0), None), 1 => (None, Some(k)), _ => (Some(radius_km * 1000.0), Some(k)) };
-        let got: Vec<u32> = atlas.near(at, radius, k, &all(&atlas)).unwrap().into_iter().map(|h| h.index).collect();
+        let (radius, k) = match mode {
+            0 => (Some(radius_km * 1000.0), None),
+            1 => (None, Some(k)),
+            _ => (Some(radius_km * 1000.0), Some(k)),
+        };
+        let got: Vec<u32> =
+            atlas.near(at, radius, k, &all(&atlas)).unwrap().into_iter().map(|h| h.index).collect();
         prop_assert_eq!(got, brute_near(&atlas, at, radius, k));
     }
 
     #[test]
-    fn filters_equal_brute_force(orgs in dataset(), c in 0usize..6, f in 0usize..4, sector in 0usize..5, use_text in any::<bool>()) {
+    fn filters_equal_brute_force(
+        orgs in dataset(),
+        c in 0usize..6,
+        f in 0usize..4,
+        sector in 0usize..5,
+        use_text in any::<bool>(),
+    ) {
         let atlas = atlas(&orgs);
         let filter = Filter {
             continents: vec![key(CONTINENTS[c]), key(CONTINENTS[(c + 1) % 6])],
@@ -193,12 +234,17 @@ proptest! {
         };
         let got: Vec<u32> = atlas.select(&filter).unwrap().iter().collect();
         let keys = |facet| atlas.keys(facet).to_vec();
-        let (cont, fam, sec) = (keys(impactmap_model::Facet::Continent), keys(impactmap_model::Facet::Family), keys(impactmap_model::Facet::Sector));
+        let (cont, fam, sec) = (
+            keys(impactmap_model::Facet::Continent),
+            keys(impactmap_model::Facet::Family),
+            keys(impactmap_model::Facet::Sector),
+        );
         let want: Vec<u32> = (0..u32::try_from(atlas.len()).unwrap()).filter(|&i| {
             let e = atlas.entry(i);
             filter.continents.contains(&cont[usize::from(e.continent)])
                 && filter.families.contains(&fam[usize::from(e.family)])
-                && (0..sec.len()).any(|b| e.sectors & (1 << b) != 0 && filter.sectors.contains(&sec[b]))
+                && (0..sec.len())
+                    .any(|b| e.sectors & (1 << b) != 0 && filter.sectors.contains(&sec[b]))
                 && (!use_text || e.name.contains("Bêta"))
         }).collect();
         prop_assert_eq!(got, want);
@@ -210,11 +256,20 @@ proptest! {
     #[test]
     fn clusters_count_everyone_once(orgs in dataset(), sector in 0usize..5) {
         let atlas = atlas(&orgs);
-        for filter in [Filter::default(), Filter { sectors: vec![key(SECTORS[sector])], ..Filter::default() }] {
+        let by_sector = Filter { sectors: vec![key(SECTORS[sector])], ..Filter::default() };
+        for filter in [Filter::default(), by_sector] {
             let selection = atlas.select(&filter).unwrap();
             let view = atlas.view(&filter).unwrap();
-            let mut expected = vec![0u32; atlas.keys(impactmap_model::Facet::Continent).len() + atlas.keys(impactmap_model::Facet::Family).len() + atlas.keys(impactmap_model::Facet::Sector).len()];
-            let (nc, nf) = (atlas.keys(impactmap_model::Facet::Continent).len(), atlas.keys(impactmap_model::Facet::Family).len());
+            let mut expected = vec![
+                0u32;
+                atlas.keys(impactmap_model::Facet::Continent).len()
+                    + atlas.keys(impactmap_model::Facet::Family).len()
+                    + atlas.keys(impactmap_model::Facet::Sector).len()
+            ];
+            let (nc, nf) = (
+                atlas.keys(impactmap_model::Facet::Continent).len(),
+                atlas.keys(impactmap_model::Facet::Family).len(),
+            );
             for i in &selection {
                 let e = atlas.entry(i);
                 expected[usize::from(e.continent)] += 1;
@@ -223,11 +278,18 @@ proptest! {
             }
             for zoom in 0..=12u8 {
                 let views = view.clusters(zoom, WORLD);
-                prop_assert_eq!(views.iter().map(|v| u64::from(v.count)).sum::<u64>(), selection.len(), "zoom {}", zoom);
+                prop_assert_eq!(
+                    views.iter().map(|v| u64::from(v.count)).sum::<u64>(),
+                    selection.len(),
+                    "zoom {}",
+                    zoom
+                );
                 let mut counts = vec![0u32; expected.len()];
                 for v in &views {
                     for (dim, n) in v.counts() { counts[dim] += n; }
-                    if let Some(x) = v.expansion_zoom { prop_assert!(x > zoom.min(10) && x <= 11, "expansion {} at {}", x, zoom); }
+                    if let Some(x) = v.expansion_zoom {
+                        prop_assert!(x > zoom.min(10) && x <= 11, "expansion {} at {}", x, zoom);
+                    }
                     prop_assert!(v.bbox[0] <= v.bbox[2] && v.bbox[1] <= v.bbox[3]);
                 }
                 prop_assert_eq!(&counts, &expected, "zoom {}", zoom);
@@ -260,29 +322,50 @@ proptest! {
         let atlas = atlas(&orgs);
         let view = atlas.view(&Filter::default()).unwrap();
         let resolution = Resolution::try_from(res).unwrap();
-        let cell_of = |at: LonLat| u64::from(LatLng::new(at.lat(), at.lon()).unwrap().to_cell(Resolution::Ten).parent(resolution).unwrap());
-        let mut brute: std::collections::HashMap<u64, (u32, [u32; 32])> = std::collections::HashMap::new();
+        let cell_of = |at: LonLat| {
+            let cell = LatLng::new(at.lat(), at.lon()).unwrap().to_cell(Resolution::Ten);
+            u64::from(cell.parent(resolution).unwrap())
+        };
+        let mut brute: std::collections::HashMap<u64, (u32, [u32; 32])> =
+            std::collections::HashMap::new();
         for i in 0..u32::try_from(atlas.len()).unwrap() {
             let entry = brute.entry(cell_of(atlas.location(i))).or_insert((0, [0; 32]));
             entry.0 += 1;
-            for (bit, n) in entry.1.iter_mut().enumerate() { *n += (atlas.entry(i).sectors >> bit) & 1; }
+            for (bit, n) in entry.1.iter_mut().enumerate() {
+                *n += (atlas.entry(i).sectors >> bit) & 1;
+            }
         }
-        let centre = impactmap_model::MercPoint::from_lon_lat(orgs[pick.index(orgs.len())].location.lon(), orgs[pick.index(orgs.len())].location.lat());
+        let centre = impactmap_model::MercPoint::from_lon_lat(
+            orgs[pick.index(orgs.len())].location.lon(),
+            orgs[pick.index(orgs.len())].location.lat(),
+        );
         let half = 10f64.powf(size);
         let rect = [centre.x - half, centre.y - half, centre.x + half, centre.y + half];
-        let bins = view.h3_in(res, MercRect { min_x: rect[0], min_y: rect[1], max_x: rect[2], max_y: rect[3] });
+        let bins = view.h3_in(
+            res,
+            MercRect { min_x: rect[0], min_y: rect[1], max_x: rect[2], max_y: rect[3] },
+        );
         let mut seen = std::collections::HashSet::new();
         for bin in bins.bins() {
             let (count, sectors) = brute.get(&bin.cell).copied().unwrap_or_default();
             prop_assert_eq!(bin.count, count, "cell {:x}", bin.cell);
-            prop_assert_eq!(bins.sector_counts(bin), &sectors[..bins.sectors()], "cell {:x}", bin.cell);
+            prop_assert_eq!(
+                bins.sector_counts(bin),
+                &sectors[..bins.sectors()],
+                "cell {:x}",
+                bin.cell
+            );
             prop_assert!(seen.insert(bin.cell), "cell {:x} twice", bin.cell);
         }
         for cell in brute.keys() {
             let ll = LatLng::from(CellIndex::try_from(*cell).unwrap());
             let p = impactmap_model::MercPoint::from_lon_lat(ll.lng(), ll.lat());
             if (rect[0]..=rect[2]).contains(&p.x) && (rect[1]..=rect[3]).contains(&p.y) {
-                prop_assert!(seen.contains(cell), "cell {:x} centred in the rectangle is missing", cell);
+                prop_assert!(
+                    seen.contains(cell),
+                    "cell {:x} centred in the rectangle is missing",
+                    cell
+                );
             }
         }
     }

@@ -206,9 +206,10 @@ mod tests {
     fn swapped_coordinates_fall_outside_their_country() {
         let fr = CountryCode::parse("FR").unwrap();
         assert_eq!(SHIPPED.placement(fr, LonLat::new(2.35, 48.85).unwrap()), Placement::Inside);
-        assert!(
-            matches!(SHIPPED.placement(fr, LonLat::new(48.85, 2.35).unwrap()), Placement::Outside { distance_deg } if distance_deg > 10.0)
-        );
+        assert!(matches!(
+            SHIPPED.placement(fr, LonLat::new(48.85, 2.35).unwrap()),
+            Placement::Outside { distance_deg } if distance_deg > 10.0
+        ));
     }
 
     /// The edge index against geo's own point-in-polygon and distance, for
@@ -247,7 +248,11 @@ mod tests {
         }
 
         #[test]
-        fn the_edge_index_agrees_with_geo_near_coasts(pick in 0usize..1_000_000, dx in -0.33f64..0.33, dy in -0.33f64..0.33) {
+        fn the_edge_index_agrees_with_geo_near_coasts(
+            pick in 0usize..1_000_000,
+            dx in -0.33f64..0.33,
+            dy in -0.33f64..0.33,
+        ) {
             let shape = &SHIPPED.shapes[pick % SHIPPED.shapes.len()];
             let vertices: Vec<_> = shape.polygon.lines_iter().map(|l| l.start).collect();
             let v = vertices[pick % vertices.len()];

@@ -102,7 +102,8 @@ impl Countries {
             }
             for name in country.names.iter().chain(&country.other_names).chain([&country.alpha3]) {
                 let key = fold(name);
-                // Names shared by two countries ("Congo") stay with the first; the code disambiguates.
+                // Names shared by two countries ("Congo") stay with the first;
+                // the code disambiguates.
                 if !key.is_empty() {
                     by_folded_name.entry(key).or_insert(index);
                 }

@@ -154,11 +154,19 @@ impl IntoResponse for ApiError {
             }
             Self::Unauthorized => json!({"error": "unauthorized"}),
             Self::TooManyRequests { retry_after } => {
-                json!({"error": format!("too many requests; try again in {} s", retry_after.as_secs().max(1))})
+                json!({
+                    "error": format!(
+                        "too many requests; try again in {} s",
+                        retry_after.as_secs().max(1)
+                    )
+                })
             }
             Self::TooManyPending { cap } => json!({
                 "error": "too_many_pending",
-                "message": format!("{cap} submissions from your network are waiting for a moderator; send more once they are decided"),
+                "message": format!(
+                    "{cap} submissions from your network are waiting for a moderator; \
+                     send more once they are decided"
+                ),
             }),
             Self::NotFound(what) => json!({"error": format!("not found: {what}")}),
             Self::MethodNotAllowed => json!({"error": "method not allowed"}),

@@ -75,7 +75,8 @@ async fn watch_store(state: AppState) {
             let refreshed = state.refresh();
             if let Ok(Some(generation)) = refreshed {
                 tracing::info!(
-                    "organisations changed: atlas generation {generation} of {} organisations built in {:.2?}",
+                    "organisations changed: atlas generation {generation} of {} organisations \
+                     built in {:.2?}",
                     state.atlas.load().len(),
                     started.elapsed()
                 );

@@ -98,7 +98,10 @@ mod tests {
         /// P9: whatever the arrival times, no window holds more than the limit.
         /// RELIABILITY E7.
         #[test]
-        fn no_window_holds_more_than_the_limit(gaps in proptest::collection::vec(0u64..400, 1..200), limit in 1u32..8) {
+        fn no_window_holds_more_than_the_limit(
+            gaps in proptest::collection::vec(0u64..400, 1..200),
+            limit in 1u32..8,
+        ) {
             let window = Duration::from_mins(1);
             let limiter = RateLimiter::new(limit, window);
             let ip: IpAddr = "192.0.2.1".parse().unwrap();
@@ -112,7 +115,8 @@ mod tests {
                 }
             }
             for (i, &t) in accepted.iter().enumerate() {
-                let within = accepted[i..].iter().take_while(|&&u| u.duration_since(t) < window).count();
+                let within =
+                    accepted[i..].iter().take_while(|&&u| u.duration_since(t) < window).count();
                 prop_assert!(within <= limit as usize);
             }
         }

@@ -33,7 +33,11 @@ async fn health_reports_the_store() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         body,
-        serde_json::json!({"status": "ok", "organisations": 12, "atlas": {"organisations": 12, "generation": 1}})
+        serde_json::json!({
+            "status": "ok",
+            "organisations": 12,
+            "atlas": {"organisations": 12, "generation": 1}
+        })
     );
 }
 
@@ -90,7 +94,10 @@ async fn undecodable_paths_and_wrong_methods_get_json_refusals() {
         );
         assert_eq!(
             body,
-            serde_json::json!({"error": "the path does not decode (percent-encoding or UTF-8)", "field": "path"}),
+            serde_json::json!({
+                "error": "the path does not decode (percent-encoding or UTF-8)",
+                "field": "path"
+            }),
             "{path}"
         );
     }

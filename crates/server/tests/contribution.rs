@@ -73,7 +73,8 @@ fn post_json(uri: &str, body: &Value, peer: &str, extra: &[(&str, &str)]) -> Req
 fn dakar(name: &str) -> Value {
     json!({
         "name": name, "family": "cooperative", "sectors": ["food-agriculture"], "sdgs": [2, 5],
-        "description": "Women farmers selling together.", "website": "https://example.org/coop", "email": "contact@example.org",
+        "description": "Women farmers selling together.",
+        "website": "https://example.org/coop", "email": "contact@example.org",
         "city": "Dakar", "country": "SN", "lon": -17.4467, "lat": 14.6928, "consent": true,
     })
 }
@@ -290,7 +291,8 @@ async fn bad_bodies_are_refused_naming_the_field() {
             "/edit_of",
         ),
         (with("admin", json!(true)), StatusCode::UNPROCESSABLE_ENTITY, "/admin"),
-        // A key is one reference token of the pointer (RFC 6901), dots, slashes and tildes included.
+        // A key is one reference token of the pointer (RFC 6901), dots, slashes
+        // and tildes included.
         (with("tmp/a.b~c", json!(true)), StatusCode::UNPROCESSABLE_ENTITY, "/tmp~1a.b~0c"),
     ] {
         let reply = submit(state, body.clone()).await;

@@ -291,7 +291,11 @@ async fn ogc_paging_walks_every_match_once() {
     let (_, collections) = get("/ogc/collections").await;
     assert_eq!(collections["collections"][0]["id"], "organisations");
 
-    let mut next = Some("http://127.0.0.1:8080/ogc/collections/organisations/items?limit=37&continent=europe,africa".to_owned());
+    let mut next = Some(
+        "http://127.0.0.1:8080/ogc/collections/organisations/items\
+         ?limit=37&continent=europe,africa"
+            .to_owned(),
+    );
     let mut seen = Vec::new();
     while let Some(url) = next {
         let (status, headers, page) =
@@ -428,7 +432,8 @@ async fn the_openapi_document_matches_the_router() {
             Request::builder().method(method.as_str()).uri(&uri).body(Body::empty()).unwrap();
         let response = app(FIXTURE.state.clone()).oneshot(request).await.unwrap();
         let status = response.status();
-        // Writes answer 4xx to an empty body, admin routes 401 without a token: routed all the same.
+        // Writes answer 4xx to an empty body, admin routes 401 without a token:
+        // routed all the same.
         let answered = if method == "GET" && !path.starts_with("/api/admin") {
             status.is_success()
         } else {

@@ -514,9 +514,10 @@ async fn tilejson_follows_the_spec() {
     // The checker itself refuses what breaks the spec.
     assert!(check_tilejson(&serde_json::json!({"tilejson": "3.0.0", "tiles": []})).is_err());
     assert!(
-        check_tilejson(
-            &serde_json::json!({"tilejson": "3.0.0", "tiles": ["/t/{z}/{x}/{y}"], "minzoom": 5, "maxzoom": 2, "vector_layers": []})
-        )
+        check_tilejson(&serde_json::json!({
+            "tilejson": "3.0.0", "tiles": ["/t/{z}/{x}/{y}"], "minzoom": 5, "maxzoom": 2,
+            "vector_layers": []
+        }))
         .is_err()
     );
 }

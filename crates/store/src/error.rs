@@ -13,7 +13,10 @@ pub enum StoreError {
     #[error("{}: not an impactmap database (application id {application_id:#x})", path.display())]
     NotOurs { path: PathBuf, application_id: i64 },
     /// The file was written by a newer impactmap.
-    #[error("{}: schema version {found} is newer than this impactmap knows ({known})", path.display())]
+    #[error(
+        "{}: schema version {found} is newer than this impactmap knows ({known})",
+        path.display()
+    )]
     TooNew { path: PathBuf, found: i64, known: i64 },
     /// A stored row no longer forms a valid organisation.
     #[error("organisation {id}: stored row is invalid: {detail}")]

@@ -103,7 +103,8 @@ pub(crate) fn read_version(c: &Connection) -> Result<u64, StoreError> {
     })
 }
 
-/// Opens a copy read-only (never creating or "recovering" it) and checks it is a sound impactmap database.
+/// Opens a copy read-only (never creating or "recovering" it) and checks it is
+/// a sound impactmap database.
 fn verify_copy(path: &Path) -> Result<BackupSummary, StoreError> {
     let corrupt = |detail: String| StoreError::Corrupt { path: path.to_owned(), detail };
     let c = Connection::open_with_flags(

@@ -6,7 +6,8 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehav
 
 use crate::{Store, StoreError};
 
-const COLUMNS: &str = "id, name, description, website, email, country, city, continent, family, sectors, sdgs, lon, lat, source, source_id, created, updated, sample";
+const COLUMNS: &str = "id, name, description, website, email, country, city, continent, family, \
+                       sectors, sdgs, lon, lat, source, source_id, created, updated, sample";
 
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -45,27 +46,59 @@ impl Store {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut summary = UpsertSummary::default();
             {
-                let mut find = tx.prepare_cached(&format!("SELECT {COLUMNS} FROM organisations WHERE source = ?1 AND source_id = ?2"))?;
-                let mut by_id = tx.prepare_cached("SELECT source, source_id FROM organisations WHERE id = ?1")?;
-                let mut insert = tx.prepare_cached(&format!("INSERT INTO organisations ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"))?;
+                let mut find = tx.prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM organisations WHERE source = ?1 AND source_id = ?2"
+                ))?;
+                let mut by_id =
+                    tx.prepare_cached("SELECT source, source_id FROM organisations WHERE id = ?1")?;
+                let mut insert = tx.prepare_cached(&format!(
+                    "INSERT INTO organisations ({COLUMNS}) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
+                     ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+                ))?;
                 let mut update = tx.prepare_cached(
-                    "UPDATE organisations SET name = ?2, description = ?3, website = ?4, email = ?5, country = ?6, city = ?7, continent = ?8, family = ?9, sectors = ?10, sdgs = ?11, lon = ?12, lat = ?13, updated = ?17, sample = ?18 WHERE id = ?1",
+                    "UPDATE organisations \
+                     SET name = ?2, description = ?3, website = ?4, email = ?5, country = ?6, \
+                     city = ?7, continent = ?8, family = ?9, sectors = ?10, sdgs = ?11, \
+                     lon = ?12, lat = ?13, updated = ?17, sample = ?18 \
+                     WHERE id = ?1",
                 )?;
                 for (done, org) in organisations.iter().enumerate() {
                     if done % 1000 == 0 {
                         progress(done);
                     }
-                    let existing = find.query_row(params![org.provenance.source, org.provenance.source_id], from_row).optional()?.transpose()?;
+                    let existing = find
+                        .query_row(
+                            params![org.provenance.source, org.provenance.source_id],
+                            from_row,
+                        )
+                        .optional()?
+                        .transpose()?;
                     match existing {
                         Some(stored) if stored.same_content(org) => summary.unchanged += 1,
                         Some(stored) => {
                             let updated = org.updated.max(stored.updated);
-                            update.execute(values(&Organisation { id: stored.id, created: stored.created, updated, ..org.clone() }).as_params())?;
+                            update.execute(
+                                values(&Organisation {
+                                    id: stored.id,
+                                    created: stored.created,
+                                    updated,
+                                    ..org.clone()
+                                })
+                                .as_params(),
+                            )?;
                             summary.updated += 1;
                         }
                         None => {
-                            if let Some((source, source_id)) = by_id.query_row([org.id.as_str()], |r| Ok((r.get(0)?, r.get(1)?))).optional()? {
-                                return Err(StoreError::IdCollision { id: org.id.to_string(), existing_source: source, existing_source_id: source_id });
+                            if let Some((source, source_id)) = by_id
+                                .query_row([org.id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                                .optional()?
+                            {
+                                return Err(StoreError::IdCollision {
+                                    id: org.id.to_string(),
+                                    existing_source: source,
+                                    existing_source_id: source_id,
+                                });
                             }
                             insert.execute(values(org).as_params())?;
                             summary.inserted += 1;
@@ -142,8 +175,10 @@ impl Store {
     /// An SQLite failure, or [`StoreError::Row`] for a row that no longer validates.
     pub fn each_listing(&self, mut each: impl FnMut(Listing)) -> Result<(), StoreError> {
         self.read(|c| {
-            let mut statement =
-                c.prepare("SELECT id, name, city, country, continent, family, sectors, sdgs, lon, lat FROM organisations")?;
+            let mut statement = c.prepare(
+                "SELECT id, name, city, country, continent, family, sectors, sdgs, lon, lat \
+                 FROM organisations",
+            )?;
             let mut rows = statement.query([])?;
             while let Some(row) = rows.next()? {
                 each(listing_from_row(row)??);
@@ -157,8 +192,10 @@ impl Store {
 /// (which keeps its `created`).
 pub(crate) fn put_organisation(tx: &Transaction<'_>, org: &Organisation) -> Result<(), StoreError> {
     let mut put = tx.prepare_cached(&format!(
-        "INSERT INTO organisations ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-         ON CONFLICT (id) DO UPDATE SET name = ?2, description = ?3, website = ?4, email = ?5, country = ?6, city = ?7, continent = ?8,
+        "INSERT INTO organisations ({COLUMNS}) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+         ON CONFLICT (id) DO UPDATE SET name = ?2, description = ?3, website = ?4, \
+         email = ?5, country = ?6, city = ?7, continent = ?8,
          family = ?9, sectors = ?10, sdgs = ?11, lon = ?12, lat = ?13, updated = ?17, sample = ?18"
     ))?;
     put.execute(values(org).as_params())?;
@@ -167,7 +204,11 @@ pub(crate) fn put_organisation(tx: &Transaction<'_>, org: &Organisation) -> Resu
 
 /// Marks, inside the writing transaction, that organisations changed.
 pub(crate) fn bump_organisations_version(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    tx.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'organisations_version'", [])?;
+    tx.execute(
+        "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) \
+         WHERE key = 'organisations_version'",
+        [],
+    )?;
     Ok(())
 }
 

@@ -27,7 +27,8 @@ CREATE TABLE organisations (
     UNIQUE (source, source_id)
 ) STRICT;
 ",
-    r"
+    concat!(
+        r"
 -- Counters and secrets of this database.
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
@@ -40,7 +41,8 @@ INSERT INTO meta VALUES ('organisations_version', '0');
 -- What the public form sent, waiting for (or past) moderation. Never public.
 CREATE TABLE submissions (
     id           TEXT PRIMARY KEY,   -- public id, returned by POST /api/submissions
-    fingerprint  TEXT NOT NULL,      -- hash of the submitted content: a double-click finds its first copy
+    fingerprint  TEXT NOT NULL,      -- hash of the submitted content: ",
+        r"a double-click finds its first copy
     status       TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'spam')),
     draft        TEXT NOT NULL,      -- JSON: the submitted fields
     edit_of      TEXT,               -- an organisation this proposes to change
@@ -51,7 +53,8 @@ CREATE TABLE submissions (
     reason       TEXT,
     organisation TEXT                -- the organisation it became or was merged into
 ) STRICT;
-CREATE UNIQUE INDEX submissions_open_fingerprint ON submissions (fingerprint) WHERE status IN ('pending', 'spam');
+CREATE UNIQUE INDEX submissions_open_fingerprint ON submissions (fingerprint) ",
+        r"WHERE status IN ('pending', 'spam');
 CREATE INDEX submissions_by_status ON submissions (status, created);
 
 -- Form tokens already spent: a replayed token is spam.
@@ -78,6 +81,7 @@ CREATE TABLE audit (
     detail       TEXT NOT NULL       -- JSON: what changed
 ) STRICT;
 ",
+    ),
     r"
 -- Who sent a submission, as a keyed hash of the client's network (never the
 -- address itself): one client may keep only so many pending.

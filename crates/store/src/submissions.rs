@@ -157,27 +157,42 @@ impl Store {
         self.write(|connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let open: Option<String> = tx
-                .query_row("SELECT id FROM submissions WHERE fingerprint = ?1 AND status IN ('pending', 'spam')", [&new.fingerprint], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT id FROM submissions \
+                     WHERE fingerprint = ?1 AND status IN ('pending', 'spam')",
+                    [&new.fingerprint],
+                    |r| r.get(0),
+                )
                 .optional()?;
             if let Some(id) = open {
                 return Ok(Received::Again(id));
             }
             if new.status == SubmissionStatus::Pending {
-                let pending: i64 = tx.query_row("SELECT count(*) FROM submissions WHERE status = 'pending'", [], |r| r.get(0))?;
+                let pending: i64 = tx.query_row(
+                    "SELECT count(*) FROM submissions WHERE status = 'pending'",
+                    [],
+                    |r| r.get(0),
+                )?;
                 if usize::try_from(pending).unwrap_or(usize::MAX) >= caps.total {
                     return Err(StoreError::QueueFull { cap: caps.total });
                 }
-                let theirs: i64 =
-                    tx.query_row("SELECT count(*) FROM submissions WHERE status = 'pending' AND client = ?1", [&new.client], |r| r.get(0))?;
+                let theirs: i64 = tx.query_row(
+                    "SELECT count(*) FROM submissions WHERE status = 'pending' AND client = ?1",
+                    [&new.client],
+                    |r| r.get(0),
+                )?;
                 if usize::try_from(theirs).unwrap_or(usize::MAX) >= caps.per_client {
                     return Err(StoreError::ClientQueueFull { cap: caps.per_client });
                 }
             }
-            tx.execute("INSERT OR IGNORE INTO form_tokens_used (nonce, at) VALUES (?1, ?2)", params![new.nonce, new.created.to_string()])?;
             tx.execute(
-                "INSERT INTO submissions (id, fingerprint, status, draft, edit_of, hints, created, client) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT OR IGNORE INTO form_tokens_used (nonce, at) VALUES (?1, ?2)",
+                params![new.nonce, new.created.to_string()],
+            )?;
+            tx.execute(
+                "INSERT INTO submissions \
+                 (id, fingerprint, status, draft, edit_of, hints, created, client) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     new.id,
                     new.fingerprint,
@@ -218,9 +233,14 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<Submission>, StoreError> {
         self.read(|c| {
-            let mut statement =
-                c.prepare(&format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE status = ?1 ORDER BY created, id LIMIT ?2"))?;
-            let rows = statement.query_map(params![status.as_str(), i64::try_from(limit).unwrap_or(i64::MAX)], submission_from_row)?;
+            let mut statement = c.prepare(&format!(
+                "SELECT {SUBMISSION_COLUMNS} FROM submissions \
+                 WHERE status = ?1 ORDER BY created, id LIMIT ?2"
+            ))?;
+            let rows = statement.query_map(
+                params![status.as_str(), i64::try_from(limit).unwrap_or(i64::MAX)],
+                submission_from_row,
+            )?;
             rows.map(|r| r?).collect()
         })
     }
@@ -295,15 +315,22 @@ impl Store {
                     bump_organisations_version(&tx)?;
                     (SubmissionStatus::Approved, Some(organisation.id.as_str()), None, *act)
                 }
-                Decision::Reject { reason } => (SubmissionStatus::Rejected, None, Some(reason.as_str()), "reject"),
+                Decision::Reject { reason } => {
+                    (SubmissionStatus::Rejected, None, Some(reason.as_str()), "reject")
+                }
             };
             tx.execute(
-                "UPDATE submissions SET status = ?2, decided = ?3, decided_by = ?4, reason = ?5, organisation = ?6 WHERE id = ?1",
+                "UPDATE submissions \
+                 SET status = ?2, decided = ?3, decided_by = ?4, reason = ?5, organisation = ?6 \
+                 WHERE id = ?1",
                 params![id, new_status.as_str(), now.to_string(), actor, reason, organisation],
             )?;
             audit(&tx, now, actor, act, Some(id), organisation, detail)?;
-            let decided =
-                tx.query_row(&format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = ?1"), [id], submission_from_row)??;
+            let decided = tx.query_row(
+                &format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = ?1"),
+                [id],
+                submission_from_row,
+            )??;
             tx.commit()?;
             Ok(decided)
         })
@@ -332,13 +359,17 @@ impl Store {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             still_open(&tx, id)?;
             tx.execute(
-                "INSERT OR IGNORE INTO not_duplicates (name_key, other, decided, decided_by) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR IGNORE INTO not_duplicates (name_key, other, decided, decided_by) \
+                 VALUES (?1, ?2, ?3, ?4)",
                 params![name_key, other, now.to_string(), actor],
             )?;
             tx.execute("UPDATE submissions SET hints = ?2 WHERE id = ?1", params![id, hints])?;
             audit(&tx, now, actor, "not-duplicate", Some(id), None, detail)?;
-            let updated =
-                tx.query_row(&format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = ?1"), [id], submission_from_row)??;
+            let updated = tx.query_row(
+                &format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = ?1"),
+                [id],
+                submission_from_row,
+            )??;
             tx.commit()?;
             Ok(updated)
         })
@@ -363,8 +394,10 @@ impl Store {
     /// An SQLite failure.
     pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditRow>, StoreError> {
         self.read(|c| {
-            let mut statement =
-                c.prepare("SELECT seq, at, actor, act, submission, organisation, detail FROM audit ORDER BY seq DESC LIMIT ?1")?;
+            let mut statement = c.prepare(
+                "SELECT seq, at, actor, act, submission, organisation, detail \
+                 FROM audit ORDER BY seq DESC LIMIT ?1",
+            )?;
             let rows = statement.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
                 Ok(AuditRow {
                     seq: r.get(0)?,
@@ -406,7 +439,8 @@ pub(crate) fn audit(
     detail: &str,
 ) -> Result<(), StoreError> {
     tx.execute(
-        "INSERT INTO audit (at, actor, act, submission, organisation, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO audit (at, actor, act, submission, organisation, detail) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![at.to_string(), actor, act, submission, organisation, detail],
     )?;
     Ok(())

@@ -386,11 +386,14 @@ proptest::proptest! {
     /// are exactly the approved versions, the open queue is exactly the
     /// undecided submissions, and every decision wrote one audit row.
     #[test]
-    fn the_public_view_is_always_the_approved_versions(acts in proptest::collection::vec(act(), 1..30)) {
+    fn the_public_view_is_always_the_approved_versions(
+        acts in proptest::collection::vec(act(), 1..30),
+    ) {
         use std::collections::BTreeMap;
         let (_dir, store) = open();
         let now = Timestamp::from_second(1_800_000_000).unwrap();
-        // The model: what each submission would publish and whether it is open; the published names by id.
+        // The model: what each submission would publish and whether it is
+        // open; the published names by id.
         let mut submitted: Vec<(String, Organisation, bool)> = Vec::new();
         let mut published: BTreeMap<String, String> = BTreeMap::new();
         let mut decisions = 0;
@@ -410,7 +413,10 @@ proptest::proptest! {
                 }
                 Act::Edit(k) => {
                     let id = published.keys().nth(k % published.len()).unwrap().clone();
-                    let mut org = store.organisation(&impactmap_model::OrgId::parse(&id).unwrap()).unwrap().unwrap();
+                    let mut org = store
+                        .organisation(&impactmap_model::OrgId::parse(&id).unwrap())
+                        .unwrap()
+                        .unwrap();
                     org.name = format!("{} (change {n})", org.name);
                     let mut new = submission(n);
                     new.edit_of = Some(org.id.clone());
@@ -434,17 +440,27 @@ proptest::proptest! {
                             published.insert(org.id.to_string(), org.name.clone());
                         }
                     } else {
-                        proptest::prop_assert!(matches!(outcome, Err(StoreError::AlreadyDecided { .. })), "{outcome:?}");
+                        proptest::prop_assert!(
+                            matches!(outcome, Err(StoreError::AlreadyDecided { .. })),
+                            "{outcome:?}"
+                        );
                     }
                 }
                 Act::Approve(_) | Act::Reject(_) => {}
             }
             let mut public = BTreeMap::new();
-            store.each_organisation(|o| { public.insert(o.id.to_string(), o.name); Ok::<_, StoreError>(()) }).unwrap();
+            store
+                .each_organisation(|o| {
+                    public.insert(o.id.to_string(), o.name);
+                    Ok::<_, StoreError>(())
+                })
+                .unwrap();
             proptest::prop_assert_eq!(&public, &published);
-            let mut open: Vec<String> = store.pending_submissions().unwrap().into_iter().map(|s| s.id).collect();
+            let mut open: Vec<String> =
+                store.pending_submissions().unwrap().into_iter().map(|s| s.id).collect();
             open.sort();
-            let mut want: Vec<String> = submitted.iter().filter(|s| s.2).map(|s| s.0.clone()).collect();
+            let mut want: Vec<String> =
+                submitted.iter().filter(|s| s.2).map(|s| s.0.clone()).collect();
             want.sort();
             proptest::prop_assert_eq!(open, want);
             proptest::prop_assert_eq!(store.audit_log(1000).unwrap().len(), decisions);

@@ -141,14 +141,27 @@ mod tests {
         #[test]
         fn children_nest_in_parents(z in 0u32..=30, xf in 0.0f64..1.0, yf in 0.0f64..1.0) {
             let size = 1u64 << z;
-            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "test maths")]
-            let (x, y) = (((xf * size as f64) as u64).min(size - 1), ((yf * size as f64) as u64).min(size - 1));
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_precision_loss,
+                reason = "test maths"
+            )]
+            let (x, y) = (
+                ((xf * size as f64) as u64).min(size - 1),
+                ((yf * size as f64) as u64).min(size - 1),
+            );
             let tile = TileCoord::new(z, x, y).unwrap();
             let b = tile.bounds();
             prop_assert_eq!(tile.to_tile_units(b.min_x, b.min_y, 4096), (0, 0));
             if z > 0 {
                 let parent = TileCoord::new(z - 1, x / 2, y / 2).unwrap().bounds();
-                prop_assert!(parent.min_x <= b.min_x && b.max_x <= parent.max_x && parent.min_y <= b.min_y && b.max_y <= parent.max_y);
+                prop_assert!(
+                    parent.min_x <= b.min_x
+                        && b.max_x <= parent.max_x
+                        && parent.min_y <= b.min_y
+                        && b.max_y <= parent.max_y
+                );
             }
             prop_assert!(TileCoord::new(z, size, y).is_err());
             prop_assert!(TileCoord::new(z, x, size).is_err());

@@ -59,27 +59,37 @@ fn encode(name: &str, features: &[Feature]) -> Layer {
 proptest! {
     /// RELIABILITY P2.
     #[test]
-    fn every_feature_decodes_as_written(a in proptest::collection::vec(feature(), 1..40), b in proptest::collection::vec(feature(), 0..10)) {
+    fn every_feature_decodes_as_written(
+        a in proptest::collection::vec(feature(), 1..40),
+        b in proptest::collection::vec(feature(), 0..10),
+    ) {
         let layers = [encode("clusters", &a), encode("organisations", &b)];
         let bytes = encode_tile(&[&layers[0], &layers[1]]);
         let reader = Reader::new(bytes).unwrap();
         let names = reader.get_layer_names().unwrap();
-        let expected_names: Vec<&str> = if b.is_empty() { vec!["clusters"] } else { vec!["clusters", "organisations"] };
+        let expected_names: Vec<&str> =
+            if b.is_empty() { vec!["clusters"] } else { vec!["clusters", "organisations"] };
         prop_assert_eq!(names, expected_names);
         for (index, written) in [&a, &b].into_iter().enumerate().filter(|(_, f)| !f.is_empty()) {
             let meta = &reader.get_layer_metadata().unwrap()[index];
-            prop_assert_eq!((meta.version, meta.extent, meta.feature_count), (2, 4096, written.len()));
+            prop_assert_eq!(
+                (meta.version, meta.extent, meta.feature_count),
+                (2, 4096, written.len())
+            );
             let decoded = reader.get_features_as::<i32>(index).unwrap();
             for (got, (id, x, y, props)) in decoded.iter().zip(written.iter()) {
                 prop_assert_eq!(got.id, *id);
                 // mvt-reader hands single points back as one-point MultiPoints.
                 let points: Vec<(i32, i32)> = match &got.geometry {
                     geo_types::Geometry::Point(p) => vec![(p.x(), p.y())],
-                    geo_types::Geometry::MultiPoint(m) => m.iter().map(|p| (p.x(), p.y())).collect(),
+                    geo_types::Geometry::MultiPoint(m) => {
+                        m.iter().map(|p| (p.x(), p.y())).collect()
+                    }
                     other => panic!("not a point: {other:?}"),
                 };
                 prop_assert_eq!(points, vec![(*x, *y)]);
-                let want: HashMap<String, Value> = props.iter().map(|(k, v)| (k.clone(), v.decoded())).collect();
+                let want: HashMap<String, Value> =
+                    props.iter().map(|(k, v)| (k.clone(), v.decoded())).collect();
                 prop_assert_eq!(got.properties.clone().unwrap_or_default(), want);
             }
         }
@@ -110,13 +120,16 @@ proptest! {
     /// Keys declared once and used by id, in a layer cleared between tiles,
     /// decode exactly as keys given by name.
     #[test]
-    fn declared_keys_decode_as_keys_by_name(tiles in proptest::collection::vec(proptest::collection::vec(feature(), 1..20), 1..4)) {
+    fn declared_keys_decode_as_keys_by_name(
+        tiles in proptest::collection::vec(proptest::collection::vec(feature(), 1..20), 1..4),
+    ) {
         let mut by_id = Layer::new("clusters", 4096);
         let unused = by_id.declare_key("never-used");
         for features in &tiles {
             by_id.clear();
             for (id, x, y, props) in features {
-                let props: Vec<_> = props.iter().map(|(k, v)| (by_id.declare_key(k), v.as_value())).collect();
+                let props: Vec<_> =
+                    props.iter().map(|(k, v)| (by_id.declare_key(k), v.as_value())).collect();
                 by_id.add_point(*id, *x, *y, &props);
             }
             let by_name = encode("clusters", features);
@@ -133,7 +146,9 @@ proptest! {
     /// layer does: nothing of an earlier tile (keys, values, small integers,
     /// booleans) leaks into the next.
     #[test]
-    fn a_cleared_layer_writes_as_a_new_one(tiles in proptest::collection::vec(proptest::collection::vec(feature(), 0..20), 1..5)) {
+    fn a_cleared_layer_writes_as_a_new_one(
+        tiles in proptest::collection::vec(proptest::collection::vec(feature(), 0..20), 1..5),
+    ) {
         let mut reused = Layer::new("clusters", 4096);
         let declared: Vec<_> = ["a", "b", "c"].into_iter().map(|k| reused.declare_key(k)).collect();
         for features in &tiles {
@@ -142,12 +157,18 @@ proptest! {
             for (id, x, y, props) in features {
                 // Declared keys and keys by name, mixed as the tile service may.
                 for layer in [&mut reused, &mut fresh] {
-                    let by_name: Vec<(&str, PropertyValue<'_>)> = props.iter().map(|(k, v)| (k.as_str(), v.as_value())).collect();
+                    let by_name: Vec<(&str, PropertyValue<'_>)> =
+                        props.iter().map(|(k, v)| (k.as_str(), v.as_value())).collect();
                     layer.add_point(*id, *x, *y, &by_name);
                 }
-                let counts: Vec<_> = props.iter().zip(&declared).map(|((_, v), &k)| (k, v.as_value())).collect();
+                let counts: Vec<_> =
+                    props.iter().zip(&declared).map(|((_, v), &k)| (k, v.as_value())).collect();
                 reused.add_point(*id, *x, *y, &counts);
-                let counts: Vec<_> = props.iter().zip(["a", "b", "c"]).map(|((_, v), k)| (k, v.as_value())).collect();
+                let counts: Vec<_> = props
+                    .iter()
+                    .zip(["a", "b", "c"])
+                    .map(|((_, v), k)| (k, v.as_value()))
+                    .collect();
                 fresh.add_point(*id, *x, *y, &counts);
             }
             prop_assert_eq!(encode_tile(&[&reused]), encode_tile(&[&fresh]));

@@ -38,7 +38,7 @@ impl Server {
                 let later = Arc::new(Mutex::new(Vec::new()));
                 let sink = later.clone();
                 std::thread::spawn(move || {
-                    lines.map_while(Result::ok).for_each(|line| sink.lock().unwrap().push(line))
+                    lines.map_while(Result::ok).for_each(|line| sink.lock().unwrap().push(line));
                 });
                 return Self { child, address: address.trim().to_owned(), log, later };
             }
@@ -112,7 +112,8 @@ pub fn request(
 ) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect(address)?;
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\
+         Content-Length: {}\r\n",
         body.len()
     );
     let head = headers.iter().fold(head, |head, (name, value)| head + name + ": " + value + "\r\n");

@@ -16,7 +16,8 @@ pub(crate) enum Column {
     /// ESSGlobal `Organisational Structure`: the family of a row whose `family` cell is empty.
     OrgStructure,
     Sectors,
-    /// ESSGlobal `Primary Activity` and `Activities`: the sectors of a row whose `sectors` cell is empty.
+    /// ESSGlobal `Primary Activity` and `Activities`: the sectors of a row
+    /// whose `sectors` cell is empty.
     Activities,
     Categories,
     Sdgs,

@@ -67,7 +67,13 @@ impl Elements for Features {
             Some(Value::Null) | None => {}
             Some(geometry) => {
                 let kind = geometry.get("type").and_then(Value::as_str).unwrap_or("unknown");
-                notes.warnings.push((pos, format!("geometry: a {kind} is not a Point; the feature's position is taken as missing")));
+                notes.warnings.push((
+                    pos,
+                    format!(
+                        "geometry: a {kind} is not a Point; \
+                         the feature's position is taken as missing"
+                    ),
+                ));
             }
         }
         Some(record)
@@ -84,13 +90,17 @@ mod tests {
 
     #[test]
     fn reads_points_and_properties() {
-        let text = r#"{"type":"FeatureCollection","features":[
+        let text = concat!(
+            r#"{"type":"FeatureCollection","features":[
             {"type":"Feature","id":"a1","geometry":{"type":"Point","coordinates":[-17.44,14.69]},
-             "properties":{"name":"Coop","sectors":["food-agriculture","finance"],"sdgs":[2,8],"phone":"1"}},
-            {"type":"Feature","geometry":{"type":"Polygon","coordinates":[]},"properties":{"name":"Area"}}]}"#;
+             "properties":{"name":"Coop","sectors":["food-agriculture","finance"],"#,
+            r#""sdgs":[2,8],"phone":"1"}},
+            {"type":"Feature","geometry":{"type":"Polygon","coordinates":[]},"#,
+            r#""properties":{"name":"Area"}}]}"#
+        );
         let mut records = Vec::new();
         let (_, notes) = super::super::json::read("f.geojson", text, None, &mut |_, record| {
-            records.push(record)
+            records.push(record);
         })
         .unwrap();
         assert_eq!(records[0].id, "a1");

@@ -59,7 +59,9 @@ impl Elements for Export {
         if self.compact {
             notes.warnings.push((
                 SourcePos::File,
-                "categories: a compact export holds option ids, not names; family and sectors are unclassified".to_owned(),
+                "categories: a compact export holds option ids, not names; \
+                 family and sectors are unclassified"
+                    .to_owned(),
             ));
         } else {
             notes.columns.push(Column::Categories);
@@ -150,7 +152,7 @@ mod tests {
         let mut records = Vec::new();
         let (_, notes) =
             super::super::json::read("g.json", text, Some(Format::GoGoCarto), &mut |_, record| {
-                records.push(record)
+                records.push(record);
             })
             .unwrap();
         (records, notes)
@@ -158,11 +160,15 @@ mod tests {
 
     #[test]
     fn reads_full_elements_and_skips_unpublished() {
-        let text = r#"{"licence":"https://opendatacommons.org/licenses/odbl/","ontology":"gogofull","data":[
+        let text = concat!(
+            r#"{"licence":"https://opendatacommons.org/licenses/odbl/","#,
+            r#""ontology":"gogofull","data":[
             {"id":"x1","name":"Ressourcerie","geo":{"latitude":45.76,"longitude":4.83},
-             "address":{"addressLocality":"Lyon","addressCountry":"FR"},"categories":["Réemploi","Association"],
+             "address":{"addressLocality":"Lyon","addressCountry":"FR"},"#,
+            r#""categories":["Réemploi","Association"],
              "status":1,"email":"private","website":"https://r.example.org"},
-            {"id":"x2","name":"Pending","geo":{"latitude":45.7,"longitude":4.8},"status":0}]}"#;
+            {"id":"x2","name":"Pending","geo":{"latitude":45.7,"longitude":4.8},"status":0}]}"#
+        );
         let (records, notes) = read_all(text);
         assert_eq!(records.len(), 1);
         assert_eq!(notes.unpublished, 1);
@@ -178,8 +184,11 @@ mod tests {
 
     #[test]
     fn reads_compact_elements_through_the_mapping() {
-        let text = r#"{"ontology":"gogocompact","mapping":["name","description"],"data":[
-            ["c1",["Amap du Val","Paniers"],47.2,-1.55,[12,40],1],["c2",["Refusée",""],47.0,-1.5,[],-2]]}"#;
+        let text = concat!(
+            r#"{"ontology":"gogocompact","mapping":["name","description"],"data":[
+            ["c1",["Amap du Val","Paniers"],47.2,-1.55,[12,40],1],"#,
+            r#"["c2",["Refusée",""],47.0,-1.5,[],-2]]}"#
+        );
         let (records, notes) = read_all(text);
         assert_eq!(records.len(), 1);
         assert_eq!(notes.unpublished, 1);

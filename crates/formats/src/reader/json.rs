@@ -262,13 +262,16 @@ mod tests {
     /// and the members of the top level may come in any order.
     #[test]
     fn every_record_comes_with_the_notes_of_the_whole_file() {
-        let text = r#"{"features":[
-            {"type":"Feature","geometry":{"type":"Point","coordinates":[2.35,48.85]},"properties":{"name":"A"}},
+        let text = concat!(
+            r#"{"features":[
+            {"type":"Feature","geometry":{"type":"Point","coordinates":[2.35,48.85]},"#,
+            r#""properties":{"name":"A"}},
             {"type":"Feature","geometry":null,"properties":{"name":"B","country":"FR"}}],
-            "type":"FeatureCollection"}"#;
+            "type":"FeatureCollection"}"#
+        );
         let mut seen = Vec::new();
         let (format, notes) = read("f.json", text, None, &mut |notes, record| {
-            seen.push((record.name, notes.has(Column::Country)))
+            seen.push((record.name, notes.has(Column::Country)));
         })
         .unwrap();
         assert_eq!(format, Format::GeoJson);

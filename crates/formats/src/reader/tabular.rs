@@ -62,7 +62,8 @@ pub(crate) fn read(
         return Err(FormatError::file_line(
             file,
             1,
-            "no coordinate columns (lat/lon, latitude/longitude, y/x) and no town column to look them up",
+            "no coordinate columns (lat/lon, latitude/longitude, y/x) \
+             and no town column to look them up",
         ));
     }
 
@@ -80,7 +81,12 @@ pub(crate) fn read(
         if row.len() != headers.len() {
             notes.warnings.push((
                 SourcePos::Line(line),
-                format!("{} cells where the header has {}; missing cells read as empty, extra ones ignored", row.len(), headers.len()),
+                format!(
+                    "{} cells where the header has {}; \
+                     missing cells read as empty, extra ones ignored",
+                    row.len(),
+                    headers.len()
+                ),
             ));
         }
         let mut record = RawRecord::new(SourcePos::Line(line));
@@ -129,7 +135,8 @@ mod tests {
     #[test]
     fn reads_semicolons_decimal_commas_and_quoted_newlines() {
         let (records, notes) = read_csv(
-            "Nom;Latitude;Longitude;Description;Pays\n\"Coop; \"\"Sud\"\"\";43,6;1,44;\"two\nlines\";France\n",
+            "Nom;Latitude;Longitude;Description;Pays\n\
+             \"Coop; \"\"Sud\"\"\";43,6;1,44;\"two\nlines\";France\n",
         );
         assert!(notes.decimal_comma);
         assert_eq!(records.len(), 1);
@@ -153,7 +160,8 @@ mod tests {
         let err = read_all("name|lat|lon\nA|1|2\n").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "f.csv:1: no name column (name, nom, nombre, title...) among the headers (one column 'name|lat|lon'; is the delimiter , ; or tab?)"
+            "f.csv:1: no name column (name, nom, nombre, title...) among the headers \
+             (one column 'name|lat|lon'; is the delimiter , ; or tab?)"
         );
         let err = read_all("name,phone\nA,1\n").unwrap_err();
         assert!(err.to_string().starts_with("f.csv:1: no coordinate columns"), "{err}");

@@ -220,7 +220,9 @@ mod tests {
         fn the_scan_agrees_with_decode(
             parts in proptest::collection::vec(
                 proptest::prop_oneof![
-                    proptest::string::string_regex("[a-zé€𝄞,;\n\r\t \u{1}\u{feff}]{0,12}").unwrap().prop_map(String::into_bytes),
+                    proptest::string::string_regex("[a-zé€𝄞,;\n\r\t \u{1}\u{feff}]{0,12}")
+                        .unwrap()
+                        .prop_map(String::into_bytes),
                     proptest::collection::vec(proptest::num::u8::ANY, 0..4),
                     proptest::strategy::Just(BOM.to_vec()),
                 ],

@@ -99,7 +99,8 @@ fn describe(s: &Submission, current: Option<&Organisation>) -> Value {
         "id": s.id,
         "status": s.status.as_str(),
         "created": s.created.to_string(),
-        "pending_too_long": s.status == SubmissionStatus::Pending && Timestamp::now().duration_since(s.created) > PENDING_TOO_LONG,
+        "pending_too_long": s.status == SubmissionStatus::Pending
+            && Timestamp::now().duration_since(s.created) > PENDING_TOO_LONG,
         "fields": parse(&s.draft),
         "hints": parse(&s.hints),
         "edit_of": s.edit_of.as_ref().map(OrgId::as_str),
@@ -365,8 +366,9 @@ async fn audit(
         .into_iter()
         .map(|a| {
             json!({
-                "seq": a.seq, "at": a.at, "actor": a.actor, "act": a.act, "submission": a.submission,
-                "organisation": a.organisation, "detail": serde_json::from_str::<Value>(&a.detail).unwrap_or(Value::Null),
+                "seq": a.seq, "at": a.at, "actor": a.actor, "act": a.act,
+                "submission": a.submission, "organisation": a.organisation,
+                "detail": serde_json::from_str::<Value>(&a.detail).unwrap_or(Value::Null),
             })
         })
         .collect();

@@ -14,7 +14,8 @@ const MAX_QUERY: usize = 2048;
 /// (name, value) for the handler to read or refuse.
 ///
 /// # Errors
-/// [`ApiError::BadRequest`] naming the parameter whose value is unknown, or the query when too long.
+/// [`ApiError::BadRequest`] naming the parameter whose value is unknown, or
+/// the query when too long.
 pub(crate) fn parse(
     reference: &Reference,
     query: Option<&str>,
@@ -26,16 +27,22 @@ pub(crate) fn parse(
     }
     let mut filter = Filter::default();
     let mut rest = Vec::new();
-    // Percent-decoded, `+` as space, bytes that are not UTF-8 replaced: as every other query parameter is read.
+    // Percent-decoded, `+` as space, bytes that are not UTF-8 replaced: as
+    // every other query parameter is read.
     for (name, value) in form_urlencoded::parse(query.as_bytes()) {
         let values = || value.split(',').map(str::trim).filter(|v| !v.is_empty());
         match name.as_ref() {
             "continent" => {
-                filter.continents.extend(terms(reference, Facet::Continent, "continent", values())?)
+                filter.continents.extend(terms(
+                    reference,
+                    Facet::Continent,
+                    "continent",
+                    values(),
+                )?);
             }
             "sector" => filter.sectors.extend(terms(reference, Facet::Sector, "sector", values())?),
             "family" => {
-                filter.families.extend(terms(reference, Facet::Family, "family", values())?)
+                filter.families.extend(terms(reference, Facet::Family, "family", values())?);
             }
             "sdg" => {
                 for v in values() {

@@ -15,7 +15,9 @@ async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiError> 
     let store = state.store.clone();
     let organisations = tokio::task::spawn_blocking(move || store.count()).await??;
     let atlas = state.atlas.load();
-    Ok(Json(
-        json!({"status": "ok", "organisations": organisations, "atlas": {"organisations": atlas.len(), "generation": atlas.generation()}}),
-    ))
+    Ok(Json(json!({
+        "status": "ok",
+        "organisations": organisations,
+        "atlas": {"organisations": atlas.len(), "generation": atlas.generation()}
+    })))
 }

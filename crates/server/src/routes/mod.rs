@@ -29,9 +29,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::future::RouteFuture;
 use futures_util::FutureExt as _;
 use futures_util::future::{BoxFuture, Either};
-use tower::ServiceBuilder;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::util::BoxCloneSyncService;
+use tower::{Service, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -134,15 +134,16 @@ impl tower::Service<Request> for TileLane {
     }
 }
 
-/// At most `in_flight` requests at once, each answered within `timeout`: the rest get 503 with `Retry-After` at once
-/// instead of waiting in a queue (RELIABILITY D5). Outside the trace layer, so
-/// a flood of refusals costs no log line each.
+/// At most `in_flight` requests at once, each answered within `timeout`: the
+/// rest get 503 with `Retry-After` at once instead of waiting in a queue
+/// (RELIABILITY D5). Outside the trace layer, so a flood of refusals costs no
+/// log line each.
 fn overload_guard<S>(
     in_flight: usize,
     timeout: std::time::Duration,
 ) -> impl tower::Layer<
     S,
-    Service = impl tower::Service<Request, Response = Response, Error = Infallible, Future = impl Send>
+    Service = impl Service<Request, Response = Response, Error = Infallible, Future = impl Send>
               + Clone
               + Send
               + Sync
@@ -243,7 +244,8 @@ mod tests {
         let slow = tokio::spawn(
             router.clone().oneshot(Request::get("/slow").body(Body::empty()).unwrap()),
         );
-        // Until the slow request holds the one place, "/fine" may be served; then it must be refused.
+        // Until the slow request holds the one place, "/fine" may be served;
+        // then it must be refused.
         let mut refused = None;
         for _ in 0..1000 {
             let response = router

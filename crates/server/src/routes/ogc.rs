@@ -42,12 +42,23 @@ async fn landing(State(state): State<AppState>) -> Json<Value> {
     let base = &state.config.public_url;
     Json(json!({
         "title": "impactmap",
-        "description": "Organisations of the Social and Solidarity Economy and the Inclusive Economy in the Pact for Impact alliance",
+        "description": "Organisations of the Social and Solidarity Economy and the Inclusive \
+                        Economy in the Pact for Impact alliance",
         "links": [
             link(&format!("{base}/ogc"), "self", "application/json", "This document"),
-            link(&format!("{base}/ogc/conformance"), "conformance", "application/json", "Conformance classes"),
+            link(
+                &format!("{base}/ogc/conformance"),
+                "conformance",
+                "application/json",
+                "Conformance classes",
+            ),
             link(&format!("{base}/ogc/collections"), "data", "application/json", "Collections"),
-            link(&format!("{base}/openapi.json"), "service-desc", "application/vnd.oai.openapi+json;version=3.0", "The API definition"),
+            link(
+                &format!("{base}/openapi.json"),
+                "service-desc",
+                "application/vnd.oai.openapi+json;version=3.0",
+                "The API definition",
+            ),
         ],
     }))
 }
@@ -61,13 +72,29 @@ fn collection_json(state: &AppState) -> Value {
     json!({
         "id": "organisations",
         "title": "Organisations",
-        "description": "Published organisations (generated sample ones are flagged `sample` in the full record)",
+        "description": "Published organisations (generated sample ones are flagged `sample` \
+                        in the full record)",
         "itemType": "feature",
         "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
-        "extent": {"spatial": {"bbox": [[-180.0, -90.0, 180.0, 90.0]], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
+        "extent": {
+            "spatial": {
+                "bbox": [[-180.0, -90.0, 180.0, 90.0]],
+                "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+            }
+        },
         "links": [
-            link(&format!("{base}/ogc/collections/organisations"), "self", "application/json", "This collection"),
-            link(&format!("{base}/ogc/collections/organisations/items"), "items", GEOJSON, "Organisations as GeoJSON"),
+            link(
+                &format!("{base}/ogc/collections/organisations"),
+                "self",
+                "application/json",
+                "This collection",
+            ),
+            link(
+                &format!("{base}/ogc/collections/organisations/items"),
+                "items",
+                GEOJSON,
+                "Organisations as GeoJSON",
+            ),
         ],
     })
 }
@@ -75,7 +102,9 @@ fn collection_json(state: &AppState) -> Value {
 async fn collections(State(state): State<AppState>) -> Json<Value> {
     let base = &state.config.public_url;
     Json(json!({
-        "links": [link(&format!("{base}/ogc/collections"), "self", "application/json", "Collections")],
+        "links": [
+            link(&format!("{base}/ogc/collections"), "self", "application/json", "Collections"),
+        ],
         "collections": [collection_json(&state)],
     }))
 }

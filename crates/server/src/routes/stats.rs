@@ -57,11 +57,19 @@ async fn stats(
                 .collect();
             let mut totals = Map::new();
             for facet in &by {
-                let per_value: Map<String, Value> =
-                    atlas.stats(&selection, &[*facet]).into_iter().map(|row| (row.values[0].clone(), json!(row.count))).collect();
+                let per_value: Map<String, Value> = atlas
+                    .stats(&selection, &[*facet])
+                    .into_iter()
+                    .map(|row| (row.values[0].clone(), json!(row.count)))
+                    .collect();
                 totals.insert(facet.name().into(), Value::Object(per_value));
             }
-            Ok(json!({"by": by.iter().map(|f| f.name()).collect::<Vec<_>>(), "total": selection.len(), "totals": totals, "groups": groups}))
+            Ok(json!({
+                "by": by.iter().map(|f| f.name()).collect::<Vec<_>>(),
+                "total": selection.len(),
+                "totals": totals,
+                "groups": groups
+            }))
         })
         .await?;
     Ok(Json(body))

@@ -23,7 +23,8 @@ use crate::form_token::random_hex;
 use crate::{ApiError, AppState};
 
 /// What the contributor is told: the same for every accepted submission, spam included.
-const NEXT: &str = "Thank you. The alliance reviews every submission; you will see the organisation on the map once it is approved.";
+const NEXT: &str = "Thank you. The alliance reviews every submission; \
+                    you will see the organisation on the map once it is approved.";
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -142,20 +143,24 @@ async fn submit(
     let client_key = state.form_tokens.client_key(client)?;
     let received = tokio::task::spawn_blocking(move || -> Result<Received, ApiError> {
         let not = store.not_duplicates(&fold(&org.name))?;
-        let mut hints = Hints::of(&org, edit_of.as_ref(), &atlas, &store.pending_submissions()?, &not, &reference);
+        let pending = store.pending_submissions()?;
+        let mut hints = Hints::of(&org, edit_of.as_ref(), &atlas, &pending, &not, &reference);
         let signals = [
             (!body.homepage.is_empty(), "honeypot"),
             (token.too_fast, "too-fast"),
             (store.form_token_used(&token.nonce)?, "replayed-token"),
             (link_heavy(&org.description), "links"),
         ];
-        hints.spam = signals.iter().filter(|(on, _)| *on).map(|(_, name)| (*name).to_owned()).collect();
-        let status = if hints.spam.is_empty() { SubmissionStatus::Pending } else { SubmissionStatus::Spam };
+        hints.spam =
+            signals.iter().filter(|(on, _)| *on).map(|(_, name)| (*name).to_owned()).collect();
+        let status =
+            if hints.spam.is_empty() { SubmissionStatus::Pending } else { SubmissionStatus::Spam };
         let new = NewSubmission {
             id,
             fingerprint: normalised.fingerprint(edit_of.as_ref()),
             status,
-            draft: serde_json::to_string(&normalised).map_err(|e| ApiError::Internal(e.to_string()))?,
+            draft: serde_json::to_string(&normalised)
+                .map_err(|e| ApiError::Internal(e.to_string()))?,
             edit_of,
             hints: serde_json::to_string(&hints).map_err(|e| ApiError::Internal(e.to_string()))?,
             created: now,
@@ -163,7 +168,11 @@ async fn submit(
             client: client_key,
         };
         if status == SubmissionStatus::Spam {
-            tracing::info!(submission = %new.id, signals = ?hints.spam, "submission set aside as spam");
+            tracing::info!(
+                submission = %new.id,
+                signals = ?hints.spam,
+                "submission set aside as spam"
+            );
         }
         Ok(store.receive_submission(&new, caps)?)
     })

@@ -28,7 +28,13 @@ async fn taxonomy(State(state): State<AppState>) -> Json<Value> {
         .countries
         .all()
         .iter()
-        .map(|c| json!({"code": c.code.as_str(), "en": c.name("en"), "fr": c.name("fr"), "es": c.name("es"), "lon": c.lon, "lat": c.lat}))
+        .map(|c| {
+            json!({
+                "code": c.code.as_str(),
+                "en": c.name("en"), "fr": c.name("fr"), "es": c.name("es"),
+                "lon": c.lon, "lat": c.lat
+            })
+        })
         .collect();
     Json(json!({
         "families": facet(Facet::Family),

@@ -75,11 +75,15 @@ async fn tilejson(
     for key in atlas.keys(Facet::Sector) {
         h3_fields.insert(format!("n_{key}"), "Number".into());
     }
-    let organisation_fields = json!({"id": "String", "name": "String", "family": "String", "sectors": "String", "continent": "String", "country": "String", "city": "String"});
+    let organisation_fields = json!({
+        "id": "String", "name": "String", "family": "String", "sectors": "String",
+        "continent": "String", "country": "String", "city": "String"
+    });
     Ok(Json(json!({
         "tilejson": "3.0.0",
         "name": "impactmap",
-        "description": "Organisations of the Pact for Impact alliance, clustered; counts per continent (c_), family (f_) and sector (n_).",
+        "description": "Organisations of the Pact for Impact alliance, clustered; counts per \
+                        continent (c_), family (f_) and sector (n_).",
         "attribution": "impactmap; sample organisations are generated and not real",
         "scheme": "xyz",
         "tiles": [format!("{base}/tiles/{{z}}/{{x}}/{{y}}.mvt{suffix}")],
@@ -88,10 +92,35 @@ async fn tilejson(
         "bounds": [-180.0, -85.051_129, 180.0, 85.051_129],
         "center": [0.0, 20.0, 1],
         "vector_layers": [
-            {"id": "countries", "description": "Country outlines (Natural Earth 1:50m) with the count of organisations", "minzoom": 0, "maxzoom": BASEMAP_MAX_ZOOM, "fields": {"country": "String", "name": "String", "count": "Number"}},
-            {"id": "h3", "description": "H3 hexagons with the count of organisations, per sector (n_)", "minzoom": 0, "maxzoom": H3_MAX_ZOOM, "fields": h3_fields},
-            {"id": "clusters", "description": "One point per cluster or lone organisation", "minzoom": 0, "maxzoom": MAX_SERVED_ZOOM, "fields": cluster_fields},
-            {"id": "organisations", "description": "Every lone organisation with its display fields", "minzoom": ORGANISATIONS_MIN_ZOOM, "maxzoom": MAX_SERVED_ZOOM, "fields": organisation_fields},
+            {
+                "id": "countries",
+                "description":
+                    "Country outlines (Natural Earth 1:50m) with the count of organisations",
+                "minzoom": 0,
+                "maxzoom": BASEMAP_MAX_ZOOM,
+                "fields": {"country": "String", "name": "String", "count": "Number"}
+            },
+            {
+                "id": "h3",
+                "description": "H3 hexagons with the count of organisations, per sector (n_)",
+                "minzoom": 0,
+                "maxzoom": H3_MAX_ZOOM,
+                "fields": h3_fields
+            },
+            {
+                "id": "clusters",
+                "description": "One point per cluster or lone organisation",
+                "minzoom": 0,
+                "maxzoom": MAX_SERVED_ZOOM,
+                "fields": cluster_fields
+            },
+            {
+                "id": "organisations",
+                "description": "Every lone organisation with its display fields",
+                "minzoom": ORGANISATIONS_MIN_ZOOM,
+                "maxzoom": MAX_SERVED_ZOOM,
+                "fields": organisation_fields
+            },
         ],
     })))
 }
@@ -116,23 +145,66 @@ async fn style(
         // MapLibre stretches its last tiles beyond, the rest goes to zoom 22.
         // The `h3` layer is left out: the viewer's density view adds its own source.
         "sources": {
-            "impactmap": {"type": "vector", "tiles": [format!("{base}/tiles/{{z}}/{{x}}/{{y}}.mvt{}", with_layers(&suffix, "clusters"))], "minzoom": 0, "maxzoom": MAX_SERVED_ZOOM, "attribution": "impactmap; sample organisations are generated and not real"},
-            "basemap": {"type": "vector", "tiles": [format!("{base}/tiles/{{z}}/{{x}}/{{y}}.mvt{}", with_layers(&suffix, "countries"))], "minzoom": 0, "maxzoom": BASEMAP_MAX_ZOOM, "attribution": "Natural Earth"},
+            "impactmap": {
+                "type": "vector",
+                "tiles": [format!(
+                    "{base}/tiles/{{z}}/{{x}}/{{y}}.mvt{}",
+                    with_layers(&suffix, "clusters")
+                )],
+                "minzoom": 0,
+                "maxzoom": MAX_SERVED_ZOOM,
+                "attribution": "impactmap; sample organisations are generated and not real"
+            },
+            "basemap": {
+                "type": "vector",
+                "tiles": [format!(
+                    "{base}/tiles/{{z}}/{{x}}/{{y}}.mvt{}",
+                    with_layers(&suffix, "countries")
+                )],
+                "minzoom": 0,
+                "maxzoom": BASEMAP_MAX_ZOOM,
+                "attribution": "Natural Earth"
+            },
         },
         "layers": [
             {"id": "background", "type": "background", "paint": {"background-color": "#dbe9f4"}},
-            // Borders as the fill's outline: a line layer would cost a second pass over every outline.
-            {"id": "countries", "type": "fill", "source": "basemap", "source-layer": "countries", "paint": {"fill-color": "#f7f5ef", "fill-outline-color": "#c9c3b5"}},
-            {"id": "clusters", "type": "circle", "source": "impactmap", "source-layer": "clusters", "filter": ["==", ["get", "cluster"], true],
-             "paint": {
-                "circle-color": "#2b6cb0",
-                "circle-opacity": 0.8,
-                "circle-stroke-color": "#ffffff",
-                "circle-stroke-width": 2,
-                "circle-radius": ["step", ["get", "count"], 12, 10, 16, 100, 22, 1000, 30, 10000, 38]
-             }},
-            {"id": "organisations", "type": "circle", "source": "impactmap", "source-layer": "clusters", "filter": ["==", ["get", "cluster"], false],
-             "paint": {"circle-color": family_colour, "circle-radius": 6, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5}},
+            // Borders as the fill's outline: a line layer would cost a second
+            // pass over every outline.
+            {
+                "id": "countries",
+                "type": "fill",
+                "source": "basemap",
+                "source-layer": "countries",
+                "paint": {"fill-color": "#f7f5ef", "fill-outline-color": "#c9c3b5"}
+            },
+            {
+                "id": "clusters",
+                "type": "circle",
+                "source": "impactmap",
+                "source-layer": "clusters",
+                "filter": ["==", ["get", "cluster"], true],
+                "paint": {
+                    "circle-color": "#2b6cb0",
+                    "circle-opacity": 0.8,
+                    "circle-stroke-color": "#ffffff",
+                    "circle-stroke-width": 2,
+                    "circle-radius":
+                        ["step", ["get", "count"], 12, 10, 16, 100, 22, 1000, 30, 10000, 38]
+                }
+            },
+            {
+                "id": "organisations",
+                "type": "circle",
+                "source": "impactmap",
+                "source-layer": "clusters",
+                "filter": ["==", ["get", "cluster"], false],
+                "paint": {
+                    "circle-color": family_colour,
+                    "circle-radius": 6,
+                    "circle-stroke-color": "#ffffff",
+                    "circle-stroke-width": 1.5
+                }
+            },
         ],
     })))
 }

@@ -14,7 +14,8 @@ static WEB: Dir<'static> = include_dir!("$OUT_DIR/web");
 
 /// What every page may load: our own files, workers and images made in the
 /// page (MapLibre), nothing else; who may frame it is added per page.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; worker-src 'self' blob:; \
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+                   img-src 'self' data: blob:; worker-src 'self' blob:; \
                    connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 
 pub(super) fn router() -> Router<AppState> {
@@ -22,18 +23,39 @@ pub(super) fn router() -> Router<AppState> {
         .route("/", get(|headers: HeaderMap| async move { page("index.html", &headers, "'self'") }))
         .route(
             "/embed",
-            get(|State(state): State<AppState>, headers: HeaderMap| async move { page("embed.html", &headers, &state.config.embed_ancestors) }),
+            get(|State(state): State<AppState>, headers: HeaderMap| async move {
+                page("embed.html", &headers, &state.config.embed_ancestors)
+            }),
         )
-        .route("/configure", get(|headers: HeaderMap| async move { page("configure.html", &headers, "'self'") }))
-        .route("/contribute", get(|headers: HeaderMap| async move { page("contribute.html", &headers, "'self'") }))
-        .route("/admin", get(|headers: HeaderMap| async move { page("admin.html", &headers, "'none'") }))
-        // Scripts and styles under the build's version: kept a year, a new build has a new address.
+        .route(
+            "/configure",
+            get(|headers: HeaderMap| async move { page("configure.html", &headers, "'self'") }),
+        )
+        .route(
+            "/contribute",
+            get(|headers: HeaderMap| async move { page("contribute.html", &headers, "'self'") }),
+        )
+        .route(
+            "/admin",
+            get(|headers: HeaderMap| async move { page("admin.html", &headers, "'none'") }),
+        )
+        // Scripts and styles under the build's version: kept a year, a new
+        // build has a new address.
         .route(
             "/v/{version}/{*path}",
-            get(|PathParams((version, path)): PathParams<(String, String)>, headers: HeaderMap| async move {
-                let asset = std::path::Path::new(&path).extension().is_some_and(|e| ["js", "mjs", "css"].iter().any(|x| e.eq_ignore_ascii_case(x)));
-                if version == asset_version() && asset { file(&path, &headers, "public, max-age=31536000, immutable") } else { Err(ApiError::NotFound("no such route".into())) }
-            }),
+            get(
+                |PathParams((version, path)): PathParams<(String, String)>,
+                 headers: HeaderMap| async move {
+                    let asset = std::path::Path::new(&path).extension().is_some_and(|e| {
+                        ["js", "mjs", "css"].iter().any(|x| e.eq_ignore_ascii_case(x))
+                    });
+                    if version == asset_version() && asset {
+                        file(&path, &headers, "public, max-age=31536000, immutable")
+                    } else {
+                        Err(ApiError::NotFound("no such route".into()))
+                    }
+                },
+            ),
         )
 }
 
