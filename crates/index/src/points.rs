@@ -62,12 +62,7 @@ impl Points {
         found
     }
 
-    /// The selected entries nearest to `centre`: within `radius_m` when
-    /// given, at most `k` when given, sorted by distance then id.
-    ///
-    /// # Errors
-    /// [`IndexError::BadQuery`] when neither a radius nor `k` is given, or
-    /// the radius is negative or not finite.
+    /// As [`crate::Atlas::near`], which hands its queries here.
     pub(crate) fn near(
         &self,
         centre: LonLat,

@@ -46,6 +46,21 @@ async fn get(uri: &str) -> (StatusCode, Value) {
     (status, body)
 }
 
+/// Every byte but letters and digits as `%XX`, for a query parameter.
+fn percent_encoded(text: &str) -> String {
+    text.bytes()
+        .map(
+            |b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            },
+        )
+        .collect()
+}
+
 fn ids(body: &Value) -> Vec<String> {
     body["features"]
         .as_array()
@@ -196,17 +211,7 @@ async fn search_finds_towns_and_names_ignoring_accents() {
         .unwrap();
     let french =
         FIXTURE.state.reference.countries.get(code.as_str()).unwrap().name("fr").to_owned();
-    let query: String =
-        french
-            .bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect();
+    let query = percent_encoded(&french);
     let (_, body) = get(&format!("/api/search?q={query}&limit=100")).await;
     let mut got = ids(&body);
     got.sort();
@@ -237,16 +242,7 @@ async fn q_selects_the_same_organisations_on_the_map_in_the_list_and_in_search()
     let french =
         FIXTURE.state.reference.countries.get(code.as_str()).unwrap().name("fr").to_owned();
     for q in [prefix.as_str(), word, french.as_str(), "zzzzqqq"] {
-        let q_param: String = q
-            .bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect();
+        let q_param = percent_encoded(q);
         let (_, found) = get(&format!("/api/search?q={q_param}&limit=100")).await;
         let mut found = ids(&found);
         found.sort();
