@@ -257,8 +257,8 @@ fn bad_coordinates_are_rejected_row_by_row_naming_the_field() {
         ":5: rejected: lat: '1e999' is not a number of degrees",
         ":6: rejected: lon: 200 is not a longitude in [-180, 180]",
         ":7: rejected: lat: -91 is not a latitude in [-90, 90]",
-        ":8: rejected: lat: no coordinates, and no known town and country to place it",
-        ":9: rejected: lat: no coordinates, and no known town and country to place it",
+        ":8: rejected: lat: no coordinates, and no town to place it at",
+        ":9: rejected: lat: no coordinates, and no town to place it at",
         ":10: rejected: lat: '48,85' is not a number of degrees",
     ];
     let lines: Vec<&str> = run.stderr.lines().collect();

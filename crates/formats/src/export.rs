@@ -9,7 +9,7 @@ use crate::{Format, FormatError};
 
 const ESSGLOBAL_BASE: &str = "https://dev.lod.coop/essglobal/2.1/standard";
 
-const CSV_HEADER: [&str; 17] = [
+const CSV_HEADER: [&str; 18] = [
     "id",
     "name",
     "description",
@@ -26,6 +26,7 @@ const CSV_HEADER: [&str; 17] = [
     "source_id",
     "created",
     "updated",
+    "submitted",
     "sample",
 ];
 
@@ -184,6 +185,7 @@ fn csv_row(org: &Organisation) -> Vec<String> {
         guard(&org.provenance.source_id),
         org.created.to_string(),
         org.updated.to_string(),
+        org.submitted.map(|t| t.to_string()).unwrap_or_default(),
         org.sample.to_string(),
     ]
 }
@@ -260,6 +262,7 @@ pub fn feature(org: &Organisation) -> serde_json::Value {
             "source_id": org.provenance.source_id,
             "created": org.created.to_string(),
             "updated": org.updated.to_string(),
+            "submitted": org.submitted.map(|t| t.to_string()),
             "sample": org.sample,
         }
     })

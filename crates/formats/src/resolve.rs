@@ -19,6 +19,9 @@ use crate::reader::{Column, FileNotes, RawRecord, repair_mojibake, strip_html};
 /// and jittered data put harbour towns' points in the water.
 const OFFSHORE_DEG: f64 = 0.5;
 
+/// Fields a row is kept without: one refused is dropped with a warning.
+const OPTIONAL: [&str; 2] = ["website", "email"];
+
 /// What a record means: the reference data, the file's notes and the
 /// options an import runs with.
 pub(crate) struct Resolver<'a> {
@@ -49,11 +52,7 @@ impl Resolver<'_> {
         if record.description_html || description.contains("</") || description.contains("<br") {
             description = strip_html(&description);
         }
-        let website = if record.website.is_empty() || record.website.contains(':') {
-            record.website.clone()
-        } else {
-            format!("https://{}", record.website)
-        };
+        let website = Self::website(pos, &record.website, issues);
 
         let location =
             self.location(&record, issues).map_err(|(field, message)| reject(field, message))?;
@@ -69,6 +68,7 @@ impl Resolver<'_> {
         });
         let created = Self::time(pos, "created", &record.created, issues);
         let updated = Self::time(pos, "updated", &record.updated, issues);
+        let submitted = Self::time(pos, "submitted", &record.submitted, issues);
         let source = if record.source.is_empty() {
             self.options.source.clone()
         } else {
@@ -96,9 +96,46 @@ impl Resolver<'_> {
             source_id,
             created,
             updated,
+            submitted,
             sample: matches!(record.sample.to_ascii_lowercase().as_str(), "true" | "1" | "yes"),
         };
-        draft.validate(self.reference, self.options.now).map_err(|errors| {
+        Self::validate(pos, draft, self.reference, self.options.now, issues)
+    }
+
+    /// The first address of a website cell, with `https://` when it has no
+    /// scheme; a cell of several addresses keeps the first, and the report
+    /// names the others.
+    fn website(pos: SourcePos, cell: &str, issues: &mut Vec<Issue>) -> String {
+        let parts: Vec<&str> =
+            cell.split([' ', '\n', '\t', ';', '|', ',']).filter(|p| !p.is_empty()).collect();
+        let first = match parts[..] {
+            [] => return String::new(),
+            [_] => cell.trim(),
+            [first, ..] if parts.iter().all(|p| p.contains('.')) => {
+                let others = parts[1..].join(" ");
+                issues.push(Issue::warn(
+                    pos,
+                    "website",
+                    format!("one address kept; also: {others}"),
+                ));
+                first
+            }
+            _ => cell.trim(),
+        };
+        if first.contains(':') { first.to_owned() } else { format!("https://{first}") }
+    }
+
+    /// Validates a draft. A refused optional field (website, e-mail) never
+    /// costs the row: it is dropped with a warning naming it, and the rest
+    /// validated again.
+    fn validate(
+        pos: SourcePos,
+        mut draft: OrganisationDraft,
+        reference: &Reference,
+        now: Timestamp,
+        issues: &mut Vec<Issue>,
+    ) -> Result<Organisation, Vec<Issue>> {
+        let rejected = |errors: Vec<FieldError>| {
             errors
                 .into_iter()
                 .map(|e| Issue {
@@ -108,7 +145,24 @@ impl Resolver<'_> {
                     message: e.reason,
                 })
                 .collect()
-        })
+        };
+        let errors = match draft.clone().validate(reference, now) {
+            Ok(org) => return Ok(org),
+            Err(errors) => errors,
+        };
+        let (optional, required): (Vec<FieldError>, Vec<FieldError>) =
+            errors.into_iter().partition(|e| OPTIONAL.contains(&e.field));
+        if !required.is_empty() {
+            return Err(rejected(required.into_iter().chain(optional).collect()));
+        }
+        for e in optional {
+            let value = match e.field {
+                "website" => std::mem::take(&mut draft.website),
+                _ => std::mem::take(&mut draft.email),
+            };
+            issues.push(Issue::warn(pos, e.field, format!("'{value}' dropped: {}", e.reason)));
+        }
+        draft.validate(reference, now).map_err(rejected)
     }
 
     /// The field's text as validation will see it (trimmed; a one-line
@@ -121,14 +175,20 @@ impl Resolver<'_> {
         one_line: bool,
         issues: &mut Vec<Issue>,
     ) -> String {
+        // A one-line field's line breaks and tabs (a spreadsheet cell typed
+        // on two lines) become spaces; any other control character is left
+        // for validation to refuse.
         let tidy = |text: &str| {
-            if one_line && !text.chars().any(char::is_control) {
+            if one_line && !text.chars().any(|c| c.is_control() && !c.is_whitespace()) {
                 text.split_whitespace().collect::<Vec<_>>().join(" ")
             } else {
                 text.trim().to_owned()
             }
         };
         let mut text = tidy(raw);
+        if one_line && raw.trim().contains(['\n', '\r']) && !text.contains(['\n', '\r']) {
+            issues.push(Issue::warn(pos, field, format!("lines joined into one: '{text}'")));
+        }
         let mut repaired_any = false;
         while let Some(repaired) = repair_mojibake(&text) {
             text = tidy(&repaired);
@@ -186,7 +246,18 @@ impl Resolver<'_> {
                 Ok(town.location)
             }
             _ => {
-                Err(("lat", "no coordinates, and no known town and country to place it".to_owned()))
+                let city = record.city.trim();
+                let why = match (country.is_empty(), city.is_empty()) {
+                    (_, true) => "and no town to place it at".to_owned(),
+                    (true, false) if record.country.trim().is_empty() => {
+                        format!("and no country to find the town '{city}' in")
+                    }
+                    (true, false) => {
+                        format!("and the country '{}' is not known", record.country.trim())
+                    }
+                    (false, false) => format!("and '{city}' is not a town of {country} we know"),
+                };
+                Err(("lat", format!("no coordinates, {why}")))
             }
         }
     }
@@ -376,19 +447,73 @@ impl Resolver<'_> {
         if text.is_empty() {
             return None;
         }
-        let parsed = text.parse::<Timestamp>().ok().or_else(|| {
-            text.parse::<jiff::civil::Date>()
-                .ok()
-                .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
-                .map(|z| z.timestamp())
-        });
+        let parsed = parse_time(text);
         if parsed.is_none() {
-            issues.push(Issue::warn(
-                pos,
-                field,
-                format!("'{text}' is not an ISO 8601 date; the import time is used"),
-            ));
+            let instead =
+                if field == "submitted" { "left empty" } else { "the import time is used" };
+            issues.push(Issue::warn(pos, field, format!("'{text}' is not a date; {instead}")));
         }
         parsed
+    }
+}
+
+/// A date as files write it: ISO 8601 (RFC 3339 or a plain date, UTC), or
+/// as form tools export their timestamps — `2025/03/14 10:02:11 UTC+1`
+/// (Google Forms), `2025-03-14 10:02:11` (LimeSurvey), `14/03/2025 10:02:11`
+/// (a spreadsheet in a day-first locale; month first only where the day
+/// cannot be, as in `3/14/2025`) — read as UTC unless an offset is given.
+pub(crate) fn parse_time(text: &str) -> Option<Timestamp> {
+    use jiff::civil::{Date, DateTime, Time};
+    if let Ok(t) = text.parse::<Timestamp>() {
+        return Some(t);
+    }
+    let (when, offset_hours) = match text.rsplit_once(" UTC").or_else(|| text.rsplit_once(" GMT")) {
+        Some((when, "")) => (when, 0),
+        Some((when, offset)) => (when, offset.parse::<i8>().ok()?),
+        None => (text, 0),
+    };
+    let (date, time) = when.trim().split_once([' ', 'T']).unwrap_or((when.trim(), "00:00:00"));
+    let numbers: Vec<i16> =
+        date.split(['/', '-', '.']).map(|n| n.parse::<i16>().ok()).collect::<Option<_>>()?;
+    let (year, month, day) = match numbers[..] {
+        [y, m, d] if y > 31 => (y, m, d),
+        [a, b, y] if b > 12 => (y, a, b),
+        [d, m, y] => (y, m, d),
+        _ => return None,
+    };
+    let year = if year < 100 { year + 2000 } else { year };
+    let date = Date::new(year, i8::try_from(month).ok()?, i8::try_from(day).ok()?).ok()?;
+    let clock: Vec<i8> =
+        time.trim().split(':').map(|n| n.parse::<i8>().ok()).collect::<Option<_>>()?;
+    let time = match clock[..] {
+        [h, m] => Time::new(h, m, 0, 0).ok()?,
+        [h, m, s] => Time::new(h, m, s, 0).ok()?,
+        _ => return None,
+    };
+    let zoned = DateTime::from_parts(date, time).to_zoned(jiff::tz::TimeZone::UTC).ok()?;
+    zoned.timestamp().checked_sub(jiff::SignedDuration::from_hours(offset_hours.into())).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_time;
+
+    /// Each way files and form tools write a moment reads as the same UTC
+    /// instant; what is no date reads as none.
+    #[test]
+    fn dates_of_files_and_form_exports_are_read() {
+        let at = |text: &str| parse_time(text).map(|t| t.to_string());
+        let morning = Some("2025-03-14T09:02:11Z".to_owned());
+        assert_eq!(at("2025-03-14T09:02:11Z"), morning);
+        assert_eq!(at("2025/03/14 10:02:11 UTC+1"), morning, "Google Forms");
+        assert_eq!(at("2025-03-14 09:02:11"), morning, "LimeSurvey");
+        assert_eq!(at("14/03/2025 09:02:11"), morning, "day first");
+        assert_eq!(at("14/03/2025 9:02:11"), morning, "an hour of one digit");
+        assert_eq!(at("3/14/2025 09:02:11"), morning, "month first where the day cannot be");
+        assert_eq!(at("2025-03-14"), Some("2025-03-14T00:00:00Z".to_owned()));
+        assert_eq!(at("04/05/2025"), Some("2025-05-04T00:00:00Z".to_owned()), "day first");
+        for nothing in ["yesterday", "2025/13/40", "14/03", "n/a"] {
+            assert_eq!(at(nothing), None, "{nothing}");
+        }
     }
 }

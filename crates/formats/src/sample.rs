@@ -211,6 +211,7 @@ pub fn generate_sample(reference: &Reference, count: usize, seed: u64) -> Vec<Or
             source_id: format!("{seed}-{n}"),
             created: Some(created),
             updated: Some(created),
+            submitted: None,
             sample: true,
         };
         // A town whose name breaks a field rule, or whose jittered point the

@@ -45,6 +45,7 @@ fn org(i: usize, lon: f64, lat: f64, tag: u32) -> Organisation {
         provenance: Provenance { source: "t".into(), source_id: i.to_string() },
         created: now,
         updated: now,
+        submitted: None,
         sample: true,
     }
 }

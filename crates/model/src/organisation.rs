@@ -53,6 +53,9 @@ pub struct Organisation {
     pub created: Timestamp,
     /// Last changed.
     pub updated: Timestamp,
+    /// When the source says it was submitted or recorded (a form's
+    /// timestamp), apart from when the map first stored it.
+    pub submitted: Option<Timestamp>,
     /// Generated sample data, not a real organisation.
     pub sample: bool,
 }
@@ -138,6 +141,8 @@ pub struct OrganisationDraft {
     pub created: Option<Timestamp>,
     /// Defaults to `created` when `None`.
     pub updated: Option<Timestamp>,
+    /// See [`Organisation::submitted`].
+    pub submitted: Option<Timestamp>,
     /// See [`Organisation::sample`].
     pub sample: bool,
 }
@@ -224,6 +229,7 @@ impl OrganisationDraft {
             provenance: Provenance { source, source_id },
             created,
             updated: self.updated.unwrap_or(created).max(created),
+            submitted: self.submitted,
             sample: self.sample,
         })
     }

@@ -116,6 +116,7 @@ impl Fields {
             source_id: source_id.into(),
             created: Some(now),
             updated: Some(now),
+            submitted: None,
             sample: false,
         };
         let refused = match draft.validate(reference, now) {

@@ -7,7 +7,8 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehav
 use crate::{Store, StoreError};
 
 const COLUMNS: &str = "id, name, description, website, email, country, city, continent, family, \
-                       sectors, sdgs, lon, lat, source, source_id, created, updated, sample";
+                       sectors, sdgs, lon, lat, source, source_id, created, updated, sample, \
+                       submitted";
 
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -54,13 +55,13 @@ impl Store {
                 let mut insert = tx.prepare_cached(&format!(
                     "INSERT INTO organisations ({COLUMNS}) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
-                     ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+                     ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
                 ))?;
                 let mut update = tx.prepare_cached(
                     "UPDATE organisations \
                      SET name = ?2, description = ?3, website = ?4, email = ?5, country = ?6, \
                      city = ?7, continent = ?8, family = ?9, sectors = ?10, sdgs = ?11, \
-                     lon = ?12, lat = ?13, updated = ?17, sample = ?18 \
+                     lon = ?12, lat = ?13, updated = ?17, sample = ?18, submitted = ?19 \
                      WHERE id = ?1",
                 )?;
                 for (done, org) in organisations.iter().enumerate() {
@@ -193,10 +194,12 @@ impl Store {
 pub(crate) fn put_organisation(tx: &Transaction<'_>, org: &Organisation) -> Result<(), StoreError> {
     let mut put = tx.prepare_cached(&format!(
         "INSERT INTO organisations ({COLUMNS}) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
+         ?19)
          ON CONFLICT (id) DO UPDATE SET name = ?2, description = ?3, website = ?4, \
          email = ?5, country = ?6, city = ?7, continent = ?8,
-         family = ?9, sectors = ?10, sdgs = ?11, lon = ?12, lat = ?13, updated = ?17, sample = ?18"
+         family = ?9, sectors = ?10, sdgs = ?11, lon = ?12, lat = ?13, updated = ?17, sample = ?18,
+         submitted = ?19"
     ))?;
     put.execute(values(org).as_params())?;
     Ok(())
@@ -260,17 +263,25 @@ fn listing_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Listing, StoreErro
 
 /// Rebuilds a listing from a row. The outer error is SQLite's, the inner one
 /// a row that no longer forms a valid organisation.
-fn listing_at(row: &Row<'_>, at: &ListingColumns) -> rusqlite::Result<Result<Listing, StoreError>> {
-    let id: String = row.get(at.id)?;
-    let (country, continent, family, sectors): (String, String, String, String) =
-        (row.get(at.country)?, row.get(at.continent)?, row.get(at.family)?, row.get(at.sectors)?);
-    let (sdgs, lon, lat): (u32, f64, f64) = (row.get(at.sdgs)?, row.get(at.lon)?, row.get(at.lat)?);
+fn listing_at(
+    row: &Row<'_>,
+    columns: &ListingColumns,
+) -> rusqlite::Result<Result<Listing, StoreError>> {
+    let id: String = row.get(columns.id)?;
+    let (country, continent, family, sectors): (String, String, String, String) = (
+        row.get(columns.country)?,
+        row.get(columns.continent)?,
+        row.get(columns.family)?,
+        row.get(columns.sectors)?,
+    );
+    let (sdgs, lon, lat): (u32, f64, f64) =
+        (row.get(columns.sdgs)?, row.get(columns.lon)?, row.get(columns.lat)?);
     let invalid = |detail: String| StoreError::Row { id: id.clone(), detail };
     let build = || -> Result<Listing, StoreError> {
         Ok(Listing {
             id: OrgId::parse(&id).map_err(|e| invalid(e.to_string()))?,
-            name: row.get(at.name)?,
-            city: row.get(at.city)?,
+            name: row.get(columns.name)?,
+            city: row.get(columns.city)?,
             country: CountryCode::parse(&country).map_err(|e| invalid(e.to_string()))?,
             continent: TermKey::try_from(continent.clone()).map_err(invalid)?,
             family: TermKey::try_from(family.clone()).map_err(invalid)?,
@@ -318,10 +329,11 @@ struct Values {
     created: String,
     updated: String,
     sample: bool,
+    submitted: Option<String>,
 }
 
 impl Values {
-    fn as_params(&self) -> [&dyn rusqlite::ToSql; 18] {
+    fn as_params(&self) -> [&dyn rusqlite::ToSql; 19] {
         [
             &self.id,
             &self.name,
@@ -341,6 +353,7 @@ impl Values {
             &self.created,
             &self.updated,
             &self.sample,
+            &self.submitted,
         ]
     }
 }
@@ -365,6 +378,7 @@ fn values(org: &Organisation) -> Values {
         created: org.created.to_string(),
         updated: org.updated.to_string(),
         sample: org.sample,
+        submitted: org.submitted.map(|t| t.to_string()),
     }
 }
 
@@ -384,6 +398,11 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Organisation, StoreError>>
         Ok(t) => t,
         Err(e) => return Ok(Err(invalid(format!("updated: {e}")))),
     };
+    let submitted = match row.get::<_, Option<String>>(18)?.map(|t| t.parse::<Timestamp>()) {
+        None => None,
+        Some(Ok(t)) => Some(t),
+        Some(Err(e)) => return Ok(Err(invalid(format!("submitted: {e}")))),
+    };
     Ok(Ok(Organisation {
         description: row.get(2)?,
         website: row.get(3)?,
@@ -391,6 +410,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Organisation, StoreError>>
         provenance: Provenance { source: row.get(13)?, source_id: row.get(14)? },
         created,
         updated,
+        submitted,
         sample: row.get(17)?,
         id: listing.id,
         name: listing.name,

@@ -98,4 +98,9 @@ CREATE TABLE not_duplicates (
     PRIMARY KEY (name_key, other)
 ) STRICT;
 ",
+    r"
+-- When the source says an organisation was submitted or recorded (a form's
+-- timestamp; RFC 3339, UTC), apart from when this store first held it.
+ALTER TABLE organisations ADD COLUMN submitted TEXT;
+",
 ];

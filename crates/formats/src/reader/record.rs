@@ -32,6 +32,7 @@ pub(crate) struct RawRecord {
     pub geo_lon: String,
     pub created: String,
     pub updated: String,
+    pub submitted: String,
     pub sample: String,
 }
 
@@ -73,6 +74,7 @@ impl RawRecord {
             Column::GeoLon => self.geo_lon = value.to_owned(),
             Column::Created => self.created = value.to_owned(),
             Column::Updated => self.updated = value.to_owned(),
+            Column::Submitted => self.submitted = value.to_owned(),
             Column::Sample => self.sample = value.to_owned(),
             Column::Derived => {}
         }

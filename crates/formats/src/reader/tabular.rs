@@ -3,7 +3,7 @@ use std::io::{BufRead, Read};
 
 use crate::{Format, FormatError, SourcePos};
 
-use super::column::{Column, column_for};
+use super::column::{Column, column_for_header};
 use super::{FileNotes, RawRecord};
 
 /// Reads a CSV file: our export, a spreadsheet's CSV or an ESSGlobal file,
@@ -29,13 +29,13 @@ pub(crate) fn read(
         .flexible(true)
         .has_headers(true)
         .from_reader(first_line.as_bytes().chain(input));
-    let headers = reader.headers().map_err(|e| csv_error(file, &e))?.clone();
+    let headers = reader.headers().map_err(|e| csv_error(file, &e, 0))?.clone();
 
     let mut notes = FileNotes { decimal_comma: delimiter == b';', ..FileNotes::default() };
     let mut columns = Vec::with_capacity(headers.len());
     let mut seen = HashSet::new();
     for header in &headers {
-        let column = column_for(header).filter(|c| c.accumulates() || seen.insert(*c));
+        let column = column_for_header(header).filter(|c| c.accumulates() || seen.insert(*c));
         match column {
             Some(c) if !notes.columns.contains(&c) => notes.columns.push(c),
             None if !header.trim().is_empty() => notes.unused.push(header.trim().to_owned()),
@@ -67,14 +67,18 @@ pub(crate) fn read(
         ));
     }
 
+    // csv-core counts lines by the `\n`s it has consumed, and a record ends
+    // at the `\r` of a CRLF: its `\n` is read with the next record, after
+    // that record's position was taken, one line short.
+    let crlf_shift = u64::from(first_line.ends_with("\r\n"));
     let mut row = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut row) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(csv_error(file, &e)),
+            Err(e) => return Err(csv_error(file, &e, crlf_shift)),
         }
-        let line = row.position().map_or(0, csv::Position::line);
+        let line = row.position().map_or(0, csv::Position::line) + crlf_shift;
         if row.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
@@ -110,9 +114,10 @@ fn unguard(cell: &str) -> &str {
     }
 }
 
-fn csv_error(file: &str, error: &csv::Error) -> FormatError {
+/// The error at its line; `shift` as for records (see `read`).
+fn csv_error(file: &str, error: &csv::Error, shift: u64) -> FormatError {
     match error.position() {
-        Some(position) => FormatError::file_line(file, position.line(), error.to_string()),
+        Some(position) => FormatError::file_line(file, position.line() + shift, error.to_string()),
         None => FormatError::file(file, error.to_string()),
     }
 }
@@ -130,6 +135,19 @@ mod tests {
 
     fn read_csv(text: &str) -> (Vec<RawRecord>, FileNotes) {
         read_all(text).unwrap()
+    }
+
+    /// A row's line is the same whether the file ends its lines with LF or
+    /// CRLF, across cells that span lines.
+    #[test]
+    fn crlf_files_name_the_same_lines_as_lf_files() {
+        let lf = "name,lat,lon\nA,1,1\n\"B\nb\",2,2\nC,3,3\n";
+        let lines = |text: &str| -> Vec<SourcePos> {
+            read_all(text).unwrap().0.into_iter().map(|r| r.pos).collect()
+        };
+        let want = [2, 3, 5].map(SourcePos::Line).to_vec();
+        assert_eq!(lines(lf), want);
+        assert_eq!(lines(&lf.replace('\n', "\r\n")), want);
     }
 
     #[test]

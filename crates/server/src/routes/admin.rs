@@ -239,14 +239,15 @@ fn open_submission(store: &Store, id: &str) -> Result<(Submission, Fields), ApiE
     Ok((submission, fields))
 }
 
-/// `proposed` as the new version of `existing`: same id, provenance and
-/// creation; the sample mark stays with the record it labels.
+/// `proposed` as the new version of `existing`: same id, provenance,
+/// creation and source date; the sample mark stays with the record it labels.
 fn new_version(existing: &Organisation, proposed: Organisation, now: Timestamp) -> Organisation {
     Organisation {
         id: existing.id.clone(),
         provenance: existing.provenance.clone(),
         created: existing.created,
         updated: now.max(existing.updated),
+        submitted: existing.submitted,
         sample: existing.sample,
         email: proposed.email.clone().or_else(|| existing.email.clone()),
         ..proposed
