@@ -73,6 +73,27 @@ fn a_changed_organisation_keeps_its_id_and_creation_time() {
     );
 }
 
+/// The source's own date of an organisation is stored apart from the
+/// store's, read back as it went in, and a change of it alone is an update.
+#[test]
+fn the_sources_date_is_kept_apart_from_the_stores() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("a.db")).unwrap();
+    let mut orgs = sample(2);
+    let submitted: jiff::Timestamp = "2025-03-14T09:02:11Z".parse().unwrap();
+    orgs[0].submitted = Some(submitted);
+    store.upsert(&orgs).unwrap();
+    let back = store.organisation(&orgs[0].id).unwrap().unwrap();
+    assert_eq!((back.submitted, back.created), (Some(submitted), orgs[0].created));
+    assert_eq!(store.organisation(&orgs[1].id).unwrap().unwrap().submitted, None);
+    orgs[1].submitted = Some(submitted);
+    assert_eq!(
+        store.upsert(&orgs).unwrap(),
+        UpsertSummary { inserted: 0, updated: 1, unchanged: 1 }
+    );
+    assert_eq!(store.organisation(&orgs[1].id).unwrap().unwrap().submitted, Some(submitted));
+}
+
 #[test]
 fn a_failing_upsert_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
