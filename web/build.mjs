@@ -6,7 +6,8 @@
 // v/<hash>/..., the hash of every asset's bytes (written to ASSET_VERSION),
 // so the server can let browsers keep assets for a year: a new build has a
 // new address. Each asset also gets .br and .gz twins, served when accepted,
-// and each page a modulepreload link per module its script imports.
+// and each page a modulepreload link per module its script imports; a page
+// with the sample notice also gets a twin without it (<page>.no-sample.html).
 import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -47,7 +48,13 @@ for (const page of readdirSync(dist).filter((name) => name.endsWith(".html"))) {
     const preloads = [script, ...imports(script)].map((m) => `  <link rel="modulepreload" href="ASSETS/${m}">\n`).join("");
     html = html.replace("</head>", `${preloads}</head>`);
   }
-  writeFileSync(url, html.replaceAll("ASSETS/", `v/${version}/`));
+  html = html.replaceAll("ASSETS/", `v/${version}/`);
+  writeFileSync(url, html);
+  // The notice that the map shows generated organisations is true only while
+  // it does: each page that carries it also gets a twin without it, which
+  // the server sends when no sample organisation is published.
+  const notice = /\n\s*<p id="sample-notice"[^>]*>[^<]*<\/p>/;
+  if (notice.test(html)) writeFileSync(new URL(page.replace(/\.html$/, ".no-sample.html"), dist), html.replace(notice, ""));
 }
 writeFileSync(new URL("ASSET_VERSION", dist), version);
 // Compressed once here rather than per request: brotli for browsers, gzip for the rest.

@@ -17,7 +17,8 @@ if (contribute) contribute.href = `contribute?lang=${lang}`;
 // text rewritten unchanged would still be laid out and painted again.
 if (lang !== "en") {
   document.documentElement.lang = lang;
-  document.getElementById("sample-notice").textContent = t(lang, "sample");
+  const notice = document.getElementById("sample-notice");
+  if (notice) notice.textContent = t(lang, "sample");
   document.getElementById("map").setAttribute("aria-label", t(lang, "map"));
   if (contribute) contribute.textContent = t(lang, "contribute");
 }

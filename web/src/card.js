@@ -24,6 +24,7 @@ export async function showCard(map, feature, lang) {
     card.append(text("p", `${named(taxonomy?.families, properties.family)} · ${properties.sectors.map((s) => named(taxonomy?.sectors, s)).join(", ")}`, "card-classes"));
     card.append(text("p", [properties.city, properties.country].filter(Boolean).join(", "), "card-place"));
     if (properties.sdgs.length) card.append(text("p", `SDG ${properties.sdgs.join(", ")}`, "card-sdgs"));
+    if (properties.description) card.append(text("p", properties.description, "card-description"));
     if (properties.website) {
       const link = text("a", properties.website);
       link.href = properties.website;

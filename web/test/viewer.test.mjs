@@ -307,6 +307,9 @@ test("the open card lives in the address and a shared address opens it", async (
   const { page, problems } = await open(`/?lang=es&org=${org.id}`);
   await page.waitForSelector(".card h2");
   assert.equal(await page.textContent(".card h2"), org.properties.name);
+  // The card tells what the organisation does, as text.
+  await page.waitForSelector(".card-description");
+  assert.equal(await page.textContent(".card-description"), org.properties.description);
   await page.waitForFunction(() => !window.__map.isMoving());
   assert.equal(new URL(page.url()).searchParams.get("org"), org.id);
   await page.click(".maplibregl-popup-close-button");

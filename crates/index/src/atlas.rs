@@ -137,6 +137,11 @@ impl Atlas {
         self.records.all().len()
     }
 
+    /// How many are generated sample organisations, not real ones.
+    pub fn sample_count(&self) -> u32 {
+        self.records.samples()
+    }
+
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.records.all().is_empty()

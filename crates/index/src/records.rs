@@ -24,6 +24,8 @@ pub struct Entry<'a> {
     pub sdgs: SdgSet,
     /// Where it stands.
     pub location: LonLat,
+    /// Generated sample data, not a real organisation.
+    pub sample: bool,
 }
 
 /// An entry as stored, 40 bytes: its id, name and town follow each other in
@@ -40,6 +42,7 @@ pub(crate) struct Record {
     pub(crate) continent: u8,
     pub(crate) family: u8,
     id_len: u8,
+    sample: bool,
 }
 
 /// One value per facet of the taxonomy, read by [`Facet`] rather than by
@@ -74,6 +77,8 @@ impl<T> PerFacet<T> {
 pub(crate) struct Records {
     list: Vec<Record>,
     texts: String,
+    /// How many are sample organisations.
+    samples: u32,
 }
 
 impl Records {
@@ -117,7 +122,9 @@ impl Records {
             country: listing.country,
             sdgs: listing.sdgs,
             location: listing.location,
+            sample: listing.sample,
         });
+        self.samples += u32::from(listing.sample);
     }
 
     /// The records in id order, their memory trimmed to what they hold.
@@ -126,11 +133,15 @@ impl Records {
         self.texts.shrink_to_fit();
         let texts = &self.texts;
         let list = sorted_by_bytes(self.list, |r| id_of(texts, r).as_bytes());
-        Self { list, texts: self.texts }
+        Self { list, texts: self.texts, samples: self.samples }
     }
 
     pub(crate) fn len(&self) -> u32 {
         u32::try_from(self.list.len()).unwrap_or(u32::MAX)
+    }
+
+    pub(crate) fn samples(&self) -> u32 {
+        self.samples
     }
 
     pub(crate) fn all(&self) -> &[Record] {
@@ -163,6 +174,7 @@ impl Records {
             sectors: r.sectors,
             sdgs: r.sdgs,
             location: r.location,
+            sample: r.sample,
         }
     }
 
@@ -236,8 +248,15 @@ pub(crate) mod tests {
             sectors: Vec::new(),
             sdgs: SdgSet::default(),
             location: LonLat::new(lon, lat).unwrap(),
+            sample: false,
         };
         (listing, keys)
+    }
+
+    /// A million records cost 40 MB: the sample flag lives in what was padding.
+    #[test]
+    fn a_record_is_forty_bytes() {
+        assert_eq!(std::mem::size_of::<super::Record>(), 40);
     }
 
     /// A text longer than its length field is cut at the last whole character that fits.

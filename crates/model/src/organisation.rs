@@ -90,6 +90,8 @@ pub struct Listing {
     pub sdgs: SdgSet,
     /// See [`Organisation::location`].
     pub location: LonLat,
+    /// See [`Organisation::sample`].
+    pub sample: bool,
 }
 
 impl From<Organisation> for Listing {
@@ -104,6 +106,7 @@ impl From<Organisation> for Listing {
             sectors: org.sectors,
             sdgs: org.sdgs,
             location: org.location,
+            sample: org.sample,
         }
     }
 }

@@ -261,3 +261,32 @@ async fn headers_and_cross_origin_rules_per_route() {
         assert!(!response.headers().contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN), "{uri}");
     }
 }
+
+/// The notice that the map shows generated organisations is on the pages
+/// while a sample organisation is published, and only then: real data is
+/// never called sample.
+#[tokio::test]
+async fn pages_say_sample_only_while_sample_organisations_are_published() {
+    let page = |state: AppState, uri: &'static str| async move {
+        let response =
+            app(state).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{uri}");
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    };
+    let sample = fixture(5, 3, |_| {});
+    let real = fixture(5, 3, |orgs| orgs.iter_mut().for_each(|o| o.sample = false));
+    assert_eq!(sample.state.atlas.load().sample_count(), 5);
+    assert_eq!(real.state.atlas.load().sample_count(), 0);
+    for uri in ["/", "/embed", "/contribute"] {
+        let shown = page(sample.state.clone(), uri).await;
+        assert!(shown.contains(r#"<p id="sample-notice""#), "{uri} hides the notice");
+        let real_page = page(real.state.clone(), uri).await;
+        assert!(!real_page.contains("sample-notice"), "{uri} calls real data sample");
+        // The same page but for the notice's line.
+        let notice = shown.find(r#"<p id="sample-notice""#).unwrap();
+        let line_start = shown[..notice].rfind('\n').unwrap();
+        let end = notice + shown[notice..].find("</p>").unwrap() + "</p>".len();
+        assert_eq!(real_page, format!("{}{}", &shown[..line_start], &shown[end..]), "{uri}");
+    }
+}

@@ -177,8 +177,8 @@ impl Store {
     pub fn each_listing(&self, mut each: impl FnMut(Listing)) -> Result<(), StoreError> {
         self.read(|c| {
             let mut statement = c.prepare(
-                "SELECT id, name, city, country, continent, family, sectors, sdgs, lon, lat \
-                 FROM organisations",
+                "SELECT id, name, city, country, continent, family, sectors, sdgs, lon, lat, \
+                 sample FROM organisations",
             )?;
             let mut rows = statement.query([])?;
             while let Some(row) = rows.next()? {
@@ -227,6 +227,7 @@ struct ListingColumns {
     sdgs: usize,
     lon: usize,
     lat: usize,
+    sample: usize,
 }
 
 /// The columns of `each_listing`'s query.
@@ -241,6 +242,7 @@ const LISTING_QUERY: ListingColumns = ListingColumns {
     sdgs: 7,
     lon: 8,
     lat: 9,
+    sample: 10,
 };
 
 /// The same columns among [`COLUMNS`].
@@ -255,6 +257,7 @@ const IN_COLUMNS: ListingColumns = ListingColumns {
     sdgs: 10,
     lon: 11,
     lat: 12,
+    sample: 17,
 };
 
 fn listing_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Listing, StoreError>> {
@@ -292,6 +295,7 @@ fn listing_at(
                 .map_err(invalid)?,
             sdgs: SdgSet::from_bits(sdgs).map_err(|e| invalid(e.to_string()))?,
             location: LonLat::new(lon, lat).map_err(|e| invalid(e.to_string()))?,
+            sample: row.get(columns.sample)?,
         })
     };
     Ok(build())

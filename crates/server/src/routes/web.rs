@@ -20,24 +20,35 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|headers: HeaderMap| async move { page("index.html", &headers, "'self'") }))
+        .route(
+            "/",
+            get(|State(state): State<AppState>, headers: HeaderMap| async move {
+                page(&state, "index.html", &headers, "'self'")
+            }),
+        )
         .route(
             "/embed",
             get(|State(state): State<AppState>, headers: HeaderMap| async move {
-                page("embed.html", &headers, &state.config.embed_ancestors)
+                page(&state, "embed.html", &headers, &state.config.embed_ancestors)
             }),
         )
         .route(
             "/configure",
-            get(|headers: HeaderMap| async move { page("configure.html", &headers, "'self'") }),
+            get(|State(state): State<AppState>, headers: HeaderMap| async move {
+                page(&state, "configure.html", &headers, "'self'")
+            }),
         )
         .route(
             "/contribute",
-            get(|headers: HeaderMap| async move { page("contribute.html", &headers, "'self'") }),
+            get(|State(state): State<AppState>, headers: HeaderMap| async move {
+                page(&state, "contribute.html", &headers, "'self'")
+            }),
         )
         .route(
             "/admin",
-            get(|headers: HeaderMap| async move { page("admin.html", &headers, "'none'") }),
+            get(|State(state): State<AppState>, headers: HeaderMap| async move {
+                page(&state, "admin.html", &headers, "'none'")
+            }),
         )
         // Scripts and styles under the build's version: kept a year, a new
         // build has a new address.
@@ -65,7 +76,21 @@ fn asset_version() -> &'static str {
 }
 
 /// A page with its content security policy; `/admin` may not be framed at all.
-fn page(path: &str, headers: &HeaderMap, frame_ancestors: &str) -> Result<Response, ApiError> {
+/// A page, with its Content-Security-Policy. While no sample organisation is
+/// published, a page that says the map shows generated ones is sent without
+/// that notice (its `.no-sample.html` twin, made by `web/build.mjs`).
+fn page(
+    state: &AppState,
+    path: &str,
+    headers: &HeaderMap,
+    frame_ancestors: &str,
+) -> Result<Response, ApiError> {
+    let without_notice = path.replace(".html", ".no-sample.html");
+    let path = if state.atlas.load().sample_count() == 0 && WEB.contains(&without_notice) {
+        &without_notice
+    } else {
+        path
+    };
     let mut response = file(path, headers, "no-cache")?;
     let policy = format!("{CSP}; frame-ancestors {frame_ancestors}");
     let response_headers = response.headers_mut();
