@@ -1,8 +1,17 @@
 // Regenerates ../countries.csv and ../boundaries.geojson.
-// Facts come from two packages: world-countries (codes, names, regions) and
-// world-atlas (Natural Earth 1:50m admin-0 polygons, public domain).
+// Facts come from three packages: world-countries (codes, names, regions,
+// endonyms), i18n-iso-countries (the names people write in English, French,
+// Spanish, Portuguese, Arabic, German and Italian, former ones included:
+// Turkey, Ivory Coast) and world-atlas (Natural Earth 1:50m admin-0
+// polygons, public domain).
 import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { feature } from "topojson-client";
+
+const require = createRequire(import.meta.url);
+const i18n = require("i18n-iso-countries");
+const LANGUAGES = ["en", "fr", "es", "pt", "ar", "de", "it"];
+for (const lang of LANGUAGES) i18n.registerLocale(require(`i18n-iso-countries/langs/${lang}.json`));
 
 const countries = JSON.parse(readFileSync(new URL("node_modules/world-countries/countries.json", import.meta.url)));
 const atlas = JSON.parse(readFileSync(new URL("node_modules/world-atlas/countries-50m.json", import.meta.url)));
@@ -33,6 +42,10 @@ for (const c of [...countries].sort((a, b) => a.cca2.localeCompare(b.cca2))) {
     c.translations.spa.official,
     c.translations.por.official,
     ...c.altSpellings,
+    // Each name in the country's own languages (Österreich, Ελλάδα, Türkiye).
+    ...Object.values(c.name.native ?? {}).flatMap((n) => [n.common, n.official]),
+    ...["deu", "ita", "ara"].flatMap((l) => (c.translations[l] ? [c.translations[l].common, c.translations[l].official] : [])),
+    ...LANGUAGES.flatMap((l) => i18n.getName(c.cca2, l, { select: "all" }) ?? []),
   ]);
   for (const n of names) other.delete(n);
   other.delete(c.cca2);

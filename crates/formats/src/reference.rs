@@ -280,12 +280,40 @@ mod tests {
             ("Argentinia", "AR"),
             ("Estados Unidos", "US"),
             ("Allemagne", "DE"),
+            ("Turkey", "TR"),
+            ("Türkei", "TR"),
+            ("Österreich", "AT"),
+            ("Ελλάδα", "GR"),
+            ("اليونان", "GR"),
+            ("Elfenbeinküste", "CI"),
+            ("Ivory Coast", "CI"),
+            ("Costa d'Avorio", "CI"),
+            ("Deutschland", "DE"),
         ] {
             assert_eq!(code(text).as_deref(), Some(expected), "{text}");
         }
         assert_eq!(code("Atlantis"), None);
         assert_eq!(code(""), None);
         assert_eq!(code("XX"), None);
+    }
+
+    /// Another country's other name (an endonym, a former or translated
+    /// name) never takes a country's own name: each of a country's four
+    /// names finds a country that has it as its own.
+    #[test]
+    fn a_countrys_own_names_find_it_before_any_other_name() {
+        let countries = &REFERENCE.countries;
+        for country in countries.all() {
+            for name in &country.names {
+                let found = countries.find(name).unwrap();
+                assert!(
+                    found.names.contains(name),
+                    "{name} of {} finds {}",
+                    country.code,
+                    found.code
+                );
+            }
+        }
     }
 
     #[test]

@@ -86,27 +86,38 @@ fn code_slot(code: CountryCode) -> usize {
 }
 
 impl Countries {
-    /// Indexes the countries by code and by every name, in the order given.
+    /// Indexes the countries by code and by every name, in the order given:
+    /// first their four names and alpha-3 codes, then their other names, so
+    /// that another country's other name (an endonym, a former name, a
+    /// transliteration) never takes a country's own name.
     ///
     /// # Errors
     /// [`ModelError::UnknownContinent`] for a country whose continent is not
     /// one of the taxonomy's.
     pub fn new(list: Vec<Country>, taxonomy: &Taxonomy) -> Result<Self, ModelError> {
+        if let Some(country) =
+            list.iter().find(|c| taxonomy.term(Facet::Continent, c.continent.as_str()).is_none())
+        {
+            return Err(ModelError::UnknownContinent {
+                country: country.code,
+                continent: country.continent.clone(),
+            });
+        }
+        let own = list
+            .iter()
+            .enumerate()
+            .flat_map(|(i, c)| c.names.iter().chain([&c.alpha3]).map(move |name| (i, name)));
+        let other = list
+            .iter()
+            .enumerate()
+            .flat_map(|(i, c)| c.other_names.iter().map(move |name| (i, name)));
         let mut by_folded_name = HashMap::new();
-        for (index, country) in list.iter().enumerate() {
-            if taxonomy.term(Facet::Continent, country.continent.as_str()).is_none() {
-                return Err(ModelError::UnknownContinent {
-                    country: country.code,
-                    continent: country.continent.clone(),
-                });
-            }
-            for name in country.names.iter().chain(&country.other_names).chain([&country.alpha3]) {
-                let key = fold(name);
-                // Names shared by two countries ("Congo") stay with the first;
-                // the code disambiguates.
-                if !key.is_empty() {
-                    by_folded_name.entry(key).or_insert(index);
-                }
+        for (index, name) in own.chain(other) {
+            let key = fold(name);
+            // Names shared by two countries ("Congo") stay with the first;
+            // the code disambiguates.
+            if !key.is_empty() {
+                by_folded_name.entry(key).or_insert(index);
             }
         }
         let mut by_code = vec![None; 26 * 26];
