@@ -278,6 +278,16 @@ fn column_warnings(notes: &FileNotes, issues: &mut Vec<Issue>) {
             "no country column; each country is derived from the coordinates",
         ));
     }
+    if !notes.translations.is_empty() {
+        issues.push(Issue::warn(
+            SourcePos::File,
+            "description",
+            format!(
+                "translations not kept: {} (one stands in where a record has no description)",
+                notes.translations.join(", ")
+            ),
+        ));
+    }
     if !notes.unused.is_empty() {
         issues.push(Issue {
             pos: SourcePos::File,

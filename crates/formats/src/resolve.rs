@@ -49,6 +49,9 @@ impl Resolver<'_> {
 
         let name = Self::text(pos, "name", &record.name, true, issues);
         let mut description = Self::text(pos, "description", &record.description, false, issues);
+        if description.is_empty() {
+            description = Self::translated(pos, &record.description_translations, issues);
+        }
         if record.description_html || description.contains("</") || description.contains("<br") {
             description = strip_html(&description);
         }
@@ -100,6 +103,27 @@ impl Resolver<'_> {
             sample: matches!(record.sample.to_ascii_lowercase().as_str(), "true" | "1" | "yes"),
         };
         Self::validate(pos, draft, self.reference, self.options.now, issues)
+    }
+
+    /// A description in another language for a record without one: English,
+    /// French, Spanish or Portuguese first, else the first given; the report
+    /// says which.
+    fn translated(
+        pos: SourcePos,
+        translations: &[(String, String)],
+        issues: &mut Vec<Issue>,
+    ) -> String {
+        let preferred = ["en", "fr", "es", "pt"]
+            .iter()
+            .find_map(|lang| translations.iter().find(|(l, _)| l == lang))
+            .or_else(|| translations.first());
+        let Some((lang, text)) = preferred else { return String::new() };
+        issues.push(Issue::warn(
+            pos,
+            "description",
+            format!("none of its own; description:{lang} used"),
+        ));
+        Self::text(pos, "description", text, false, issues)
     }
 
     /// The first address of a website cell, with `https://` when it has no

@@ -37,7 +37,16 @@ impl Elements for Features {
         let mut record = RawRecord::new(pos);
         if let Some(properties) = feature.get("properties").and_then(Value::as_object) {
             for (key, value) in properties {
-                match column_for(key) {
+                if let Some(lang) = key.strip_prefix("description:") {
+                    if let Some(text) = value.as_str().filter(|t| !t.trim().is_empty()) {
+                        record.description_translations.push((lang.to_owned(), text.to_owned()));
+                    }
+                    if !notes.translations.contains(key) {
+                        notes.translations.push(key.clone());
+                    }
+                    continue;
+                }
+                match column_for(key).or_else(|| osm_column(key)) {
                     Some(column) => {
                         if !notes.columns.contains(&column) {
                             notes.columns.push(column);
@@ -82,6 +91,17 @@ impl Elements for Features {
     fn finish(&self, notes: &mut FileNotes) {
         notes.columns.extend([Column::Lat, Column::Lon]);
     }
+}
+
+/// OpenStreetMap's keys for what we keep (`addr:city`, `contact:website`).
+fn osm_column(key: &str) -> Option<Column> {
+    Some(match key {
+        "addr:city" | "addr:town" | "addr:village" => Column::City,
+        "addr:country" => Column::Country,
+        "contact:website" | "contact:url" => Column::Website,
+        "contact:email" => Column::Email,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

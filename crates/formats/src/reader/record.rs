@@ -13,6 +13,9 @@ pub(crate) struct RawRecord {
     pub description: String,
     /// The description is an HTML fragment (ESSGlobal), to be stripped.
     pub description_html: bool,
+    /// Descriptions in other languages (OpenStreetMap's `description:de`),
+    /// as (language, text): one stands in for a missing description.
+    pub description_translations: Vec<(String, String)>,
     pub website: String,
     pub email: String,
     pub city: String,
@@ -94,6 +97,9 @@ pub(crate) struct FileNotes {
     pub unpublished: usize,
     /// Coordinates use a decimal comma (`;`-separated CSV).
     pub decimal_comma: bool,
+    /// Keys of descriptions in other languages (`description:de`), not kept
+    /// but where a record has no description of its own.
+    pub translations: Vec<String>,
 }
 
 impl FileNotes {
