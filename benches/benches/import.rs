@@ -24,8 +24,7 @@ fn import(c: &mut Criterion) {
         exporter.write(org).unwrap();
     }
     let (csv_bytes, _) = exporter.finish().unwrap();
-    let options =
-        ImportOptions { format: None, source: "bench".into(), now: jiff::Timestamp::now() };
+    let options = ImportOptions::new("bench", jiff::Timestamp::now());
 
     let mut group = c.benchmark_group("import_100k");
     group.sample_size(10);

@@ -73,8 +73,7 @@ fn listings(reference: &Reference, set: &str) -> Vec<Listing> {
     let path = data_dir().join(format!("orgs-{set}.csv"));
     let bytes = std::fs::read(&path)
         .unwrap_or_else(|e| panic!("{}: {e} (run the harness's gen-data.mjs)", path.display()));
-    let options =
-        ImportOptions { format: None, source: "peers".into(), now: jiff::Timestamp::UNIX_EPOCH };
+    let options = ImportOptions::new("peers", jiff::Timestamp::UNIX_EPOCH);
     let report = import_bytes(&path.display().to_string(), &bytes, reference, &options).unwrap();
     eprintln!(
         "peers {set}: {} organisations, {} rows rejected",

@@ -157,8 +157,7 @@ pub fn import_round_trip(format: impactmap_formats::Format, bytes: &[u8]) {
     let reference = reference();
     let options = |format| ImportOptions {
         format: Some(format),
-        source: "fuzz".into(),
-        now: jiff::Timestamp::UNIX_EPOCH,
+        ..ImportOptions::new("fuzz", jiff::Timestamp::UNIX_EPOCH)
     };
     let report = match import_bytes("input.txt", bytes, reference, &options(format)) {
         Ok(report) => report,

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use impactmap_formats::{
-    Format, FormatError, ImportOptions, ImportReport, embedded_reference, import_file,
+    Format, FormatError, ImportOptions, ImportReport, Mapping, embedded_reference, import_file,
 };
 use impactmap_model::Reference;
 use impactmap_store::Store;
@@ -35,6 +35,14 @@ pub(crate) struct ValidateArgs {
     /// Write every issue to this file (the terminal shows the first 100).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
+    /// Read a column as one of our fields (`"Nom de la structure=name"`,
+    /// `Région=ignore`); may be given again.
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    map: Vec<String>,
+    /// A TOML file of column and label mappings for a recurring source
+    /// (`[columns]`, `[families]`, `[sectors]`; see README).
+    #[arg(long, value_name = "FILE.toml")]
+    mapping: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +98,8 @@ pub(crate) fn import_into(file: &Path, store: &Store, reference: &Reference) -> 
         source: None,
         strict: false,
         report: None,
+        map: Vec::new(),
+        mapping: None,
     };
     let report = read(&args, reference)?;
     check(&report, false)?;
@@ -134,7 +144,19 @@ fn read(args: &ValidateArgs, reference: &Reference) -> anyhow::Result<ImportRepo
             .file_stem()
             .map_or_else(|| "import".to_owned(), |s| s.to_string_lossy().into_owned())
     });
-    let options = ImportOptions { format: args.format.0, source, now: jiff::Timestamp::now() };
+    let mut mapping = Mapping::default();
+    if let Some(path) = &args.mapping {
+        let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+        mapping.add_file(&path.display().to_string(), &text, reference)?;
+    }
+    for spec in &args.map {
+        mapping.add_column(spec)?;
+    }
+    let options = ImportOptions {
+        format: args.format.0,
+        mapping,
+        ..ImportOptions::new(source, jiff::Timestamp::now())
+    };
     let spinner =
         ProgressBar::new_spinner().with_message(format!("reading {}", args.file.display()));
     let report = import_file(&args.file, reference, &options)?;

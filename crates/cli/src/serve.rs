@@ -85,8 +85,7 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn load_sample(store: &Store, reference: &Reference) -> anyhow::Result<()> {
-    let options =
-        ImportOptions { format: None, source: "sample".into(), now: jiff::Timestamp::now() };
+    let options = ImportOptions::new("sample", jiff::Timestamp::now());
     let report = import_bytes("data/sample/organisations.csv", SAMPLE_CSV, reference, &options)?;
     anyhow::ensure!(
         report.rejected() == 0,

@@ -506,3 +506,41 @@ fn a_hundred_thousand_rows_import_and_reimport() {
     );
     assert_eq!(ws.count(), 100_000);
 }
+
+/// A recurring source imports the same way each time through its mapping:
+/// columns the readers do not know, its own labels for families and
+/// sectors. A mapping that cannot be followed is refused by name before
+/// anything is written.
+#[test]
+fn a_source_imports_through_its_mapping() {
+    let ws = Workspace::new().with_sample();
+    let file = ws.file(
+        "adherents.csv",
+        "Raison sociale,Région,Commune,Pays,Statut,Filière,Lat.,Long.\n\
+         Scop du Vercors,Auvergne-Rhône-Alpes,Grenoble,France,SCOP,Bois,45.19,5.72\n",
+    );
+    let mapping = ws.file(
+        "adherents.toml",
+        "[columns]\n\"Raison sociale\" = \"name\"\n\"Région\" = \"ignore\"\n\
+         \"Filière\" = \"sectors\"\n\
+         [families]\nSCOP = \"cooperative\"\n[sectors]\nBois = \"environment\"\n",
+    );
+    let before = ws.export("csv");
+    let bad = ws.file("bad.toml", "[columns]\n\"Raison sociale\" = \"nom\"\n");
+    let run = ws.import(&file, &["--mapping", &bad]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("bad.toml: 'Raison sociale': 'nom' is not a field"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(ws.export("csv"), before, "nothing written");
+
+    let run = ws.import(&file, &["--mapping", &mapping, "--map", "Lat.=lat", "--map", "Long.=lon"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let export = ws.export("csv");
+    let row = export.lines().find(|l| l.contains("Scop du Vercors")).unwrap();
+    assert!(row.contains(",FR,Grenoble,europe,cooperative,environment,"), "{row}");
+    assert!(row.contains(",5.72,45.19,"), "{row}");
+    assert!(run.stderr.contains("columns left out by the mapping: Région"), "{}", run.stderr);
+}

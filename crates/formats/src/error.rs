@@ -34,6 +34,10 @@ pub enum FormatError {
     /// A shipped reference file parsed but the model refused what it holds.
     #[error("reference data {name}: {source}")]
     InconsistentReference { name: &'static str, source: ModelError },
+    /// A column or label mapping (`--map`, `--mapping FILE`) that cannot be
+    /// followed: `file` is the mapping file, or `--map`.
+    #[error("{file}: {message}")]
+    Mapping { file: String, message: String },
     /// Writing an export failed.
     #[error("export: {0}")]
     Export(#[from] std::io::Error),

@@ -7,7 +7,7 @@ use impactmap_model::{Organisation, Reference};
 
 use crate::reader::{Column, FileNotes, RawRecord, read_file_records, read_records};
 use crate::resolve::Resolver;
-use crate::{Format, FormatError, SourcePos};
+use crate::{Format, FormatError, Mapping, SourcePos};
 
 /// How many rows on one exact point make a pile worth flagging.
 const PILE_UP: usize = 5;
@@ -55,6 +55,16 @@ pub struct ImportOptions {
     pub source: String,
     /// The time stamped on new records that carry none.
     pub now: Timestamp,
+    /// The source's own columns and labels, mapped to ours.
+    pub mapping: Mapping,
+}
+
+impl ImportOptions {
+    /// Options for a file of `source` read at `now`: its format told from
+    /// its content, no mapping.
+    pub fn new(source: impl Into<String>, now: Timestamp) -> Self {
+        Self { format: None, source: source.into(), now, mapping: Mapping::default() }
+    }
 }
 
 /// What an import found: the organisations to store and every issue.
@@ -93,9 +103,10 @@ pub fn import_file(
     options: &ImportOptions,
 ) -> Result<ImportReport, FormatError> {
     let mut rows = Rows::default();
-    let (format, notes) = read_file_records(path, options.format, &mut |notes, record| {
-        rows.take(&Resolver { reference, notes, options }, record);
-    })?;
+    let (format, notes) =
+        read_file_records(path, options.format, &options.mapping, &mut |notes, record| {
+            rows.take(&Resolver { reference, notes, options }, record);
+        })?;
     Ok(rows.report(
         &path.display().to_string(),
         format,
@@ -115,9 +126,10 @@ pub fn import_bytes(
     options: &ImportOptions,
 ) -> Result<ImportReport, FormatError> {
     let mut rows = Rows::default();
-    let (format, notes) = read_records(file, bytes, options.format, &mut |notes, record| {
-        rows.take(&Resolver { reference, notes, options }, record);
-    })?;
+    let (format, notes) =
+        read_records(file, bytes, options.format, &options.mapping, &mut |notes, record| {
+            rows.take(&Resolver { reference, notes, options }, record);
+        })?;
     Ok(rows.report(file, format, &notes, &Resolver { reference, notes: &notes, options }))
 }
 
@@ -288,6 +300,14 @@ fn column_warnings(notes: &FileNotes, issues: &mut Vec<Issue>) {
             ),
         ));
     }
+    if !notes.left_out.is_empty() {
+        issues.push(Issue {
+            pos: SourcePos::File,
+            field: None,
+            severity: Severity::Warning,
+            message: format!("columns left out by the mapping: {}", notes.left_out.join(", ")),
+        });
+    }
     if !notes.unused.is_empty() {
         issues.push(Issue {
             pos: SourcePos::File,
@@ -337,8 +357,7 @@ mod tests {
     fn import(file: &str, bytes: &[u8], format: Format) -> ImportReport {
         let options = ImportOptions {
             format: Some(format),
-            source: "test".into(),
-            now: Timestamp::UNIX_EPOCH,
+            ..ImportOptions::new("test", Timestamp::UNIX_EPOCH)
         };
         import_bytes(file, bytes, &REFERENCE, &options).unwrap()
     }
@@ -456,8 +475,7 @@ mod tests {
         for (name, bytes) in files {
             let path = dir.path().join(name);
             std::fs::write(&path, &bytes).unwrap();
-            let options =
-                ImportOptions { format: None, source: "test".into(), now: Timestamp::UNIX_EPOCH };
+            let options = ImportOptions::new("test", Timestamp::UNIX_EPOCH);
             let streamed = import_file(&path, &REFERENCE, &options);
             let whole = import_bytes(&path.display().to_string(), &bytes, &REFERENCE, &options);
             assert_eq!(format!("{streamed:?}"), format!("{whole:?}"), "{name}");

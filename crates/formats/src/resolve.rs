@@ -406,6 +406,9 @@ impl Resolver<'_> {
         let label =
             [&record.family, &record.org_structure].into_iter().find(|l| !l.trim().is_empty());
         if let Some(label) = label {
+            if let Some(key) = self.options.mapping.term(Facet::Family, label) {
+                return key.to_owned();
+            }
             if let Some(term) = taxonomy.resolve(Facet::Family, label) {
                 return term.key.to_string();
             }
@@ -429,6 +432,10 @@ impl Resolver<'_> {
         let labels = if record.sectors.is_empty() { &record.activities } else { &record.sectors };
         let mut keys = Vec::new();
         for label in labels {
+            if let Some(key) = self.options.mapping.term(Facet::Sector, label) {
+                keys.push(key.to_owned());
+                continue;
+            }
             match taxonomy.resolve(Facet::Sector, label) {
                 Some(term) => keys.push(term.key.to_string()),
                 None => issues.push(Issue::warn(

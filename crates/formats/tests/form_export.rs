@@ -12,11 +12,7 @@ use impactmap_model::Organisation;
 
 fn import(name: &str) -> (Vec<Organisation>, Vec<String>) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
-    let options = ImportOptions {
-        format: None,
-        source: "form".into(),
-        now: "2026-12-01T00:00:00Z".parse().unwrap(),
-    };
+    let options = ImportOptions::new("form", "2026-12-01T00:00:00Z".parse().unwrap());
     let report = import_file(&path, &embedded_reference(), &options).unwrap();
     let issues = report.issues.iter().map(|i| i.render(name)).collect();
     assert_eq!(report.rejected(), 0, "{:#?}", report.issues);

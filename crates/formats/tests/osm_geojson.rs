@@ -22,11 +22,7 @@ fn osm_keys_and_translated_descriptions_are_read() {
         r#""properties":{"name":"Swapped","addr:country":"LV","description":"Its own.","#,
         r#""description:de":"Eigene."}}]}"#
     );
-    let options = ImportOptions {
-        format: None,
-        source: "kvm".into(),
-        now: "2026-12-01T00:00:00Z".parse().unwrap(),
-    };
+    let options = ImportOptions::new("kvm", "2026-12-01T00:00:00Z".parse().unwrap());
     let report =
         import_bytes("osm.geojson", file.as_bytes(), &embedded_reference(), &options).unwrap();
     let issues: Vec<String> = report.issues.iter().map(|i| i.render("osm.geojson")).collect();

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use impactmap_model::fold;
 
-use crate::{Format, FormatError};
+use crate::{Format, FormatError, Mapping};
 
 use super::{FileNotes, RawRecord, json, tabular, text};
 
@@ -18,6 +18,7 @@ pub(crate) fn read_records(
     file: &str,
     bytes: &[u8],
     format: Option<Format>,
+    mapping: &Mapping,
     each: &mut dyn FnMut(&FileNotes, RawRecord),
 ) -> Result<(Format, FileNotes), FormatError> {
     let (text, encoding_warning) = text::decode(file, bytes)?;
@@ -25,7 +26,7 @@ pub(crate) fn read_records(
     let json = matches!(format, Some(Format::GeoJson | Format::GoGoCarto))
         || (format.is_none() && (trimmed.starts_with('{') || trimmed.starts_with('[')));
     let (format, mut notes) = if json {
-        json::read(file, &text, format, each)?
+        json::read(file, &text, format, mapping, each)?
     } else {
         let format =
             format.unwrap_or(if is_essglobal_header(trimmed.lines().next().unwrap_or("")) {
@@ -33,7 +34,7 @@ pub(crate) fn read_records(
             } else {
                 Format::Csv
             });
-        (format, tabular::read(file, text.as_bytes(), format, each)?)
+        (format, tabular::read(file, text.as_bytes(), format, mapping, each)?)
     };
     notes.warnings.splice(0..0, encoding_warning);
     Ok((format, notes))
@@ -45,6 +46,7 @@ pub(crate) fn read_records(
 pub(crate) fn read_file_records(
     path: &Path,
     format: Option<Format>,
+    mapping: &Mapping,
     each: &mut dyn FnMut(&FileNotes, RawRecord),
 ) -> Result<(Format, FileNotes), FormatError> {
     let file = path.display().to_string();
@@ -68,11 +70,11 @@ pub(crate) fn read_file_records(
                 Format::Csv
             });
             input.consume(bom);
-            return Ok((format, tabular::read(&file, input, format, each)?));
+            return Ok((format, tabular::read(&file, input, format, mapping, each)?));
         }
     }
     let bytes = std::fs::read(path).map_err(io)?;
-    read_records(&file, &bytes, format, each)
+    read_records(&file, &bytes, format, mapping, each)
 }
 
 fn is_essglobal_header(line: &str) -> bool {
@@ -95,6 +97,7 @@ mod tests {
             "f.geojson",
             b"{\"type\":\n\"FeatureCollection\",\n\"features\":[1e999]}",
             None,
+            &Mapping::default(),
             &mut |_, _| {},
         )
         .unwrap_err();
@@ -103,7 +106,9 @@ mod tests {
 
     #[test]
     fn tells_formats_from_content() {
-        let format = |bytes: &[u8]| read_records("f", bytes, None, &mut |_, _| {}).map(|(f, _)| f);
+        let format = |bytes: &[u8]| {
+            read_records("f", bytes, None, &Mapping::default(), &mut |_, _| {}).map(|(f, _)| f)
+        };
         assert_eq!(format(b"name,lat,lon\nA,1,2\n").unwrap(), Format::Csv);
         assert_eq!(
             format(b"Identifier,Name,Primary Activity,Latitude,Longitude\nA,B,AM10,1,2\n").unwrap(),

@@ -1,30 +1,32 @@
 use serde_json::Value;
 
-use crate::{FormatError, SourcePos};
+use crate::{FormatError, Mapping, SourcePos};
 
 use super::column::{Column, column_for};
 use super::json::{Elements, Top};
 use super::{FileNotes, RawRecord};
 
 /// An RFC 7946 FeatureCollection of points; properties map to our columns
-/// by name, as CSV headers do.
+/// by name, as CSV headers do, or as the source's mapping says.
 #[derive(Debug)]
-pub(crate) struct Features;
+pub(crate) struct Features<'m> {
+    mapping: &'m Mapping,
+}
 
-impl Features {
+impl<'m> Features<'m> {
     /// Checks the top level of the file.
-    pub fn new(file: &str, top: &Top) -> Result<Self, FormatError> {
+    pub fn new(file: &str, top: &Top, mapping: &'m Mapping) -> Result<Self, FormatError> {
         if top.member("type").and_then(Value::as_str) != Some("FeatureCollection") {
             return Err(FormatError::file(file, "is not a GeoJSON FeatureCollection"));
         }
         if !top.has_array("features") {
             return Err(FormatError::file(file, "FeatureCollection without a features array"));
         }
-        Ok(Self)
+        Ok(Self { mapping })
     }
 }
 
-impl Elements for Features {
+impl Elements for Features<'_> {
     fn key(&self) -> &'static str {
         "features"
     }
@@ -46,15 +48,23 @@ impl Elements for Features {
                     }
                     continue;
                 }
-                match column_for(key).or_else(|| osm_column(key)) {
+                match self.mapping.column(key, |key| column_for(key).or_else(|| osm_column(key))) {
                     Some(column) => {
                         if !notes.columns.contains(&column) {
                             notes.columns.push(column);
                         }
                         record.set_json(column, value);
                     }
-                    None if !notes.unused.contains(key) => notes.unused.push(key.clone()),
-                    None => {}
+                    None => {
+                        let list = if self.mapping.leaves_out(key) {
+                            &mut notes.left_out
+                        } else {
+                            &mut notes.unused
+                        };
+                        if !list.contains(key) {
+                            list.push(key.clone());
+                        }
+                    }
                 }
             }
         }
@@ -119,9 +129,15 @@ mod tests {
             r#""properties":{"name":"Area"}}]}"#
         );
         let mut records = Vec::new();
-        let (_, notes) = super::super::json::read("f.geojson", text, None, &mut |_, record| {
-            records.push(record);
-        })
+        let (_, notes) = super::super::json::read(
+            "f.geojson",
+            text,
+            None,
+            &Mapping::default(),
+            &mut |_, record| {
+                records.push(record);
+            },
+        )
         .unwrap();
         assert_eq!(records[0].id, "a1");
         assert_eq!((records[0].lon.as_str(), records[0].lat.as_str()), ("-17.44", "14.69"));

@@ -146,15 +146,20 @@ fn compact_element(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Format;
+    use crate::{Format, Mapping};
 
     fn read_all(text: &str) -> (Vec<RawRecord>, FileNotes) {
         let mut records = Vec::new();
-        let (_, notes) =
-            super::super::json::read("g.json", text, Some(Format::GoGoCarto), &mut |_, record| {
+        let (_, notes) = super::super::json::read(
+            "g.json",
+            text,
+            Some(Format::GoGoCarto),
+            &Mapping::default(),
+            &mut |_, record| {
                 records.push(record);
-            })
-            .unwrap();
+            },
+        )
+        .unwrap();
         (records, notes)
     }
 

@@ -3,7 +3,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::{Format, FormatError, SourcePos};
+use crate::{Format, FormatError, Mapping, SourcePos};
 
 use super::{FileNotes, RawRecord, geojson, gogocarto};
 
@@ -52,6 +52,7 @@ pub(crate) fn read(
     file: &str,
     text: &str,
     format: Option<Format>,
+    mapping: &Mapping,
     each: &mut dyn FnMut(&FileNotes, RawRecord),
 ) -> Result<(Format, FileNotes), FormatError> {
     let top = walk(file, text, None, &mut |_, _| {})?;
@@ -60,7 +61,7 @@ pub(crate) fn read(
         None => flavour(file, &top)?,
     };
     let notes = if format == Format::GeoJson {
-        stream(file, text, &geojson::Features::new(file, &top)?, each)?
+        stream(file, text, &geojson::Features::new(file, &top, mapping)?, each)?
     } else {
         stream(file, text, &gogocarto::Export::new(file, &top)?, each)?
     };
@@ -253,7 +254,10 @@ mod tests {
         format: Option<Format>,
     ) -> Result<(Format, Vec<RawRecord>, FileNotes), FormatError> {
         let mut records = Vec::new();
-        let (format, notes) = read("f.json", text, format, &mut |_, record| records.push(record))?;
+        let (format, notes) =
+            read("f.json", text, format, &Mapping::default(), &mut |_, record| {
+                records.push(record);
+            })?;
         Ok((format, records, notes))
     }
 
@@ -270,10 +274,11 @@ mod tests {
             "type":"FeatureCollection"}"#
         );
         let mut seen = Vec::new();
-        let (format, notes) = read("f.json", text, None, &mut |notes, record| {
-            seen.push((record.name, notes.has(Column::Country)));
-        })
-        .unwrap();
+        let (format, notes) =
+            read("f.json", text, None, &Mapping::default(), &mut |notes, record| {
+                seen.push((record.name, notes.has(Column::Country)));
+            })
+            .unwrap();
         assert_eq!(format, Format::GeoJson);
         assert_eq!(seen, [("A".to_owned(), true), ("B".to_owned(), true)]);
         assert!(notes.has(Column::Lat));

@@ -91,6 +91,8 @@ pub(crate) struct FileNotes {
     pub columns: Vec<Column>,
     /// Headers or keys we do not use.
     pub unused: Vec<String>,
+    /// Headers or keys the source's mapping leaves out.
+    pub left_out: Vec<String>,
     /// File-level warnings (encoding, ragged rows...).
     pub warnings: Vec<(SourcePos, String)>,
     /// Records the source marks as unpublished (GoGoCarto status < 1), not imported.

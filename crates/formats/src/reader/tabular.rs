@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 use std::io::{BufRead, Read};
 
-use crate::{Format, FormatError, SourcePos};
+use crate::{Format, FormatError, Mapping, SourcePos};
 
 use super::column::{Column, column_for_header};
 use super::{FileNotes, RawRecord};
@@ -15,6 +15,7 @@ pub(crate) fn read(
     file: &str,
     mut input: impl BufRead,
     format: Format,
+    mapping: &Mapping,
     each: &mut dyn FnMut(&FileNotes, RawRecord),
 ) -> Result<FileNotes, FormatError> {
     let mut first_line = String::new();
@@ -35,14 +36,19 @@ pub(crate) fn read(
     let mut columns = Vec::with_capacity(headers.len());
     let mut seen = HashSet::new();
     for header in &headers {
-        let column = column_for_header(header).filter(|c| c.accumulates() || seen.insert(*c));
+        let column = mapping
+            .column(header, column_for_header)
+            .filter(|c| c.accumulates() || seen.insert(*c));
         match column {
             Some(c) if !notes.columns.contains(&c) => notes.columns.push(c),
+            None if mapping.leaves_out(header) => notes.left_out.push(header.trim().to_owned()),
             None if !header.trim().is_empty() => notes.unused.push(header.trim().to_owned()),
             _ => {}
         }
         columns.push(column);
     }
+    let written: Vec<String> = headers.iter().map(str::to_owned).collect();
+    notes.warnings.extend(mapping.missing(&written));
     if !notes.has(Column::Name) {
         let found = if headers.len() == 1 {
             format!("one column '{}'; is the delimiter , ; or tab?", &headers[0])
@@ -129,7 +135,9 @@ mod tests {
     fn read_all(text: &str) -> Result<(Vec<RawRecord>, FileNotes), FormatError> {
         let mut records = Vec::new();
         let notes =
-            read("f.csv", text.as_bytes(), Format::Csv, &mut |_, record| records.push(record))?;
+            read("f.csv", text.as_bytes(), Format::Csv, &Mapping::default(), &mut |_, record| {
+                records.push(record);
+            })?;
         Ok((records, notes))
     }
 
