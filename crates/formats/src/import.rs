@@ -438,6 +438,34 @@ mod tests {
         }
     }
 
+    /// In an ESSGlobal file, the standard codes win over free text: a
+    /// co-operative whose legal form is "Company", a sector written as a
+    /// label beside its activity code. Without a known code the text is read.
+    #[test]
+    fn standard_codes_win_over_free_text() {
+        let file = "Identifier,Name,Legal Form,Organisational Structure,Sector,Primary Activity,\
+                    Latitude,Longitude,Country ID\n\
+                    1,Coop A,Company,OS115,Retail,AM100,51.5,-0.12,GB\n\
+                    2,Coop B,Cooperative,,Health,,51.5,-0.13,GB\n";
+        let report = import("e.csv", file.as_bytes(), Format::EssGlobal);
+        let classes: Vec<(&str, Vec<&str>)> = report
+            .organisations
+            .iter()
+            .map(|o| {
+                (
+                    o.family.as_str(),
+                    o.sectors.iter().map(impactmap_model::TermKey::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            classes,
+            [("cooperative", vec!["finance"]), ("cooperative", vec!["health-social"])],
+            "{:#?}",
+            report.issues
+        );
+    }
+
     /// A file read from disk (a plain UTF-8 CSV streamed, any other read
     /// whole) gives the report its bytes give, or the same error.
     #[test]

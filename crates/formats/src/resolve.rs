@@ -403,6 +403,11 @@ impl Resolver<'_> {
         empty_family: &mut Vec<SourcePos>,
     ) -> String {
         let taxonomy = &self.reference.taxonomy;
+        // A standard code (ESSGlobal's Organisational Structure) wins over
+        // a free-text family or legal form: "Company" for a co-operative.
+        if let Some(term) = taxonomy.resolve(Facet::Family, &record.org_structure) {
+            return term.key.to_string();
+        }
         let label =
             [&record.family, &record.org_structure].into_iter().find(|l| !l.trim().is_empty());
         if let Some(label) = label {
@@ -429,7 +434,11 @@ impl Resolver<'_> {
 
     fn sectors(&self, record: &RawRecord, family: &str, issues: &mut Vec<Issue>) -> Vec<String> {
         let taxonomy = &self.reference.taxonomy;
-        let labels = if record.sectors.is_empty() { &record.activities } else { &record.sectors };
+        // Standard activity codes win over a free-text sector when any of
+        // them is known.
+        let coded = record.activities.iter().any(|a| taxonomy.resolve(Facet::Sector, a).is_some());
+        let labels =
+            if coded || record.sectors.is_empty() { &record.activities } else { &record.sectors };
         let mut keys = Vec::new();
         for label in labels {
             if let Some(key) = self.options.mapping.term(Facet::Sector, label) {

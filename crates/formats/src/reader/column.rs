@@ -13,11 +13,13 @@ pub(crate) enum Column {
     City,
     Country,
     Family,
-    /// ESSGlobal `Organisational Structure`: the family of a row whose `family` cell is empty.
+    /// ESSGlobal `Organisational Structure`: a known code is the family,
+    /// whatever a free-text family says; else the family when that is empty.
     OrgStructure,
     Sectors,
-    /// ESSGlobal `Primary Activity` and `Activities`: the sectors of a row
-    /// whose `sectors` cell is empty.
+    /// ESSGlobal `Primary Activity` and `Activities`: when any code is known,
+    /// the sectors, whatever a free-text sector says; else the sectors when
+    /// that is empty.
     Activities,
     Categories,
     Sdgs,
