@@ -404,8 +404,11 @@ impl Resolver<'_> {
     ) -> String {
         let taxonomy = &self.reference.taxonomy;
         // A standard code (ESSGlobal's Organisational Structure) wins over
-        // a free-text family or legal form: "Company" for a co-operative.
-        if let Some(term) = taxonomy.resolve(Facet::Family, &record.org_structure) {
+        // a free-text family or legal form ("Company" for a co-operative),
+        // though not over one of our own keys, as our export writes them.
+        let ours = taxonomy.term(Facet::Family, record.family.trim()).is_some();
+        if let Some(term) = taxonomy.resolve(Facet::Family, &record.org_structure).filter(|_| !ours)
+        {
             return term.key.to_string();
         }
         let label =
@@ -434,9 +437,12 @@ impl Resolver<'_> {
 
     fn sectors(&self, record: &RawRecord, family: &str, issues: &mut Vec<Issue>) -> Vec<String> {
         let taxonomy = &self.reference.taxonomy;
-        // Standard activity codes win over a free-text sector when any of
-        // them is known.
-        let coded = record.activities.iter().any(|a| taxonomy.resolve(Facet::Sector, a).is_some());
+        // Standard activity codes win over free-text sectors when any of
+        // them is known, though not over our own keys, as our export writes them.
+        let ours = !record.sectors.is_empty()
+            && record.sectors.iter().all(|s| taxonomy.term(Facet::Sector, s).is_some());
+        let coded =
+            !ours && record.activities.iter().any(|a| taxonomy.resolve(Facet::Sector, a).is_some());
         let labels =
             if coded || record.sectors.is_empty() { &record.activities } else { &record.sectors };
         let mut keys = Vec::new();
