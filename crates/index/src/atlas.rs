@@ -8,12 +8,13 @@ use roaring::RoaringBitmap;
 
 use crate::cluster::ClusterOptions;
 use crate::facets::FacetBitmaps;
-use crate::h3::finest_cell;
+use crate::h3::Cells;
 use crate::points::Points;
 use crate::records::{PerFacet, Records};
 use crate::search::{WordIndex, ranked};
+use crate::stats::{self, StatsFacet, StatsRow};
 use crate::view::{Selected, Views};
-use crate::{BBox, Entry, Filter, H3Bins, Hit, IndexError, Selection, TextQuery, View};
+use crate::{BBox, Entry, Filter, Hit, IndexError, Selection, TextQuery, View};
 
 /// How to build an Atlas.
 #[derive(Debug, Clone)]
@@ -71,7 +72,7 @@ impl AtlasBuilder {
             records,
             points,
             facets,
-            cells: OnceLock::new(),
+            cells: Cells::default(),
             words: OnceLock::new(),
             options: self.options,
         }
@@ -86,7 +87,7 @@ pub struct Atlas {
     points: Points,
     facets: FacetBitmaps,
     /// Each entry's H3 cell at [`crate::H3_MAX_RES`], made on first use.
-    cells: OnceLock<Vec<u64>>,
+    cells: Cells,
     /// The words of names and towns, made on the first text query.
     words: OnceLock<WordIndex>,
     views: Views,
@@ -202,7 +203,7 @@ impl Atlas {
         let selected = self.views.get(&filter, || {
             Ok(Selected::build(&self.records, self.select(&filter)?, dims, &self.options.clusters))
         })?;
-        Ok(View::new(self, selected))
+        Ok(View::new(&self.records, &self.points, &self.facets, &self.cells, selected))
     }
 
     /// The selected entries a query matches (each word starting a word of
@@ -239,19 +240,13 @@ impl Atlas {
 
     /// How many selected organisations are in a country.
     pub fn count_in_country(&self, code: CountryCode, selection: &Selection) -> u64 {
-        match (self.facets.countries().get(&code), selection) {
-            (None, _) => 0,
-            (Some(bits), Selection::All(_)) => bits.len(),
-            (Some(bits), Selection::Some(selected)) => bits.intersection_len(selected),
-        }
+        self.facets.count_in_country(code, selection)
     }
 
-    pub(crate) fn records(&self) -> &Records {
-        &self.records
-    }
-
-    pub(crate) fn facets(&self) -> &FacetBitmaps {
-        &self.facets
+    /// Counts for every non-empty combination of the facets' values, ordered
+    /// by value; a multi-valued facet counts an organisation once per value.
+    pub fn stats(&self, selection: &Selection, by: &[StatsFacet]) -> Vec<StatsRow> {
+        stats::rows(&self.facets, selection, by)
     }
 
     /// The entries a text query matches, the word index built on first use.
@@ -259,17 +254,5 @@ impl Atlas {
         self.words
             .get_or_init(|| WordIndex::build(&self.records))
             .matching(query, self.facets.countries())
-    }
-
-    /// Counts per H3 cell at `res` of the entries given.
-    pub(crate) fn h3_bins(&self, entries: impl IntoIterator<Item = u32>, res: u8) -> H3Bins {
-        let cells = self.cells.get_or_init(|| {
-            self.records
-                .all()
-                .iter()
-                .map(|r| finest_cell(r.location.lon(), r.location.lat()))
-                .collect()
-        });
-        H3Bins::build(self.records.all(), cells, entries, res, self.keys(Facet::Sector).len())
     }
 }

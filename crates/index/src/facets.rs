@@ -7,7 +7,7 @@ use impactmap_model::{CountryCode, Facet, TermKey};
 use roaring::RoaringBitmap;
 
 use crate::records::{PerFacet, Records};
-use crate::{Filter, IndexError, StatsFacet};
+use crate::{Filter, IndexError, Selection};
 
 /// Per facet value, the positions of the entries that have it.
 #[derive(Debug)]
@@ -50,6 +50,25 @@ impl FacetBitmaps {
 
     pub(crate) fn countries(&self) -> &HashMap<CountryCode, RoaringBitmap> {
         &self.countries
+    }
+
+    /// One bitmap per key of [`FacetBitmaps::keys`].
+    pub(crate) fn terms(&self, facet: Facet) -> &[RoaringBitmap] {
+        self.terms.get(facet)
+    }
+
+    /// The entries with a goal (1 to 17).
+    pub(crate) fn goal(&self, goal: u8) -> &RoaringBitmap {
+        &self.sdgs[usize::from(goal)]
+    }
+
+    /// How many selected organisations are in a country.
+    pub(crate) fn count_in_country(&self, code: CountryCode, selection: &Selection) -> u64 {
+        match (self.countries.get(&code), selection) {
+            (None, _) => 0,
+            (Some(bits), Selection::All(_)) => bits.len(),
+            (Some(bits), Selection::Some(selected)) => bits.intersection_len(selected),
+        }
     }
 
     /// The entries the filter's facets select, or `None` when it names none
@@ -103,26 +122,6 @@ impl FacetBitmaps {
             and(any);
         }
         Ok(result)
-    }
-
-    /// The values of a facet, sorted (goals in number order), each with its entries.
-    pub(crate) fn values(&self, facet: StatsFacet) -> Vec<(String, &RoaringBitmap)> {
-        let terms = |facet: Facet| {
-            self.keys(facet).iter().map(ToString::to_string).zip(self.terms.get(facet)).collect()
-        };
-        let mut values: Vec<(String, &RoaringBitmap)> = match facet {
-            StatsFacet::Continent => terms(Facet::Continent),
-            StatsFacet::Family => terms(Facet::Family),
-            StatsFacet::Sector => terms(Facet::Sector),
-            StatsFacet::Sdg => {
-                return (1..=17).map(|g: usize| (g.to_string(), &self.sdgs[g])).collect();
-            }
-            StatsFacet::Country => {
-                self.countries.iter().map(|(code, bits)| (code.to_string(), bits)).collect()
-            }
-        };
-        values.sort_by(|a, b| a.0.cmp(&b.0));
-        values
     }
 }
 

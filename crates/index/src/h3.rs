@@ -2,11 +2,13 @@
 //! coarse resolutions built on first use and kept with the view, finer ones
 //! counted per call.
 
+use std::sync::OnceLock;
+
 use h3o::{CellIndex, LatLng, Resolution};
 use impactmap_model::{MercPoint, MercRect, merc_y_to_lat};
 
 use crate::kd::{self, Positioned};
-use crate::records::Record;
+use crate::records::{Record, Records};
 
 /// The finest resolution the Atlas keeps a cell of every organisation at.
 pub const H3_MAX_RES: u8 = 10;
@@ -21,8 +23,30 @@ const EDGE_KM: [f64; 11] =
     [1107.71, 418.68, 158.24, 59.81, 22.61, 8.54, 3.23, 1.22, 0.461, 0.174, 0.0659];
 
 /// The cell of a position at [`H3_MAX_RES`], as its 64-bit index.
-pub(crate) fn finest_cell(lon: f64, lat: f64) -> u64 {
+fn finest_cell(lon: f64, lat: f64) -> u64 {
     LatLng::new(lat, lon).map_or(0, |ll| u64::from(ll.to_cell(Resolution::Ten)))
+}
+
+/// Each entry's cell at [`H3_MAX_RES`], found on first use: the counts of
+/// every resolution are made from them.
+#[derive(Debug, Default)]
+pub(crate) struct Cells(OnceLock<Vec<u64>>);
+
+impl Cells {
+    /// Counts per cell at `res` of the entries given, and per each of
+    /// `sectors` sectors.
+    pub(crate) fn bins(
+        &self,
+        records: &Records,
+        entries: impl IntoIterator<Item = u32>,
+        res: u8,
+        sectors: usize,
+    ) -> H3Bins {
+        let cells = self.0.get_or_init(|| {
+            records.all().iter().map(|r| finest_cell(r.location.lon(), r.location.lat())).collect()
+        });
+        H3Bins::build(records.all(), cells, entries, res, sectors)
+    }
 }
 
 /// One non-empty cell.

@@ -20,15 +20,17 @@ mod records;
 mod search;
 mod sphere;
 mod stats;
+mod text_query;
 mod view;
 
 pub use atlas::{Atlas, AtlasBuilder, AtlasOptions};
 pub use cluster::{Cluster, ClusterOptions, CountsIter};
 pub use error::IndexError;
-pub use filter::{Filter, Selection, TextQuery};
+pub use filter::{Filter, Selection};
 pub use h3::{H3_KEPT_RES, H3_MAX_RES, H3Bin, H3Bins};
 pub use points::Hit;
 pub use records::Entry;
 pub use sphere::{BBox, EARTH_RADIUS_M, haversine_m};
 pub use stats::{StatsFacet, StatsRow};
+pub use text_query::TextQuery;
 pub use view::View;

@@ -4,25 +4,17 @@
 
 use std::collections::HashMap;
 
-use impactmap_model::{CountryCode, fold};
+use impactmap_model::CountryCode;
 use roaring::RoaringBitmap;
 
 use crate::records::Records;
+use crate::text_query::words;
 use crate::{Selection, TextQuery};
 
 /// Folded words of names and towns, sorted, each with its entries.
 #[derive(Debug)]
 pub(crate) struct WordIndex {
     words: Vec<(Box<str>, RoaringBitmap)>,
-}
-
-/// The folded words of a text.
-pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| {
-        c.is_whitespace() || c == '-' || c == '\'' || c == '’' || c == '/' || c == ','
-    })
-    .map(fold)
-    .filter(|w| !w.is_empty())
 }
 
 impl WordIndex {

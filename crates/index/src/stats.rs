@@ -2,7 +2,10 @@
 
 use roaring::RoaringBitmap;
 
-use crate::{Atlas, Selection};
+use impactmap_model::Facet;
+
+use crate::Selection;
+use crate::facets::FacetBitmaps;
 
 /// A facet statistics can be broken down by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,25 +53,47 @@ pub struct StatsRow {
     pub count: u64,
 }
 
-impl Atlas {
-    /// Counts for every non-empty combination of the facets' values, ordered
-    /// by value; a multi-valued facet counts an organisation once per value.
-    pub fn stats(&self, selection: &Selection, by: &[StatsFacet]) -> Vec<StatsRow> {
-        let start = match selection {
-            Selection::All(n) => {
-                let mut all = RoaringBitmap::new();
-                all.insert_range(0..*n);
-                all
-            }
-            Selection::Some(bits) => bits.clone(),
-        };
-        let facets: Vec<Vec<(String, &RoaringBitmap)>> =
-            by.iter().map(|&f| self.facets().values(f)).collect();
-        let mut out = Vec::new();
-        let mut values = Vec::with_capacity(by.len());
-        walk(&start, &facets, &mut values, &mut out);
-        out
-    }
+/// Counts for every non-empty combination of the facets' values; see
+/// [`crate::Atlas::stats`].
+pub(crate) fn rows(
+    facets: &FacetBitmaps,
+    selection: &Selection,
+    by: &[StatsFacet],
+) -> Vec<StatsRow> {
+    let start = match selection {
+        Selection::All(n) => {
+            let mut all = RoaringBitmap::new();
+            all.insert_range(0..*n);
+            all
+        }
+        Selection::Some(bits) => bits.clone(),
+    };
+    let per_facet: Vec<Vec<(String, &RoaringBitmap)>> =
+        by.iter().map(|&f| values(facets, f)).collect();
+    let mut out = Vec::new();
+    let mut chosen = Vec::with_capacity(by.len());
+    walk(&start, &per_facet, &mut chosen, &mut out);
+    out
+}
+
+/// The values of a facet, sorted (goals in number order), each with its entries.
+fn values(facets: &FacetBitmaps, facet: StatsFacet) -> Vec<(String, &RoaringBitmap)> {
+    let terms = |facet: Facet| {
+        facets.keys(facet).iter().map(ToString::to_string).zip(facets.terms(facet)).collect()
+    };
+    let mut values: Vec<(String, &RoaringBitmap)> = match facet {
+        StatsFacet::Continent => terms(Facet::Continent),
+        StatsFacet::Family => terms(Facet::Family),
+        StatsFacet::Sector => terms(Facet::Sector),
+        StatsFacet::Sdg => {
+            return (1..=17u8).map(|g| (g.to_string(), facets.goal(g))).collect();
+        }
+        StatsFacet::Country => {
+            facets.countries().iter().map(|(code, bits)| (code.to_string(), bits)).collect()
+        }
+    };
+    values.sort_by(|a, b| a.0.cmp(&b.0));
+    values
 }
 
 fn walk(

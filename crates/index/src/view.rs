@@ -4,11 +4,14 @@
 
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use impactmap_model::{CountryCode, MercRect, merc_y_to_lat};
+use impactmap_model::{CountryCode, Facet, MercRect, merc_y_to_lat};
 
 use crate::cluster::{ClusterOptions, Pyramid};
+use crate::facets::FacetBitmaps;
+use crate::h3::Cells;
+use crate::points::Points;
 use crate::records::Records;
-use crate::{Atlas, BBox, Cluster, Filter, H3_KEPT_RES, H3Bins, Selection};
+use crate::{BBox, Cluster, Filter, H3_KEPT_RES, H3Bins, Selection};
 
 /// Views of filters kept at most (the open view is kept apart).
 const FILTERED_VIEWS: usize = 32;
@@ -17,7 +20,10 @@ const FILTERED_VIEWS: usize = 32;
 /// clusters at every zoom and their counts per H3 cell.
 #[derive(Debug, Clone)]
 pub struct View<'a> {
-    atlas: &'a Atlas,
+    records: &'a Records,
+    points: &'a Points,
+    facets: &'a FacetBitmaps,
+    cells: &'a Cells,
     selected: Arc<Selected>,
 }
 
@@ -97,8 +103,20 @@ impl Views {
 }
 
 impl<'a> View<'a> {
-    pub(crate) fn new(atlas: &'a Atlas, selected: Arc<Selected>) -> Self {
-        Self { atlas, selected }
+    /// The view of `selected` over the parts of the Atlas it was made from.
+    pub(crate) fn new(
+        records: &'a Records,
+        points: &'a Points,
+        facets: &'a FacetBitmaps,
+        cells: &'a Cells,
+        selected: Arc<Selected>,
+    ) -> Self {
+        Self { records, points, facets, cells, selected }
+    }
+
+    /// Counts per cell at `res` of the entries given.
+    fn bins(&self, entries: impl IntoIterator<Item = u32>, res: u8) -> H3Bins {
+        self.cells.bins(self.records, entries, res, self.facets.keys(Facet::Sector).len())
     }
 
     /// The organisations selected.
@@ -115,19 +133,19 @@ impl<'a> View<'a> {
     /// a rectangle (it may reach past 0 or 1 at the antimeridian, where the
     /// other side's points are shifted in).
     pub fn clusters(&self, zoom: u8, rect: MercRect) -> Vec<Cluster<'_>> {
-        self.selected.pyramid.in_rect(self.atlas.records().all(), zoom, rect)
+        self.selected.pyramid.in_rect(self.records.all(), zoom, rect)
     }
 
     /// How many selected organisations are in a country.
     pub fn count_in_country(&self, code: CountryCode) -> u64 {
-        self.atlas.count_in_country(code, self.selection())
+        self.facets.count_in_country(code, self.selection())
     }
 
     /// Counts per H3 cell at a resolution (0 to [`crate::H3_MAX_RES`]) of
     /// the whole selection: up to [`H3_KEPT_RES`] built on first use and
     /// kept with the view, finer ones counted for this call.
     pub fn h3(&self, res: u8) -> Arc<H3Bins> {
-        let build = || Arc::new(self.atlas.h3_bins(self.selection(), res));
+        let build = || Arc::new(self.bins(self.selection(), res));
         match self.selected.h3.get(usize::from(res)) {
             Some(slot) => slot.get_or_init(build).clone(),
             None => build(),
@@ -143,7 +161,8 @@ impl<'a> View<'a> {
             return self.h3(res).near(rect);
         }
         let around = lon_lat_box_around(rect, H3Bins::reach_km(res));
-        self.atlas.h3_bins(self.atlas.bbox(&around, self.selection()), res).near(rect)
+        let near = self.points.in_box(&around, self.records, self.selection());
+        self.bins(near, res).near(rect)
     }
 }
 
