@@ -18,6 +18,7 @@ mod export;
 mod format;
 mod import;
 mod mapping;
+mod place;
 mod reader;
 mod reference;
 mod resolve;
