@@ -313,7 +313,19 @@ fn column_warnings(notes: &FileNotes, issues: &mut Vec<Issue>) {
             pos: SourcePos::File,
             field: None,
             severity: Severity::Warning,
-            message: format!("columns not used: {}", notes.unused.join(", ")),
+            message: format!(
+                "columns not used: {}",
+                notes
+                    .unused
+                    .iter()
+                    .map(|u| if u.examples.is_empty() {
+                        u.name.clone()
+                    } else {
+                        format!("{} (e.g. {})", u.name, u.examples.join(" | "))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         });
     }
 }

@@ -4,6 +4,7 @@ use crate::{FormatError, Mapping, SourcePos};
 
 use super::column::{Column, column_for};
 use super::json::{Elements, Top};
+use super::record::json_cell;
 use super::{FileNotes, RawRecord};
 
 /// An RFC 7946 FeatureCollection of points; properties map to our columns
@@ -55,16 +56,12 @@ impl Elements for Features<'_> {
                         }
                         record.set_json(column, value);
                     }
-                    None => {
-                        let list = if self.mapping.leaves_out(key) {
-                            &mut notes.left_out
-                        } else {
-                            &mut notes.unused
-                        };
-                        if !list.contains(key) {
-                            list.push(key.clone());
+                    None if self.mapping.leaves_out(key) => {
+                        if !notes.left_out.contains(key) {
+                            notes.left_out.push(key.clone());
                         }
                     }
+                    None => notes.note_unused(key, &json_cell(value)),
                 }
             }
         }
@@ -143,7 +140,8 @@ mod tests {
         assert_eq!((records[0].lon.as_str(), records[0].lat.as_str()), ("-17.44", "14.69"));
         assert_eq!(records[0].sectors, ["food-agriculture", "finance"]);
         assert_eq!(records[0].sdgs, "2;8");
-        assert_eq!(notes.unused, ["phone"]);
+        assert_eq!(notes.unused_names(), ["phone"]);
+        assert_eq!(notes.unused[0].examples, ["1"]);
         assert_eq!(records[1].lon, "");
         assert_eq!(notes.warnings[0].0, SourcePos::Feature(2));
     }

@@ -4,6 +4,7 @@ use crate::{FormatError, SourcePos};
 
 use super::column::{Column, column_for};
 use super::json::{Elements, Top};
+use super::record::json_cell;
 use super::{FileNotes, RawRecord};
 
 /// A GoGoCarto export (`docs/formats.md`), full (`gogofull`) or compact
@@ -91,8 +92,7 @@ fn full_element(pos: SourcePos, element: &Value, notes: &mut FileNotes) -> Optio
             | "images" | "stamps" => {}
             _ => match column_for(key) {
                 Some(column) => record.set_json(column, value),
-                None if !notes.unused.contains(key) => notes.unused.push(key.clone()),
-                None => {}
+                None => notes.note_unused(key, &json_cell(value)),
             },
         }
     }
@@ -133,8 +133,7 @@ fn compact_element(
         for (name, value) in mapping.iter().zip(values) {
             match column_for(name) {
                 Some(column) => record.set_json(column, value),
-                None if !notes.unused.contains(name) => notes.unused.push(name.clone()),
-                None => {}
+                None => notes.note_unused(name, &json_cell(value)),
             }
         }
     }

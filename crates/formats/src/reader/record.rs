@@ -89,8 +89,8 @@ impl RawRecord {
 pub(crate) struct FileNotes {
     /// Columns present in the file, so the pipeline can say once what is missing.
     pub columns: Vec<Column>,
-    /// Headers or keys we do not use.
-    pub unused: Vec<String>,
+    /// Headers or keys we do not use, each with a few of its values.
+    pub unused: Vec<Unused>,
     /// Headers or keys the source's mapping leaves out.
     pub left_out: Vec<String>,
     /// File-level warnings (encoding, ragged rows...).
@@ -104,9 +104,52 @@ pub(crate) struct FileNotes {
     pub translations: Vec<String>,
 }
 
+/// A header or key we do not use, and the first few values it holds, so
+/// that the report shows what was left and what it might be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Unused {
+    pub name: String,
+    pub examples: Vec<String>,
+}
+
+/// Values shown per unused column, and the characters shown of each.
+const EXAMPLES: usize = 3;
+const EXAMPLE_CHARS: usize = 40;
+
 impl FileNotes {
     pub fn has(&self, column: Column) -> bool {
         self.columns.contains(&column)
+    }
+
+    /// Notes a column we do not use, and `value` as one of its examples:
+    /// the first three distinct ones, cut short.
+    pub fn note_unused(&mut self, name: &str, value: &str) {
+        let index = match self.unused.iter().position(|u| u.name == name) {
+            Some(index) => index,
+            None => {
+                self.unused.push(Unused { name: name.to_owned(), examples: Vec::new() });
+                self.unused.len() - 1
+            }
+        };
+        let examples = &mut self.unused[index].examples;
+        // Checked before any allocation: a million rows pass here.
+        if examples.len() >= EXAMPLES || value.trim().is_empty() {
+            return;
+        }
+        let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut example: String = value.chars().take(EXAMPLE_CHARS).collect();
+        if example.len() < value.len() {
+            example.push('…');
+        }
+        if !examples.contains(&example) {
+            examples.push(example);
+        }
+    }
+
+    /// The names of the columns we do not use.
+    #[cfg(test)]
+    pub fn unused_names(&self) -> Vec<&str> {
+        self.unused.iter().map(|u| u.name.as_str()).collect()
     }
 }
 
@@ -118,7 +161,8 @@ impl RawRecord {
     }
 }
 
-fn json_cell(value: &serde_json::Value) -> String {
+/// A JSON value as a cell's text: arrays joined by `;`, objects and null empty.
+pub(crate) fn json_cell(value: &serde_json::Value) -> String {
     use serde_json::Value;
     match value {
         Value::String(s) => s.clone(),

@@ -42,11 +42,16 @@ pub(crate) fn read(
         match column {
             Some(c) if !notes.columns.contains(&c) => notes.columns.push(c),
             None if mapping.leaves_out(header) => notes.left_out.push(header.trim().to_owned()),
-            None if !header.trim().is_empty() => notes.unused.push(header.trim().to_owned()),
+            None if !header.trim().is_empty() => notes.note_unused(header.trim(), ""),
             _ => {}
         }
         columns.push(column);
     }
+    // The columns whose first values the report shows.
+    let unused: Vec<usize> = (0..headers.len())
+        .filter(|&i| columns[i].is_none())
+        .filter(|&i| !headers[i].trim().is_empty() && !mapping.leaves_out(&headers[i]))
+        .collect();
     let written: Vec<String> = headers.iter().map(str::to_owned).collect();
     notes.warnings.extend(mapping.missing(&written));
     if !notes.has(Column::Name) {
@@ -98,6 +103,9 @@ pub(crate) fn read(
                     headers.len()
                 ),
             ));
+        }
+        for &i in &unused {
+            notes.note_unused(headers[i].trim(), row.get(i).unwrap_or(""));
         }
         let mut record = RawRecord::new(SourcePos::Line(line));
         record.description_html = format == Format::EssGlobal;
@@ -176,7 +184,8 @@ mod tests {
     fn reports_ragged_rows_and_unused_columns() {
         let (records, notes) = read_csv("name,lat,lon,Twitter\nA,1,2\nB,3,4,@b,extra\n");
         assert_eq!(records.len(), 2);
-        assert_eq!(notes.unused, ["Twitter"]);
+        assert_eq!(notes.unused_names(), ["Twitter"]);
+        assert_eq!(notes.unused[0].examples, ["@b"]);
         let lines: Vec<_> = notes.warnings.iter().map(|(pos, _)| *pos).collect();
         assert_eq!(lines, [SourcePos::Line(2), SourcePos::Line(3)]);
     }
