@@ -120,15 +120,16 @@ impl Resolver<'_> {
     }
 
     /// The first address of a website cell, with `https://` when it has no
-    /// scheme; a cell of several addresses keeps the first, and the report
-    /// names the others.
+    /// scheme. A cell of several addresses, apart by spaces or line breaks
+    /// (a `,` `;` or `|` after each allowed), keeps the first, and the
+    /// report names the others. Only spaces part them: an address, once
+    /// validated, holds none, so what is written reads back the same.
     fn website(pos: SourcePos, cell: &str, issues: &mut Vec<Issue>) -> String {
         let parts: Vec<&str> =
-            cell.split([' ', '\n', '\t', ';', '|', ',']).filter(|p| !p.is_empty()).collect();
+            cell.split_whitespace().map(|p| p.trim_end_matches([',', ';', '|'])).collect();
         let first = match parts[..] {
             [] => return String::new(),
-            [_] => cell.trim(),
-            [first, ..] if parts.iter().all(|p| p.contains('.')) => {
+            [first, _, ..] if parts.iter().all(|p| looks_like_address(p)) => {
                 let others = parts[1..].join(" ");
                 issues.push(Issue::warn(
                     pos,
@@ -324,6 +325,23 @@ impl Resolver<'_> {
     }
 }
 
+/// Whether a piece of a website cell starts as a web address does (a host
+/// of letters, digits, dots and dashes, after an optional `http(s)://`):
+/// the pieces of a cell of several addresses do; those of one address that
+/// holds a `;` or spaces (`%20`) do not.
+fn looks_like_address(piece: &str) -> bool {
+    let rest = match piece.split_once("://") {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => rest,
+        Some(_) => return false,
+        None => piece,
+    };
+    let host = rest.split(['/', '?', '#', ':']).next().unwrap_or("");
+    host.contains('.')
+        && !host.starts_with(['.', '-'])
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+}
+
 /// A date as files write it: ISO 8601 (RFC 3339 or a plain date, UTC), or
 /// as form tools export their timestamps — `2025/03/14 10:02:11 UTC+1`
 /// (Google Forms), `2025-03-14 10:02:11` (LimeSurvey), `14/03/2025 10:02:11`
@@ -364,6 +382,18 @@ pub(crate) fn parse_time(text: &str) -> Option<Timestamp> {
 #[cfg(test)]
 mod tests {
     use super::parse_time;
+
+    /// What starts as a web address, and what does not: the pieces of one
+    /// address with spaces and `;` in it
+    /// (fuzz/regressions/csv_import/website-with-a-semicolon*.csv).
+    #[test]
+    fn only_a_cell_of_several_addresses_is_split() {
+        use super::looks_like_address as address;
+        assert!(address("https://finsol.example") && address("www.coop.example/a?b"));
+        assert!(address("coop.example") && address("HTTP://a-b.example:8080/x"));
+        assert!(!address("%20not%20a%20real%20organisation."));
+        assert!(!address("ftp://files.example") && !address("generated") && !address(".x"));
+    }
 
     /// Each way files and form tools write a moment reads as the same UTC
     /// instant; what is no date reads as none.
