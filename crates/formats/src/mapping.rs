@@ -129,6 +129,9 @@ impl Mapping {
         header: &str,
         otherwise: impl FnOnce(&str) -> Option<Column>,
     ) -> Option<Column> {
+        if self.columns.is_empty() {
+            return otherwise(header);
+        }
         match self.columns.get(&fold(header)) {
             Some((_, column)) => *column,
             None => otherwise(header),
@@ -138,12 +141,16 @@ impl Mapping {
     /// The key of a source's label for a facet, when the mapping names it.
     pub(crate) fn term(&self, facet: Facet, label: &str) -> Option<&str> {
         let map = if facet == Facet::Family { &self.families } else { &self.sectors };
+        // Most imports have no mapping: no label is folded for nothing.
+        if map.is_empty() {
+            return None;
+        }
         map.get(&fold(label)).map(String::as_str)
     }
 
     /// Whether the mapping leaves this column out.
     pub(crate) fn leaves_out(&self, header: &str) -> bool {
-        matches!(self.columns.get(&fold(header)), Some((_, None)))
+        !self.columns.is_empty() && matches!(self.columns.get(&fold(header)), Some((_, None)))
     }
 
     /// Whether it maps nothing.

@@ -164,9 +164,13 @@ impl Resolver<'_> {
                 })
                 .collect()
         };
-        let errors = match draft.clone().validate(reference, now) {
+        let errors = match draft.validate_or_return(reference, now) {
             Ok(org) => return Ok(org),
-            Err(errors) => errors,
+            Err(refused) => {
+                let (errors, returned) = *refused;
+                draft = returned;
+                errors
+            }
         };
         let (optional, required): (Vec<FieldError>, Vec<FieldError>) =
             errors.into_iter().partition(|e| OPTIONAL.contains(&e.field));
@@ -228,8 +232,9 @@ impl Resolver<'_> {
         // A standard code (ESSGlobal's Organisational Structure) wins over
         // a free-text family or legal form ("Company" for a co-operative),
         // though not over one of our own keys, as our export writes them.
-        let ours = taxonomy.term(Facet::Family, record.family.trim()).is_some();
-        if let Some(term) = taxonomy.resolve(Facet::Family, &record.org_structure).filter(|_| !ours)
+        if !record.org_structure.trim().is_empty()
+            && taxonomy.term(Facet::Family, record.family.trim()).is_none()
+            && let Some(term) = taxonomy.resolve(Facet::Family, &record.org_structure)
         {
             return term.key.to_string();
         }
@@ -263,8 +268,9 @@ impl Resolver<'_> {
         // them is known, though not over our own keys, as our export writes them.
         let ours = !record.sectors.is_empty()
             && record.sectors.iter().all(|s| taxonomy.term(Facet::Sector, s).is_some());
-        let coded =
-            !ours && record.activities.iter().any(|a| taxonomy.resolve(Facet::Sector, a).is_some());
+        let coded = !ours
+            && !record.activities.is_empty()
+            && record.activities.iter().any(|a| taxonomy.resolve(Facet::Sector, a).is_some());
         let labels =
             if coded || record.sectors.is_empty() { &record.activities } else { &record.sectors };
         let mut keys = Vec::new();

@@ -160,6 +160,20 @@ impl OrganisationDraft {
         reference: &Reference,
         now: Timestamp,
     ) -> Result<Organisation, Vec<FieldError>> {
+        self.validate_or_return(reference, now).map_err(|refused| refused.0)
+    }
+
+    /// As [`OrganisationDraft::validate`], handing the draft back with the
+    /// refusals, so that a caller may mend it and try again without keeping
+    /// a copy of every draft.
+    ///
+    /// # Errors
+    /// As [`OrganisationDraft::validate`], with the draft.
+    pub fn validate_or_return(
+        self,
+        reference: &Reference,
+        now: Timestamp,
+    ) -> Result<Organisation, Box<(Vec<FieldError>, Self)>> {
         let mut errors: Vec<FieldError> = Vec::new();
         macro_rules! keep {
             ($result:expr) => {
@@ -208,13 +222,12 @@ impl OrganisationDraft {
             source_id,
         )
         else {
-            return Err(errors);
+            return Err(Box::new((errors, self)));
         };
-        let continent = reference
-            .countries
-            .get(country.as_str())
-            .map(|c| c.continent.clone())
-            .ok_or_else(|| vec![FieldError::new("country", "has no continent")])?;
+        let continent =
+            reference.countries.get(country.as_str()).map(|c| c.continent.clone()).ok_or_else(
+                || (vec![FieldError::new("country", "has no continent")], self.clone()),
+            )?;
         let created = self.created.unwrap_or(now);
         Ok(Organisation {
             id: OrgId::from_provenance(&source, &source_id),
