@@ -4,7 +4,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use include_dir::{Dir, include_dir};
 
 use super::params::PathParams;
@@ -20,36 +20,16 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/",
-            get(|State(state): State<AppState>, headers: HeaderMap| async move {
-                page(&state, "index.html", &headers, "'self'")
-            }),
-        )
+        .route("/", page_route("index.html", "'self'"))
         .route(
             "/embed",
             get(|State(state): State<AppState>, headers: HeaderMap| async move {
                 page(&state, "embed.html", &headers, &state.config.embed_ancestors)
             }),
         )
-        .route(
-            "/configure",
-            get(|State(state): State<AppState>, headers: HeaderMap| async move {
-                page(&state, "configure.html", &headers, "'self'")
-            }),
-        )
-        .route(
-            "/contribute",
-            get(|State(state): State<AppState>, headers: HeaderMap| async move {
-                page(&state, "contribute.html", &headers, "'self'")
-            }),
-        )
-        .route(
-            "/admin",
-            get(|State(state): State<AppState>, headers: HeaderMap| async move {
-                page(&state, "admin.html", &headers, "'none'")
-            }),
-        )
+        .route("/configure", page_route("configure.html", "'self'"))
+        .route("/contribute", page_route("contribute.html", "'self'"))
+        .route("/admin", page_route("admin.html", "'none'"))
         // Scripts and styles under the build's version: kept a year, a new
         // build has a new address.
         .route(
@@ -71,6 +51,13 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 /// The version the build gave the assets (a hash of their bytes).
+/// `GET` of a page whose frames may be embedded by `frame_ancestors`.
+fn page_route(file: &'static str, frame_ancestors: &'static str) -> MethodRouter<AppState> {
+    get(move |State(state): State<AppState>, headers: HeaderMap| async move {
+        page(&state, file, &headers, frame_ancestors)
+    })
+}
+
 fn asset_version() -> &'static str {
     WEB.get_file("ASSET_VERSION").and_then(|f| f.contents_utf8()).unwrap_or_default()
 }
