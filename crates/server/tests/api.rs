@@ -289,4 +289,9 @@ async fn pages_say_sample_only_while_sample_organisations_are_published() {
         let end = notice + shown[notice..].find("</p>").unwrap() + "</p>".len();
         assert_eq!(real_page, format!("{}{}", &shown[..line_start], &shown[end..]), "{uri}");
     }
+    for uri in ["/style.json", "/tiles.json"] {
+        let credit = |body: serde_json::Value| body.to_string().contains("not real");
+        assert!(credit(get(&sample.state, uri).await.2), "{uri} hides that samples are not real");
+        assert!(!credit(get(&real.state, uri).await.2), "{uri} calls real data sample");
+    }
 }

@@ -84,7 +84,7 @@ async fn tilejson(
         "name": "impactmap",
         "description": "Organisations of the Pact for Impact alliance, clustered; counts per \
                         continent (c_), family (f_) and sector (n_).",
-        "attribution": "impactmap; sample organisations are generated and not real",
+        "attribution": attribution(&atlas),
         "scheme": "xyz",
         "tiles": [format!("{base}/tiles/{{z}}/{{x}}/{{y}}.mvt{suffix}")],
         "minzoom": 0,
@@ -153,7 +153,7 @@ async fn style(
                 )],
                 "minzoom": 0,
                 "maxzoom": MAX_SERVED_ZOOM,
-                "attribution": "impactmap; sample organisations are generated and not real"
+                "attribution": attribution(&atlas)
             },
             "basemap": {
                 "type": "vector",
@@ -207,4 +207,14 @@ async fn style(
             },
         ],
     })))
+}
+
+/// The map's credit: it says the organisations are generated while sample
+/// ones are published, and only then.
+fn attribution(atlas: &impactmap_index::Atlas) -> &'static str {
+    if atlas.sample_count() > 0 {
+        "impactmap; sample organisations are generated and not real"
+    } else {
+        "impactmap"
+    }
 }
